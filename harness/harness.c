@@ -1,0 +1,117 @@
+#include "harness/sprat_harness.h"
+
+#include <stdio.h>
+
+// Kept out of line and with a side effect the compiler cannot drop, so every
+// call executes the marker's entry instruction.
+__attribute__((noinline, used)) void sprat_mark(void) { __asm__ volatile("" ::: "memory"); }
+
+#if defined(SPRAT_CORE_CORTEX_M7)
+#define CORE_NAME "cortex-m7"
+#elif defined(SPRAT_CORE_CORTEX_M4)
+#define CORE_NAME "cortex-m4"
+#elif defined(SPRAT_CORE_CORTEX_M55)
+#define CORE_NAME "cortex-m55"
+#elif defined(SPRAT_CORE_CORTEX_A53)
+#define CORE_NAME "cortex-a53"
+#elif defined(SPRAT_CORE_RV32IMAC)
+#define CORE_NAME "rv32imac"
+#elif defined(SPRAT_CORE_RV64GCV)
+#define CORE_NAME "rv64gcv"
+#else
+#define CORE_NAME "host"
+#endif
+
+const char *sprat_core_name(void) { return CORE_NAME; }
+
+uint64_t sprat_core_id(void) {
+#if defined(__arm__) && defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M'
+  return *(volatile uint32_t *)0xE000ED00u;  // SCB->CPUID
+#elif defined(__aarch64__)
+  uint64_t midr;
+  // Linux (and qemu-user) emulate EL0 reads of the ID registers.
+  __asm__ volatile("mrs %0, midr_el1" : "=r"(midr));
+  return midr;
+#elif defined(__riscv)
+  unsigned long misa;
+  __asm__ volatile("csrr %0, misa" : "=r"(misa));
+  return misa;
+#else
+  return 0;
+#endif
+}
+
+#if defined(__riscv)
+static int misa_has(uint64_t misa, const char *letters) {
+  for (; *letters; ++letters) {
+    if (!((misa >> (*letters - 'A')) & 1u)) return 0;
+  }
+  return 1;
+}
+#endif
+
+int sprat_core_matches(void) {
+  uint64_t id = sprat_core_id();
+#if defined(SPRAT_CORE_CORTEX_M7) || defined(SPRAT_CORE_CORTEX_M4) || \
+    defined(SPRAT_CORE_CORTEX_M55) || defined(SPRAT_CORE_CORTEX_A53)
+  // Implementer Arm (0x41) and the part number of the core.
+  uint32_t implementer = (uint32_t)(id >> 24) & 0xFFu;
+  uint32_t partno = (uint32_t)(id >> 4) & 0xFFFu;
+#if defined(SPRAT_CORE_CORTEX_M7)
+  return implementer == 0x41 && partno == 0xC27;
+#elif defined(SPRAT_CORE_CORTEX_M4)
+  return implementer == 0x41 && partno == 0xC24;
+#elif defined(SPRAT_CORE_CORTEX_M55)
+  return implementer == 0x41 && partno == 0xD22;
+#else
+  return implementer == 0x41 && partno == 0xD03;
+#endif
+#elif defined(SPRAT_CORE_RV32IMAC)
+  return (id >> 30) == 1 && misa_has(id, "IMAC") && !misa_has(id, "F");
+#elif defined(SPRAT_CORE_RV64GCV)
+  return (id >> 62) == 2 && misa_has(id, "IMAFDCV");
+#else
+  (void)id;
+  return 1;
+#endif
+}
+
+int sprat_print_core(void) {
+  int ok = sprat_core_matches();
+  printf("sprat: core %s id 0x%llx %s\n", sprat_core_name(), (unsigned long long)sprat_core_id(),
+         ok ? "(matches the build)" : "(DOES NOT match the build)");
+  return ok;
+}
+
+// Painting goes this far below the stack pointer; on bare metal it stops at
+// the bottom of the stack region the linker script reserves.
+#define PAINT_BYTES (24u * 1024u)
+// Room left unpainted for sprat_stack_paint_from's own frame.
+#define PAINTER_FRAME 128u
+#define PAINT 0xA5u
+
+static uint8_t *paint_sp;      // the caller's stack pointer
+static uint8_t *paint_bottom;  // lowest painted byte
+
+#if !defined(__linux__) && (defined(__arm__) || defined(__riscv))
+extern uint8_t __stack_bottom[];  // picolibc.ld
+#define HAVE_STACK_BOTTOM 1
+#endif
+
+__attribute__((noinline)) void sprat_stack_paint_from(uintptr_t sp) {
+  uint8_t *top = (uint8_t *)sp - PAINTER_FRAME;
+  uint8_t *bottom = top - PAINT_BYTES;
+#if defined(HAVE_STACK_BOTTOM)
+  if (bottom < __stack_bottom) bottom = __stack_bottom;
+#endif
+  for (volatile uint8_t *p = bottom; p < top; ++p) *p = PAINT;
+  paint_sp = (uint8_t *)sp;
+  paint_bottom = bottom;
+}
+
+size_t sprat_stack_peak(void) {
+  if (!paint_sp) return 0;
+  const volatile uint8_t *p = paint_bottom;
+  while (p < paint_sp - PAINTER_FRAME && *p == PAINT) ++p;
+  return (size_t)(paint_sp - (const uint8_t *)p);
+}
