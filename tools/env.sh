@@ -4,31 +4,69 @@
 # onto a stable host without a libc transition (see docs/environment.md).
 SPRAT_ROOT="${SPRAT_ROOT:-/var/cache/sprat/sid-root}"
 SPRAT_VENV=/opt/sprat-venv            # path inside the root filesystem
+# Bazel's output tree sits at the same path inside the root filesystem and
+# outside it, so bazel-bin and friends resolve from both.
+SPRAT_BAZEL_ROOT="${SPRAT_BAZEL_ROOT:-/var/cache/sprat/bazel}"
 SPRAT_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 SPRAT_SHARED="$(cd "$SPRAT_REPO/.." && pwd -P)/shared"
 
 sprat_die() { echo "sprat: $*" >&2; exit 1; }
 
 # Run a command inside the root filesystem, in a private mount namespace so
-# that nothing stays mounted when it ends. The checkout and ../shared appear
-# at the same absolute paths inside, so Bazel's paths match the host's.
+# that nothing it mounts shows on the host. The checkout and ../shared appear
+# at the same absolute paths inside, so Bazel's paths match the host's. One
+# namespace is kept alive by a holder process and entered by every call:
+# Bazel's server, started by one call, must see the same mounts as the next
+# call's client or the client restarts it.
+SPRAT_NS_PIDFILE=/run/sprat-namespace.pid
+
+_sprat_is_holder() {
+  [ -n "$1" ] && [ "$(tr '\0' ' ' < /proc/"$1"/cmdline 2>/dev/null)" = "sprat-namespace infinity " ]
+}
+
+_sprat_namespace() {
+  local pid
+  pid="$(cat "$SPRAT_NS_PIDFILE" 2>/dev/null || true)"
+  if _sprat_is_holder "$pid"; then echo "$pid"; return; fi
+  # The holder mounts what every call needs, then sleeps until the machine stops.
+  setsid unshare -m --propagation private -- /bin/bash -c '
+    R="$1"
+    mount -t proc proc "$R/proc"
+    mount --rbind /dev "$R/dev"
+    mount -t tmpfs tmpfs "$R/tmp"
+    echo $$ > "$2"
+    exec -a sprat-namespace sleep infinity
+  ' bash "$SPRAT_ROOT" "$SPRAT_NS_PIDFILE" </dev/null >/dev/null 2>&1 &
+  for _ in $(seq 100); do
+    pid="$(cat "$SPRAT_NS_PIDFILE" 2>/dev/null || true)"
+    if _sprat_is_holder "$pid"; then echo "$pid"; return; fi
+    sleep 0.05
+  done
+  sprat_die "could not start the build environment's mount namespace"
+}
+
 sprat_enter() {
   [ -f "$SPRAT_ROOT/.sprat-stamp" ] || sprat_die "the build environment is missing: run $SPRAT_REPO/tools/setup"
   local cwd; cwd="$(pwd -P)"
   case "$cwd" in "$SPRAT_REPO"*|"$SPRAT_SHARED"*) ;; *) cwd="$SPRAT_REPO";; esac
   local tty=0; [ -t 1 ] && tty=1
-  unshare -m -- /bin/bash -c '
+  mkdir -p "$SPRAT_BAZEL_ROOT"
+  local ns; ns="$(_sprat_namespace)"
+  exec nsenter -m -t "$ns" -- /bin/bash -c '
     set -e
-    R="$1"; REPO="$2"; SHARED="$3"; CWD="$4"; TTY="$5"; shift 5
-    mount --make-rprivate /
-    mount -t proc proc "$R/proc"
-    mount --rbind /dev "$R/dev"
-    mkdir -p "$R$REPO"; mount --bind "$REPO" "$R$REPO"
-    if [ -d "$SHARED" ]; then mkdir -p "$R$SHARED"; mount --bind "$SHARED" "$R$SHARED"; fi
-    mount -t tmpfs tmpfs "$R/tmp"
+    R="$1"; CWD="$2"; TTY="$3"; BZ="$4"; REPO="$5"; SHARED="$6"; shift 6
+    # Bind each folder at its own path inside, again if the host folder was
+    # replaced since (a fresh clone at the same path).
+    for d in "$REPO" "$SHARED" "$BZ"; do
+      [ -d "$d" ] || continue
+      if [ "$(stat -c %d:%i "$d")" != "$(stat -c %d:%i "$R$d" 2>/dev/null)" ]; then
+        mountpoint -q "$R$d" && umount -l "$R$d"
+        mkdir -p "$R$d"; mount --bind "$d" "$R$d"
+      fi
+    done
     exec chroot "$R" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" \
       PATH='"$SPRAT_VENV"'/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
-      SPRAT_IN_ROOT=1 SPRAT_TTY="$TTY" CI="${CI:-}" SPRAT_HOST_CWD="$CWD" \
+      SPRAT_IN_ROOT=1 SPRAT_TTY="$TTY" CI="${CI:-}" SPRAT_HOST_CWD="$CWD" SPRAT_BAZEL_ROOT="$BZ" \
       /bin/bash -c "cd \"\$SPRAT_HOST_CWD\" && exec \"\$@\"" bash "$@"
-  ' bash "$SPRAT_ROOT" "$SPRAT_REPO" "$SPRAT_SHARED" "$cwd" "$tty" "$@"
+  ' bash "$SPRAT_ROOT" "$cwd" "$tty" "$SPRAT_BAZEL_ROOT" "$SPRAT_REPO" "$SPRAT_SHARED" "$@"
 }
