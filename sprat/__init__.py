@@ -1,0 +1,1 @@
+"""sprat's command line and the host side of its tools."""

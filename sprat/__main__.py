@@ -1,0 +1,36 @@
+"""`sprat COMMAND [flags]`: one module per command in sprat/commands."""
+
+import importlib
+import sys
+
+COMMANDS = {
+    "demo": "Run the main job: the demo firmware under QEMU, with its instruction count.",
+    "test": "Run every test (Bazel's test matrix and pytest); ends with 'N passed, N failed'.",
+}
+
+
+def usage(out=sys.stdout):
+    print("usage: sprat COMMAND [flags]   (sprat COMMAND --help for its flags)\n\ncommands:", file=out)
+    for name, text in COMMANDS.items():
+        print(f"  {name:<10} {text}", file=out)
+
+
+def main():
+    argv = sys.argv[1:]
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        usage()
+        return 0
+    cmd = argv[0]
+    if cmd not in COMMANDS:
+        print(f"sprat: unknown command '{cmd}'", file=sys.stderr)
+        usage(sys.stderr)
+        return 2
+    module = importlib.import_module(f"sprat.commands.{cmd}")
+    from absl import app
+
+    app.run(module.main, argv=[f"sprat {cmd}"] + argv[1:])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
