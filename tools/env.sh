@@ -18,7 +18,7 @@ sprat_die() { echo "sprat: $*" >&2; exit 1; }
 # namespace is kept alive by a holder process and entered by every call:
 # Bazel's server, started by one call, must see the same mounts as the next
 # call's client or the client restarts it.
-SPRAT_NS_PIDFILE=/run/sprat-namespace.pid
+SPRAT_NS_PIDFILE="/run/sprat-namespace-$(printf %s "$SPRAT_ROOT" | md5sum | cut -c1-12).pid"
 
 _sprat_is_holder() {
   [ -n "$1" ] && [ "$(tr '\0' ' ' < /proc/"$1"/cmdline 2>/dev/null)" = "sprat-namespace infinity " ]
