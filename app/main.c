@@ -23,7 +23,6 @@ static __attribute__((noinline)) int32_t workload(void) {
 }
 
 int main(void) {
-  int ok = sprat_print_core();
   uint32_t x = 12345;
   for (int i = 0; i < N; ++i) {  // deterministic pseudo-random inputs
     x = x * 1103515245u + 12345u;
@@ -38,5 +37,5 @@ int main(void) {
   sprat_mark();
   printf("sprat: workload = 16 int8 dot products of length %d (%d MACs), result %ld\n", N, 16 * N,
          (long)result);
-  return ok ? 0 : 1;
+  return 0;
 }

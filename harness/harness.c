@@ -1,6 +1,7 @@
 #include "harness/sprat_harness.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 // Kept out of line and with a side effect the compiler cannot drop, so every
 // call executes the marker's entry instruction.
@@ -81,6 +82,13 @@ int sprat_print_core(void) {
   printf("sprat: core %s id 0x%llx %s\n", sprat_core_name(), (unsigned long long)sprat_core_id(),
          ok ? "(matches the build)" : "(DOES NOT match the build)");
   return ok;
+}
+
+// Every firmware that links the harness says first which core it runs on,
+// and stops at once if that is not the core it was built for: a test that
+// passed on the wrong emulated core would prove nothing.
+__attribute__((constructor)) static void sprat_check_core(void) {
+  if (!sprat_print_core()) exit(3);
 }
 
 // Painting goes this far below the stack pointer; on bare metal it stops at

@@ -29,6 +29,8 @@ const char *sprat_core_name(void);
 int sprat_core_matches(void);
 
 // Prints "sprat: core <name> id 0x..." and returns sprat_core_matches().
+// Runs by itself before main() in every firmware that links the harness,
+// which exits with status 3 on a mismatch.
 int sprat_print_core(void);
 
 // Stack painting: SPRAT_STACK_PAINT() paints below the caller's stack
