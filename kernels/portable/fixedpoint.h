@@ -1,0 +1,36 @@
+// TFLite's integer requantization arithmetic (gemmlowp semantics): a
+// doubling high multiply with round-half-away-from-zero, and a rounding
+// right shift that rounds halves away from zero.
+#ifndef SPRAT_PORTABLE_FIXEDPOINT_H_
+#define SPRAT_PORTABLE_FIXEDPOINT_H_
+
+#include <stdint.h>
+
+static inline int32_t sprat_sat_rounding_doubling_high_mul(int32_t a, int32_t b) {
+  if (a == INT32_MIN && b == INT32_MIN) return INT32_MAX;
+  int64_t ab = (int64_t)a * (int64_t)b;
+  int64_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
+  // Division, not a shift: truncation toward zero is part of the semantics.
+  return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
+}
+
+static inline int32_t sprat_rounding_divide_by_pot(int32_t x, int exponent) {
+  int32_t mask = (int32_t)(((int64_t)1 << exponent) - 1);
+  int32_t remainder = x & mask;
+  int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+// x * multiplier * 2^shift, multiplier a Q31 in [0.5, 1).
+static inline int32_t sprat_mbqm(int32_t x, int32_t multiplier, int32_t shift) {
+  int left = shift > 0 ? shift : 0;
+  int right = shift > 0 ? 0 : -shift;
+  return sprat_rounding_divide_by_pot(
+      sprat_sat_rounding_doubling_high_mul((int32_t)((uint32_t)x << left), multiplier), right);
+}
+
+static inline int32_t sprat_clamp(int32_t x, int32_t lo, int32_t hi) {
+  return x < lo ? lo : (x > hi ? hi : x);
+}
+
+#endif  // SPRAT_PORTABLE_FIXEDPOINT_H_

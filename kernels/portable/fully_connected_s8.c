@@ -1,0 +1,21 @@
+// FULLY_CONNECTED, int8, per-tensor or per-channel requantization.
+#include "kernels/portable/fixedpoint.h"
+#include "sprat/kernels.h"
+
+void sprat_fully_connected_s8(const sprat_fc_params *p, int32_t batches, int32_t depth,
+                              int32_t units, const int8_t *in, const int8_t *filter,
+                              const int32_t *bias, const int32_t *multiplier,
+                              const int32_t *shift, int8_t *out) {
+  for (int32_t b = 0; b < batches; ++b) {
+    const int8_t *row = in + b * depth;
+    for (int32_t u = 0; u < units; ++u) {
+      const int8_t *w = filter + u * depth;
+      int32_t acc = 0;
+      for (int32_t d = 0; d < depth; ++d) acc += ((int32_t)w[d] + p->filter_offset) * ((int32_t)row[d] + p->input_offset);
+      if (bias) acc += bias[u];
+      const int32_t q = p->per_channel ? u : 0;
+      acc = sprat_mbqm(acc, multiplier[q], shift[q]) + p->output_offset;
+      out[b * units + u] = (int8_t)sprat_clamp(acc, p->act_min, p->act_max);
+    }
+  }
+}

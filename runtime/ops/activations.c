@@ -1,0 +1,81 @@
+// SOFTMAX, table lookups (LOGISTIC, TANH), the RELU family, LEAKY_RELU,
+// HARD_SWISH: int8 in and out.
+#include "runtime/src/op_api.h"
+#include "runtime/src/opcodes.h"
+
+static int unary_ok(const sprat_op_ctx *c, uint32_t count) {
+  return c->in[0].data && c->in[0].type == SPRAT_INT8 && c->out[0].type == SPRAT_INT8 &&
+         c->in[0].count == count && c->out[0].count == count;
+}
+
+static sprat_status check_softmax(const sprat_op_ctx *c) {
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_softmax_params)) && c->n_in == 2);
+  const sprat_softmax_params *p = (const sprat_softmax_params *)(const void *)c->params;
+  SPRAT_CHECK(p->rows >= 1 && p->depth >= 1 && (int64_t)p->rows * p->depth <= 0x7FFFFFFF);
+  SPRAT_CHECK(unary_ok(c, (uint32_t)(p->rows * p->depth)));
+  SPRAT_CHECK(sprat_is(&c->in[1], SPRAT_FLOAT32, 256));  // exp table
+  return SPRAT_OK;
+}
+
+static void run_softmax(const sprat_op_ctx *c) {
+  sprat_softmax_s8((const sprat_softmax_params *)(const void *)c->params, (const float *)(const void *)c->in[1].data,
+                   (const int8_t *)c->in[0].data, (int8_t *)c->out[0].data);
+}
+
+static sprat_status check_lut(const sprat_op_ctx *c) {
+  SPRAT_CHECK(c->n_in == 2 && c->params_size == 0);
+  SPRAT_CHECK(unary_ok(c, c->in[0].count) && sprat_is(&c->in[1], SPRAT_INT8, 256));
+  return SPRAT_OK;
+}
+
+static void run_lut(const sprat_op_ctx *c) {
+  sprat_lut_s8((int32_t)c->in[0].count, (const int8_t *)c->in[1].data, (const int8_t *)c->in[0].data,
+               (int8_t *)c->out[0].data);
+}
+
+static sprat_status check_relu(const sprat_op_ctx *c) {
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_relu_params)) && c->n_in == 1);
+  const sprat_relu_params *p = (const sprat_relu_params *)(const void *)c->params;
+  SPRAT_CHECK(p->count >= 0 && unary_ok(c, (uint32_t)p->count));
+  SPRAT_CHECK(sprat_shift_ok(p->shift) && sprat_multiplier_ok(p->multiplier));
+  SPRAT_CHECK(p->act_min >= -128 && p->act_min <= p->act_max && p->act_max <= 127);
+  return SPRAT_OK;
+}
+
+static void run_relu(const sprat_op_ctx *c) {
+  sprat_relu_s8((const sprat_relu_params *)(const void *)c->params, (const int8_t *)c->in[0].data,
+                (int8_t *)c->out[0].data);
+}
+
+static sprat_status check_leaky(const sprat_op_ctx *c) {
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_leaky_relu_params)) && c->n_in == 1);
+  const sprat_leaky_relu_params *p = (const sprat_leaky_relu_params *)(const void *)c->params;
+  SPRAT_CHECK(p->count >= 0 && unary_ok(c, (uint32_t)p->count));
+  SPRAT_CHECK(sprat_shift_ok(p->identity_shift) && sprat_shift_ok(p->alpha_shift));
+  return SPRAT_OK;
+}
+
+static void run_leaky(const sprat_op_ctx *c) {
+  sprat_leaky_relu_s8((const sprat_leaky_relu_params *)(const void *)c->params, (const int8_t *)c->in[0].data,
+                      (int8_t *)c->out[0].data);
+}
+
+static sprat_status check_hard_swish(const sprat_op_ctx *c) {
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_hard_swish_params)) && c->n_in == 1);
+  const sprat_hard_swish_params *p = (const sprat_hard_swish_params *)(const void *)c->params;
+  SPRAT_CHECK(p->count >= 0 && unary_ok(c, (uint32_t)p->count));
+  SPRAT_CHECK(p->output_multiplier_exponent <= 0 && p->output_multiplier_exponent >= -15);
+  SPRAT_CHECK(p->reluish_multiplier_exponent >= -15 && p->reluish_multiplier_exponent <= 15);
+  return SPRAT_OK;
+}
+
+static void run_hard_swish(const sprat_op_ctx *c) {
+  sprat_hard_swish_s8((const sprat_hard_swish_params *)(const void *)c->params, (const int8_t *)c->in[0].data,
+                      (int8_t *)c->out[0].data);
+}
+
+const sprat_op_registration sprat_op_softmax = {SPRAT_OP_SOFTMAX, "SOFTMAX", check_softmax, run_softmax};
+const sprat_op_registration sprat_op_lut = {SPRAT_OP_LUT, "LUT", check_lut, run_lut};
+const sprat_op_registration sprat_op_relu = {SPRAT_OP_RELU, "RELU", check_relu, run_relu};
+const sprat_op_registration sprat_op_leaky_relu = {SPRAT_OP_LEAKY_RELU, "LEAKY_RELU", check_leaky, run_leaky};
+const sprat_op_registration sprat_op_hard_swish = {SPRAT_OP_HARD_SWISH, "HARD_SWISH", check_hard_swish, run_hard_swish};

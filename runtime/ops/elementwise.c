@@ -1,0 +1,43 @@
+// ADD (and SUB) and MUL, int8, with broadcasting.
+#include "runtime/src/op_api.h"
+#include "runtime/src/opcodes.h"
+
+static int binary_tensors_ok(const sprat_op_ctx *c, const sprat_broadcast *bc) {
+  const sprat_tview *a = &c->in[0], *b = &c->in[1], *o = &c->out[0];
+  return c->n_in == 2 && a->data && b->data && a->type == SPRAT_INT8 && b->type == SPRAT_INT8 &&
+         o->type == SPRAT_INT8 && sprat_broadcast_fits(bc, a->count, b->count, o->count);
+}
+
+static sprat_status check_add(const sprat_op_ctx *c) {
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_add_params)));
+  const sprat_add_params *p = (const sprat_add_params *)(const void *)c->params;
+  SPRAT_CHECK(binary_tensors_ok(c, &p->bc));
+  SPRAT_CHECK(p->left_shift >= 0 && p->left_shift <= 20);
+  SPRAT_CHECK(sprat_shift_ok(p->input1_shift) && sprat_shift_ok(p->input2_shift) && sprat_shift_ok(p->output_shift));
+  SPRAT_CHECK(p->input1_offset >= -127 && p->input1_offset <= 128 && p->input2_offset >= -127 && p->input2_offset <= 128);
+  SPRAT_CHECK(p->act_min >= -128 && p->act_min <= p->act_max && p->act_max <= 127);
+  return SPRAT_OK;
+}
+
+static void run_add(const sprat_op_ctx *c) {
+  sprat_add_s8((const sprat_add_params *)(const void *)c->params, (const int8_t *)c->in[0].data,
+               (const int8_t *)c->in[1].data, (int8_t *)c->out[0].data);
+}
+
+static sprat_status check_mul(const sprat_op_ctx *c) {
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_mul_params)));
+  const sprat_mul_params *p = (const sprat_mul_params *)(const void *)c->params;
+  SPRAT_CHECK(binary_tensors_ok(c, &p->bc));
+  SPRAT_CHECK(sprat_shift_ok(p->output_shift));
+  SPRAT_CHECK(p->input1_offset >= -127 && p->input1_offset <= 128 && p->input2_offset >= -127 && p->input2_offset <= 128);
+  SPRAT_CHECK(p->act_min >= -128 && p->act_min <= p->act_max && p->act_max <= 127);
+  return SPRAT_OK;
+}
+
+static void run_mul(const sprat_op_ctx *c) {
+  sprat_mul_s8((const sprat_mul_params *)(const void *)c->params, (const int8_t *)c->in[0].data,
+               (const int8_t *)c->in[1].data, (int8_t *)c->out[0].data);
+}
+
+const sprat_op_registration sprat_op_add = {SPRAT_OP_ADD, "ADD", check_add, run_add};
+const sprat_op_registration sprat_op_mul = {SPRAT_OP_MUL, "MUL", check_mul, run_mul};

@@ -1,0 +1,71 @@
+// COPY (RESHAPE, TRANSPOSE, STRIDED_SLICE, one input of CONCATENATION),
+// PAD, RESIZE_NEAREST_NEIGHBOR: data movement, checked walk by walk.
+#include "runtime/src/op_api.h"
+#include "runtime/src/opcodes.h"
+
+static uint32_t elem_size(uint8_t type) {
+  switch (type) {
+    case SPRAT_INT16: return 2;
+    case SPRAT_INT32: case SPRAT_FLOAT32: return 4;
+    case SPRAT_INT64: return 8;
+    default: return 1;
+  }
+}
+
+static sprat_status check_copy(const sprat_op_ctx *c) {
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_copy_params)) && c->n_in == 1 && c->in[0].data);
+  const sprat_copy_params *p = (const sprat_copy_params *)(const void *)c->params;
+  SPRAT_CHECK(c->in[0].type == c->out[0].type && (uint32_t)p->elem_size == elem_size(c->in[0].type));
+  SPRAT_CHECK(sprat_copy_fits(p, c->in[0].count, c->out[0].count));
+  return SPRAT_OK;
+}
+
+static void run_copy(const sprat_op_ctx *c) {
+  sprat_strided_copy((const sprat_copy_params *)(const void *)c->params, c->in[0].data, c->out[0].data);
+}
+
+typedef struct {
+  int32_t value;  // the border's element value (int8: the zero point)
+  sprat_copy_params copy;
+} sprat_pad_params;
+
+static sprat_status check_pad(const sprat_op_ctx *c) {
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_pad_params)) && c->n_in == 1 && c->in[0].data);
+  const sprat_pad_params *p = (const sprat_pad_params *)(const void *)c->params;
+  SPRAT_CHECK(c->in[0].type == c->out[0].type && (uint32_t)p->copy.elem_size == elem_size(c->in[0].type));
+  SPRAT_CHECK(p->copy.elem_size <= 4);
+  SPRAT_CHECK(sprat_copy_fits(&p->copy, c->in[0].count, c->out[0].count));
+  return SPRAT_OK;
+}
+
+static void run_pad(const sprat_op_ctx *c) {
+  const sprat_pad_params *p = (const sprat_pad_params *)(const void *)c->params;
+  sprat_fill((int32_t)c->out[0].count, p->copy.elem_size, p->value, c->out[0].data);
+  sprat_strided_copy(&p->copy, c->in[0].data, c->out[0].data);
+}
+
+static sprat_status check_resize(const sprat_op_ctx *c) {
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_resize_params)) && c->n_in == 3);
+  const sprat_resize_params *p = (const sprat_resize_params *)(const void *)c->params;
+  SPRAT_CHECK(p->batches >= 1 && p->in_h >= 1 && p->in_w >= 1 && p->channels >= 1 && p->out_h >= 1 && p->out_w >= 1);
+  const int64_t n_in = (int64_t)p->batches * p->in_h * p->in_w * p->channels;
+  const int64_t n_out = (int64_t)p->batches * p->out_h * p->out_w * p->channels;
+  SPRAT_CHECK(c->in[0].data && c->in[0].type == SPRAT_INT8 && c->in[0].count == n_in);
+  SPRAT_CHECK(c->out[0].type == SPRAT_INT8 && c->out[0].count == n_out);
+  SPRAT_CHECK(sprat_is(&c->in[1], SPRAT_INT32, (uint32_t)p->out_h) && sprat_is(&c->in[2], SPRAT_INT32, (uint32_t)p->out_w));
+  const int32_t *ys = (const int32_t *)(const void *)c->in[1].data, *xs = (const int32_t *)(const void *)c->in[2].data;
+  for (int32_t i = 0; i < p->out_h; ++i) SPRAT_CHECK(ys[i] >= 0 && ys[i] < p->in_h);
+  for (int32_t i = 0; i < p->out_w; ++i) SPRAT_CHECK(xs[i] >= 0 && xs[i] < p->in_w);
+  SPRAT_CHECK(c->in[1].is_const && c->in[2].is_const);  // checked once, here
+  return SPRAT_OK;
+}
+
+static void run_resize(const sprat_op_ctx *c) {
+  sprat_resize_nearest_s8((const sprat_resize_params *)(const void *)c->params,
+                          (const int32_t *)(const void *)c->in[1].data, (const int32_t *)(const void *)c->in[2].data,
+                          (const int8_t *)c->in[0].data, (int8_t *)c->out[0].data);
+}
+
+const sprat_op_registration sprat_op_copy = {SPRAT_OP_COPY, "COPY", check_copy, run_copy};
+const sprat_op_registration sprat_op_pad = {SPRAT_OP_PAD, "PAD", check_pad, run_pad};
+const sprat_op_registration sprat_op_resize_nearest = {SPRAT_OP_RESIZE_NEAREST, "RESIZE_NEAREST_NEIGHBOR", check_resize, run_resize};

@@ -1,0 +1,30 @@
+// AVERAGE_POOL_2D and MAX_POOL_2D.
+#include "runtime/src/op_api.h"
+#include "runtime/src/opcodes.h"
+
+static sprat_status check(const sprat_op_ctx *c) {
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_pool_params)) && c->n_in == 1);
+  const sprat_pool_params *p = (const sprat_pool_params *)(const void *)c->params;
+  const sprat_tview *in = &c->in[0], *out = &c->out[0];
+  SPRAT_CHECK(in->data && in->type == SPRAT_INT8 && in->rank == 4 && out->type == SPRAT_INT8 && out->rank == 4);
+  SPRAT_CHECK(in->dims[0] == out->dims[0] && in->dims[3] == out->dims[3]);
+  SPRAT_CHECK(p->stride_h >= 1 && p->stride_w >= 1 && p->filter_h >= 1 && p->filter_w >= 1);
+  SPRAT_CHECK(p->filter_h <= 65536 && p->filter_w <= 65536);
+  SPRAT_CHECK(p->act_min >= -128 && p->act_min <= p->act_max && p->act_max <= 127);
+  return SPRAT_OK;
+}
+
+static void run_avg(const sprat_op_ctx *c) {
+  const sprat_shape4 is = sprat_shape4_of(&c->in[0]), os = sprat_shape4_of(&c->out[0]);
+  sprat_avg_pool2d_s8((const sprat_pool_params *)(const void *)c->params, &is, (const int8_t *)c->in[0].data, &os,
+                      (int8_t *)c->out[0].data);
+}
+
+static void run_max(const sprat_op_ctx *c) {
+  const sprat_shape4 is = sprat_shape4_of(&c->in[0]), os = sprat_shape4_of(&c->out[0]);
+  sprat_max_pool2d_s8((const sprat_pool_params *)(const void *)c->params, &is, (const int8_t *)c->in[0].data, &os,
+                      (int8_t *)c->out[0].data);
+}
+
+const sprat_op_registration sprat_op_average_pool_2d = {SPRAT_OP_AVERAGE_POOL_2D, "AVERAGE_POOL_2D", check, run_avg};
+const sprat_op_registration sprat_op_max_pool_2d = {SPRAT_OP_MAX_POOL_2D, "MAX_POOL_2D", check, run_max};

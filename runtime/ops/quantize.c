@@ -1,0 +1,48 @@
+// QUANTIZE (float32 -> int8), REQUANTIZE (int8 -> int8), DEQUANTIZE.
+#include "runtime/src/op_api.h"
+#include "runtime/src/opcodes.h"
+
+static sprat_status check_quantize(const sprat_op_ctx *c) {
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_quantize_f32_params)) && c->n_in == 1);
+  const sprat_quantize_f32_params *p = (const sprat_quantize_f32_params *)(const void *)c->params;
+  SPRAT_CHECK(p->count >= 0 && sprat_is(&c->in[0], SPRAT_FLOAT32, (uint32_t)p->count));
+  SPRAT_CHECK(c->out[0].type == SPRAT_INT8 && c->out[0].count == (uint32_t)p->count);
+  SPRAT_CHECK(p->output_scale > 0.0f);
+  return SPRAT_OK;
+}
+
+static void run_quantize(const sprat_op_ctx *c) {
+  sprat_quantize_f32_s8((const sprat_quantize_f32_params *)(const void *)c->params,
+                        (const float *)(const void *)c->in[0].data, (int8_t *)c->out[0].data);
+}
+
+static sprat_status check_requantize(const sprat_op_ctx *c) {
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_requantize_params)) && c->n_in == 1);
+  const sprat_requantize_params *p = (const sprat_requantize_params *)(const void *)c->params;
+  SPRAT_CHECK(p->count >= 0 && sprat_is(&c->in[0], SPRAT_INT8, (uint32_t)p->count));
+  SPRAT_CHECK(c->out[0].type == SPRAT_INT8 && c->out[0].count == (uint32_t)p->count);
+  SPRAT_CHECK(sprat_shift_ok(p->shift) && sprat_multiplier_ok(p->multiplier));
+  return SPRAT_OK;
+}
+
+static void run_requantize(const sprat_op_ctx *c) {
+  sprat_requantize_s8((const sprat_requantize_params *)(const void *)c->params, (const int8_t *)c->in[0].data,
+                      (int8_t *)c->out[0].data);
+}
+
+static sprat_status check_dequantize(const sprat_op_ctx *c) {
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_dequantize_params)) && c->n_in == 1);
+  const sprat_dequantize_params *p = (const sprat_dequantize_params *)(const void *)c->params;
+  SPRAT_CHECK(p->count >= 0 && sprat_is(&c->in[0], SPRAT_INT8, (uint32_t)p->count));
+  SPRAT_CHECK(c->out[0].type == SPRAT_FLOAT32 && c->out[0].count == (uint32_t)p->count);
+  return SPRAT_OK;
+}
+
+static void run_dequantize(const sprat_op_ctx *c) {
+  sprat_dequantize_s8_f32((const sprat_dequantize_params *)(const void *)c->params, (const int8_t *)c->in[0].data,
+                          (float *)(void *)c->out[0].data);
+}
+
+const sprat_op_registration sprat_op_quantize = {SPRAT_OP_QUANTIZE, "QUANTIZE", check_quantize, run_quantize};
+const sprat_op_registration sprat_op_requantize = {SPRAT_OP_REQUANTIZE, "REQUANTIZE", check_requantize, run_requantize};
+const sprat_op_registration sprat_op_dequantize = {SPRAT_OP_DEQUANTIZE, "DEQUANTIZE", check_dequantize, run_dequantize};

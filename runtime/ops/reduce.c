@@ -1,0 +1,41 @@
+// MEAN and ARG_MAX over the middle axis of an [outer, reduced, inner] view.
+#include "runtime/src/op_api.h"
+#include "runtime/src/opcodes.h"
+
+static int view_ok(int32_t outer, int32_t reduced, int32_t inner, uint32_t in_count, uint32_t out_count) {
+  if (outer < 1 || reduced < 1 || inner < 1) return 0;
+  const int64_t n = (int64_t)outer * reduced * inner;
+  return n == (int64_t)in_count && (int64_t)outer * inner == (int64_t)out_count;
+}
+
+static sprat_status check_mean(const sprat_op_ctx *c) {
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_mean_params)) && c->n_in == 1);
+  const sprat_mean_params *p = (const sprat_mean_params *)(const void *)c->params;
+  SPRAT_CHECK(c->in[0].data && c->in[0].type == SPRAT_INT8 && c->out[0].type == SPRAT_INT8);
+  SPRAT_CHECK(view_ok(p->outer, p->reduced, p->inner, c->in[0].count, c->out[0].count));
+  SPRAT_CHECK(p->reduced <= (1 << 23) && sprat_shift_ok(p->shift) && sprat_multiplier_ok(p->multiplier));
+  SPRAT_CHECK(p->input_zero_point >= -128 && p->input_zero_point <= 127);
+  return SPRAT_OK;
+}
+
+static void run_mean(const sprat_op_ctx *c) {
+  sprat_mean_s8((const sprat_mean_params *)(const void *)c->params, (const int8_t *)c->in[0].data,
+                (int8_t *)c->out[0].data);
+}
+
+static sprat_status check_arg_max(const sprat_op_ctx *c) {
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_arg_max_params)) && c->n_in == 1);
+  const sprat_arg_max_params *p = (const sprat_arg_max_params *)(const void *)c->params;
+  SPRAT_CHECK(c->in[0].data && c->in[0].type == p->input_type);
+  SPRAT_CHECK(p->input_type == SPRAT_INT8 || p->input_type == SPRAT_FLOAT32);
+  SPRAT_CHECK(c->out[0].type == (p->output_is_int64 ? SPRAT_INT64 : SPRAT_INT32));
+  SPRAT_CHECK(view_ok(p->outer, p->reduced, p->inner, c->in[0].count, c->out[0].count));
+  return SPRAT_OK;
+}
+
+static void run_arg_max(const sprat_op_ctx *c) {
+  sprat_arg_max((const sprat_arg_max_params *)(const void *)c->params, c->in[0].data, c->out[0].data);
+}
+
+const sprat_op_registration sprat_op_mean = {SPRAT_OP_MEAN, "MEAN", check_mean, run_mean};
+const sprat_op_registration sprat_op_arg_max = {SPRAT_OP_ARG_MAX, "ARG_MAX", check_arg_max, run_arg_max};

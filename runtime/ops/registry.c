@@ -1,0 +1,24 @@
+// The op table: opcode -> glue. A kernel library is chosen at build time
+// (Bazel select() on the platform's constraints); the table stays the same.
+#include <stddef.h>
+
+#include "runtime/src/op_api.h"
+
+extern const sprat_op_registration sprat_op_conv_2d, sprat_op_depthwise_conv_2d, sprat_op_fully_connected,
+    sprat_op_average_pool_2d, sprat_op_max_pool_2d, sprat_op_add, sprat_op_mul, sprat_op_mean, sprat_op_softmax,
+    sprat_op_lut, sprat_op_relu, sprat_op_leaky_relu, sprat_op_hard_swish, sprat_op_quantize, sprat_op_requantize,
+    sprat_op_dequantize, sprat_op_copy, sprat_op_pad, sprat_op_resize_nearest, sprat_op_arg_max;
+
+static const sprat_op_registration *const kOps[] = {
+    &sprat_op_conv_2d,  &sprat_op_depthwise_conv_2d, &sprat_op_fully_connected, &sprat_op_average_pool_2d,
+    &sprat_op_max_pool_2d, &sprat_op_add,          &sprat_op_mul,             &sprat_op_mean,
+    &sprat_op_softmax,  &sprat_op_lut,               &sprat_op_relu,            &sprat_op_leaky_relu,
+    &sprat_op_hard_swish, &sprat_op_quantize,        &sprat_op_requantize,      &sprat_op_dequantize,
+    &sprat_op_copy,     &sprat_op_pad,               &sprat_op_resize_nearest,  &sprat_op_arg_max,
+};
+
+const sprat_op_registration *sprat_find_op(uint16_t opcode) {
+  for (size_t i = 0; i < sizeof kOps / sizeof kOps[0]; ++i)
+    if (kOps[i]->opcode == opcode) return kOps[i];
+  return NULL;
+}

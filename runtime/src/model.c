@@ -1,0 +1,291 @@
+// The interpreter: validates a blob, lays out the arena, runs the ops in
+// order through the op table. It knows no op's semantics.
+#include <string.h>
+
+#include "runtime/src/format.h"
+#include "runtime/src/op_api.h"
+#include "sprat/sprat.h"
+
+#define READY_MAGIC 0x53505254u
+
+// CRC-32 (IEEE 802.3, reflected), four bits at a time: a 64-byte table keeps
+// flash small; the init check covers only the tables, the weights' CRC is
+// optional (sprat_model_verify_weights).
+static uint32_t crc32_update(uint32_t crc, const uint8_t *p, uint32_t n) {
+  static const uint32_t nibble[16] = {
+      0x00000000u, 0x1DB71064u, 0x3B6E20C8u, 0x26D930ACu, 0x76DC4190u, 0x6B6B51F4u,
+      0x4DB26158u, 0x5005713Cu, 0xEDB88320u, 0xF00F9344u, 0xD6D6A3E8u, 0xCB61B38Cu,
+      0x9B64C2B0u, 0x86D3D2D4u, 0xA00AE278u, 0xBDBDF21Cu};
+  crc = ~crc;
+  for (uint32_t i = 0; i < n; ++i) {
+    crc ^= p[i];
+    crc = (crc >> 4) ^ nibble[crc & 15u];
+    crc = (crc >> 4) ^ nibble[crc & 15u];
+  }
+  return ~crc;
+}
+
+static const uint32_t kElemSize[8] = {0, 1, 2, 4, 4, 1, 8, 1};
+
+static sprat_status fail(sprat_model *m, sprat_status s, int32_t op, int32_t tensor) {
+  m->error_op = op;
+  m->error_tensor = tensor;
+  m->ready = 0;
+  return s;
+}
+
+static const uint8_t *tensor_record(const sprat_model *m, uint32_t i) {
+  return m->tensors + (size_t)i * TENSOR_RECORD_SIZE;
+}
+
+// Fills a view of tensor i; the record was validated at init.
+static void view_of(const sprat_model *m, uint32_t i, sprat_tview *v) {
+  memset(v, 0, sizeof *v);
+  if (i == SPRAT_NO_TENSOR) return;
+  const uint8_t *r = tensor_record(m, i);
+  v->type = r[T_TYPE];
+  v->rank = r[T_RANK];
+  v->is_const = r[T_STORAGE] == STORAGE_CONST;
+  v->bytes = sprat_rd32(r + T_BYTES);
+  v->count = v->bytes / kElemSize[v->type];
+  for (int d = 0; d < v->rank; ++d) v->dims[d] = (int32_t)sprat_rd32(r + T_DIMS + 4 * d);
+  v->zero_point = (int32_t)sprat_rd32(r + T_ZERO_POINT);
+  uint32_t bits = sprat_rd32(r + T_SCALE);
+  memcpy(&v->scale, &bits, sizeof v->scale);
+  const uint32_t off = sprat_rd32(r + T_OFFSET);
+  v->data = v->is_const ? (uint8_t *)(uintptr_t)(m->consts + off) : m->arena + off;
+}
+
+static sprat_status check_tensors(sprat_model *m, uint32_t arena_size) {
+  for (uint32_t i = 0; i < m->n_tensors; ++i) {
+    const uint8_t *r = tensor_record(m, i);
+    const uint8_t type = r[T_TYPE], rank = r[T_RANK], storage = r[T_STORAGE];
+    if (type < SPRAT_INT8 || type > SPRAT_BOOL || rank > SPRAT_MAX_RANK || storage > STORAGE_CONST)
+      return fail(m, SPRAT_ERR_MALFORMED, -1, (int32_t)i);
+    uint64_t count = 1;
+    for (int d = 0; d < rank; ++d) {
+      const int32_t dim = (int32_t)sprat_rd32(r + T_DIMS + 4 * d);
+      if (dim < 1 || dim > 0x7FFFFFF) return fail(m, SPRAT_ERR_MALFORMED, -1, (int32_t)i);
+      count *= (uint64_t)dim;
+      if (count > 0x7FFFFFFFu) return fail(m, SPRAT_ERR_MALFORMED, -1, (int32_t)i);
+    }
+    const uint64_t bytes = count * kElemSize[type];
+    const uint32_t off = sprat_rd32(r + T_OFFSET);
+    if (bytes != sprat_rd32(r + T_BYTES)) return fail(m, SPRAT_ERR_MALFORMED, -1, (int32_t)i);
+    const uint64_t limit = storage == STORAGE_CONST ? m->consts_size : arena_size;
+    // Every tensor starts aligned to its element size (int32 biases, floats).
+    if ((uint64_t)off + bytes > limit || off % kElemSize[type] != 0)
+      return fail(m, SPRAT_ERR_MALFORMED, -1, (int32_t)i);
+  }
+  return SPRAT_OK;
+}
+
+static sprat_status build_ctx(const sprat_model *m, uint32_t k, sprat_op_ctx *c, int *bad_tensor) {
+  const uint8_t *r = m->ops + (size_t)k * OP_RECORD_SIZE;
+  memset(c, 0, sizeof *c);
+  c->model = m;
+  c->op_index = (int32_t)k;
+  c->n_in = r[O_N_IN];
+  c->n_out = r[O_N_OUT];
+  c->n_scratch = r[O_N_SCRATCH];
+  const uint32_t io = sprat_rd32(r + O_IO_INDEX);
+  const uint32_t poff = sprat_rd32(r + O_PARAMS_OFFSET), psize = sprat_rd32(r + O_PARAMS_SIZE);
+  *bad_tensor = -1;
+  if (c->n_in > SPRAT_MAX_OP_INPUTS || c->n_out != 1 || c->n_scratch > 1) return SPRAT_ERR_MALFORMED;
+  const uint32_t n = c->n_in + c->n_out + c->n_scratch;
+  if ((uint64_t)io + n > m->n_op_io) return SPRAT_ERR_MALFORMED;
+  if ((uint64_t)poff + psize > m->params_size || poff % 4 != 0) return SPRAT_ERR_MALFORMED;
+  c->params = m->params + poff;
+  c->params_size = psize;
+  for (uint32_t j = 0; j < n; ++j) {
+    const uint16_t t = sprat_rd16((const uint8_t *)(m->op_io + io + j));
+    const int is_input = j < c->n_in;
+    if (t == SPRAT_NO_TENSOR && is_input) continue;  // optional input absent
+    if (t >= m->n_tensors) return SPRAT_ERR_MALFORMED;
+    // Ops write only to the arena; constants are read-only.
+    if (!is_input && tensor_record(m, t)[T_STORAGE] != STORAGE_ARENA) {
+      *bad_tensor = t;
+      return SPRAT_ERR_MALFORMED;
+    }
+    sprat_tview *v = is_input ? &c->in[j] : (j < c->n_in + c->n_out ? &c->out[j - c->n_in] : &c->scratch[0]);
+    view_of(m, t, v);
+  }
+  return SPRAT_OK;
+}
+
+sprat_status sprat_model_init(sprat_model *m, const void *blob_ptr, size_t blob_size, void *arena,
+                              size_t arena_size) {
+  if (!m) return SPRAT_ERR_ARGUMENT;
+  memset(m, 0, sizeof *m);
+  m->error_op = m->error_tensor = -1;
+  const uint8_t *b = (const uint8_t *)blob_ptr;
+  // Weights are used in place as int32 and float arrays: 16-byte alignment.
+  if (!b || ((uintptr_t)b & 15u) != 0) return SPRAT_ERR_ARGUMENT;
+  if (blob_size < SPRAT_HEADER_SIZE) return SPRAT_ERR_TRUNCATED;
+  if (memcmp(b, SPRAT_MAGIC, 4) != 0) return SPRAT_ERR_BAD_MAGIC;
+  if (sprat_rd16(b + H_VERSION_MAJOR) != SPRAT_FORMAT_MAJOR) return SPRAT_ERR_VERSION;
+  const uint32_t total = sprat_rd32(b + H_TOTAL_SIZE);
+  if (total > blob_size) return SPRAT_ERR_TRUNCATED;
+  if (total < SPRAT_HEADER_SIZE || sprat_rd32(b + H_HEADER_SIZE) != SPRAT_HEADER_SIZE) return SPRAT_ERR_MALFORMED;
+
+  // Sections: each within the blob, each required kind exactly once.
+  const uint32_t n_sec = sprat_rd32(b + H_N_SECTIONS), sec_off = sprat_rd32(b + H_SECTION_TABLE);
+  if (n_sec > 64 || sec_off < SPRAT_HEADER_SIZE || (uint64_t)sec_off + (uint64_t)n_sec * SECTION_ENTRY_SIZE > total)
+    return SPRAT_ERR_MALFORMED;
+  uint32_t off[7] = {0}, size[7] = {0}, count[7] = {0}, seen = 0;
+  for (uint32_t i = 0; i < n_sec; ++i) {
+    const uint8_t *e = b + sec_off + i * SECTION_ENTRY_SIZE;
+    const uint32_t kind = sprat_rd32(e), o = sprat_rd32(e + 4), s = sprat_rd32(e + 8), c = sprat_rd32(e + 12);
+    if ((uint64_t)o + s > total || o < SPRAT_HEADER_SIZE) return SPRAT_ERR_MALFORMED;
+    if (kind < SECTION_TENSORS || kind > SECTION_CONSTS) continue;  // a later minor version's
+    if (seen & (1u << kind)) return SPRAT_ERR_MALFORMED;
+    if (o % (kind == SECTION_CONSTS ? 16u : 4u) != 0) return SPRAT_ERR_MALFORMED;
+    seen |= 1u << kind;
+    off[kind] = o;
+    size[kind] = s;
+    count[kind] = c;
+  }
+  if (seen != 0x7Eu) return SPRAT_ERR_MALFORMED;
+  // The weights come last; the tables' CRC covers everything before them.
+  if (off[SECTION_CONSTS] + size[SECTION_CONSTS] != total) return SPRAT_ERR_MALFORMED;
+  for (int k = SECTION_TENSORS; k < SECTION_CONSTS; ++k)
+    if (off[k] + size[k] > off[SECTION_CONSTS]) return SPRAT_ERR_MALFORMED;
+  if (sec_off + n_sec * SECTION_ENTRY_SIZE > off[SECTION_CONSTS]) return SPRAT_ERR_MALFORMED;
+  if (crc32_update(0, b + H_CRC_START, off[SECTION_CONSTS] - H_CRC_START) != sprat_rd32(b + H_TABLES_CRC))
+    return SPRAT_ERR_CHECKSUM;
+
+  m->blob = b;
+  m->blob_size = total;
+  m->consts_crc = sprat_rd32(b + H_CONSTS_CRC);
+  m->n_tensors = count[SECTION_TENSORS];
+  m->n_ops = count[SECTION_OPS];
+  m->n_op_io = count[SECTION_OP_IO];
+  m->params_size = size[SECTION_PARAMS];
+  m->consts_size = size[SECTION_CONSTS];
+  if ((uint64_t)m->n_tensors * TENSOR_RECORD_SIZE != size[SECTION_TENSORS] ||
+      (uint64_t)m->n_ops * OP_RECORD_SIZE != size[SECTION_OPS] ||
+      (uint64_t)m->n_op_io * 2 != size[SECTION_OP_IO] || m->n_tensors > SPRAT_NO_TENSOR)
+    return SPRAT_ERR_MALFORMED;
+  m->tensors = b + off[SECTION_TENSORS];
+  m->ops = b + off[SECTION_OPS];
+  m->op_io = (const uint16_t *)(const void *)(b + off[SECTION_OP_IO]);
+  m->params = b + off[SECTION_PARAMS];
+  m->consts = b + off[SECTION_CONSTS];
+  m->io = (const uint16_t *)(const void *)(b + off[SECTION_IO]);
+  if (size[SECTION_IO] < 4) return SPRAT_ERR_MALFORMED;
+  m->n_inputs = sprat_rd16(b + off[SECTION_IO]);
+  m->n_outputs = sprat_rd16(b + off[SECTION_IO] + 2);
+  if (4u + 2u * (m->n_inputs + m->n_outputs) > size[SECTION_IO]) return SPRAT_ERR_MALFORMED;
+
+  // The arena: 16-byte aligned inside what the caller gave.
+  const uint32_t plan = sprat_rd32(b + H_ARENA_SIZE);
+  const uintptr_t a = (uintptr_t)arena;
+  const uint32_t pad = (uint32_t)((16u - (a & 15u)) & 15u);
+  m->arena_needed = plan + pad;
+  sprat_status s = check_tensors(m, plan);
+  if (s != SPRAT_OK) return s;
+  for (uint32_t i = 0; i < m->n_inputs + m->n_outputs; ++i) {
+    const uint16_t t = sprat_rd16(b + off[SECTION_IO] + 4 + 2 * i);
+    if (t >= m->n_tensors || tensor_record(m, t)[T_STORAGE] != STORAGE_ARENA)
+      return fail(m, SPRAT_ERR_MALFORMED, -1, t < m->n_tensors ? t : -1);
+  }
+  // Every op: known, its tensors in bounds, its own check passed.
+  for (uint32_t k = 0; k < m->n_ops; ++k) {
+    const uint16_t opcode = sprat_rd16(m->ops + (size_t)k * OP_RECORD_SIZE + O_OPCODE);
+    const sprat_op_registration *reg = sprat_find_op(opcode);
+    if (!reg) return fail(m, SPRAT_ERR_UNSUPPORTED_OP, (int32_t)k, -1);
+    sprat_op_ctx ctx;
+    int bad = -1;
+    if (build_ctx(m, k, &ctx, &bad) != SPRAT_OK) return fail(m, SPRAT_ERR_MALFORMED, (int32_t)k, bad);
+    if (reg->check(&ctx) != SPRAT_OK) return fail(m, SPRAT_ERR_BAD_OP, (int32_t)k, -1);
+  }
+  if (!arena && plan > 0) return fail(m, SPRAT_ERR_ARGUMENT, -1, -1);
+  if (arena_size < m->arena_needed) return fail(m, SPRAT_ERR_ARENA_TOO_SMALL, -1, -1);
+  m->arena = (uint8_t *)arena + pad;
+  m->ready = READY_MAGIC;
+  return SPRAT_OK;
+}
+
+sprat_status sprat_model_verify_weights(const sprat_model *m) {
+  if (!m || m->ready != READY_MAGIC) return SPRAT_ERR_NOT_READY;
+  return crc32_update(0, m->consts, m->consts_size) == m->consts_crc ? SPRAT_OK : SPRAT_ERR_CHECKSUM;
+}
+
+#if defined(SPRAT_LAYER_HOOKS)
+// Benchmarks define these (e.g. the harness's instruction-count marks).
+void sprat_layer_begin(int op_index);
+void sprat_layer_end(int op_index);
+#endif
+
+sprat_status sprat_invoke(sprat_model *m) {
+  if (!m || m->ready != READY_MAGIC) return SPRAT_ERR_NOT_READY;
+  for (uint32_t k = 0; k < m->n_ops; ++k) {
+    sprat_op_ctx ctx;
+    int bad;
+    build_ctx(m, k, &ctx, &bad);  // validated at init
+    const uint16_t opcode = sprat_rd16(m->ops + (size_t)k * OP_RECORD_SIZE + O_OPCODE);
+#if defined(SPRAT_LAYER_HOOKS)
+    sprat_layer_begin((int)k);
+#endif
+    sprat_find_op(opcode)->invoke(&ctx);
+#if defined(SPRAT_LAYER_HOOKS)
+    sprat_layer_end((int)k);
+#endif
+  }
+  return SPRAT_OK;
+}
+
+size_t sprat_arena_needed(const sprat_model *m) { return m ? m->arena_needed : 0; }
+int sprat_input_count(const sprat_model *m) { return m && m->ready == READY_MAGIC ? (int)m->n_inputs : 0; }
+int sprat_output_count(const sprat_model *m) { return m && m->ready == READY_MAGIC ? (int)m->n_outputs : 0; }
+int sprat_error_op(const sprat_model *m) { return m ? m->error_op : -1; }
+int sprat_error_tensor(const sprat_model *m) { return m ? m->error_tensor : -1; }
+
+static sprat_status io_tensor(const sprat_model *m, uint32_t slot, sprat_tensor *t) {
+  const uint16_t idx = sprat_rd16((const uint8_t *)(m->io + 2 + slot));
+  sprat_tview v;
+  view_of(m, idx, &v);
+  t->data = v.data;
+  t->bytes = v.bytes;
+  t->type = (sprat_type)v.type;
+  t->rank = v.rank;
+  for (int d = 0; d < SPRAT_MAX_RANK; ++d) t->dims[d] = d < v.rank ? v.dims[d] : 0;
+  t->scale = v.scale;
+  t->zero_point = v.zero_point;
+  return SPRAT_OK;
+}
+
+sprat_status sprat_input(const sprat_model *m, int i, sprat_tensor *t) {
+  if (!m || m->ready != READY_MAGIC) return SPRAT_ERR_NOT_READY;
+  if (!t || i < 0 || (uint32_t)i >= m->n_inputs) return SPRAT_ERR_ARGUMENT;
+  return io_tensor(m, (uint32_t)i, t);
+}
+
+sprat_status sprat_output(const sprat_model *m, int i, sprat_tensor *t) {
+  if (!m || m->ready != READY_MAGIC) return SPRAT_ERR_NOT_READY;
+  if (!t || i < 0 || (uint32_t)i >= m->n_outputs) return SPRAT_ERR_ARGUMENT;
+  return io_tensor(m, m->n_inputs + (uint32_t)i, t);
+}
+
+const char *sprat_op_name(const sprat_model *m, int k) {
+  if (!m || !m->ops || k < 0 || (uint32_t)k >= m->n_ops) return "?";
+  const sprat_op_registration *reg = sprat_find_op(sprat_rd16(m->ops + (size_t)k * OP_RECORD_SIZE));
+  return reg ? reg->name : "unknown op";
+}
+
+const char *sprat_status_str(sprat_status s) {
+  switch (s) {
+    case SPRAT_OK: return "ok";
+    case SPRAT_ERR_ARGUMENT: return "invalid argument (NULL pointer or index out of range)";
+    case SPRAT_ERR_BAD_MAGIC: return "not a sprat model (bad magic)";
+    case SPRAT_ERR_VERSION: return "model made for another format version";
+    case SPRAT_ERR_TRUNCATED: return "model truncated";
+    case SPRAT_ERR_CHECKSUM: return "model corrupted (CRC-32 mismatch)";
+    case SPRAT_ERR_MALFORMED: return "model malformed (offset, size or index out of bounds)";
+    case SPRAT_ERR_UNSUPPORTED_OP: return "op not supported by this runtime";
+    case SPRAT_ERR_BAD_OP: return "op's tensors or parameters are inconsistent";
+    case SPRAT_ERR_ARENA_TOO_SMALL: return "arena too small";
+    case SPRAT_ERR_NOT_READY: return "model not initialised";
+  }
+  return "unknown status";
+}

@@ -1,0 +1,65 @@
+// What an op's glue (runtime/ops/*.c) sees: its tensors, already checked
+// against the blob's bounds, and its parameter record. The interpreter
+// (model.c) knows no op; each op checks its own shapes and parameters once
+// at init so that its kernel can never read or write out of bounds.
+#ifndef SPRAT_RUNTIME_OP_API_H_
+#define SPRAT_RUNTIME_OP_API_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sprat/kernels.h"
+#include "sprat/sprat.h"
+
+// Enough for the widest op (CONV_2D: input, filter, bias, multipliers,
+// shifts). CONCATENATION becomes one COPY per input.
+#define SPRAT_MAX_OP_INPUTS 6
+
+typedef struct {
+  uint8_t *data;  // NULL for an absent optional input
+  uint32_t bytes;
+  uint32_t count;  // elements
+  uint8_t type;
+  uint8_t rank;
+  uint8_t is_const;
+  int32_t dims[SPRAT_MAX_RANK];
+  int32_t zero_point;
+  float scale;
+} sprat_tview;
+
+typedef struct {
+  const sprat_model *model;
+  int32_t op_index;
+  const uint8_t *params;  // 4-byte aligned
+  uint32_t params_size;
+  uint32_t n_in, n_out, n_scratch;
+  sprat_tview in[SPRAT_MAX_OP_INPUTS], out[1], scratch[1];
+} sprat_op_ctx;
+
+typedef struct {
+  uint16_t opcode;
+  const char *name;
+  // At init: SPRAT_OK, or SPRAT_ERR_BAD_OP when tensors or params do not fit.
+  sprat_status (*check)(const sprat_op_ctx *ctx);
+  void (*invoke)(const sprat_op_ctx *ctx);
+} sprat_op_registration;
+
+// The op table (runtime/ops/registry.c); NULL for an unknown opcode.
+const sprat_op_registration *sprat_find_op(uint16_t opcode);
+
+// Helpers for the ops' checks.
+sprat_shape4 sprat_shape4_of(const sprat_tview *t);  // pads to 4-D
+int sprat_params_are(const sprat_op_ctx *ctx, size_t size);
+int sprat_is(const sprat_tview *t, uint8_t type, uint32_t count);
+int sprat_same_count(const sprat_tview *a, const sprat_tview *b);
+int sprat_shift_ok(int32_t shift);
+int sprat_multiplier_ok(int32_t m);
+int sprat_copy_fits(const sprat_copy_params *p, uint32_t in_count, uint32_t out_count);
+int sprat_broadcast_fits(const sprat_broadcast *bc, uint32_t in1, uint32_t in2, uint32_t out);
+
+#define SPRAT_CHECK(cond) \
+  do {                    \
+    if (!(cond)) return SPRAT_ERR_BAD_OP; \
+  } while (0)
+
+#endif  // SPRAT_RUNTIME_OP_API_H_
