@@ -4,7 +4,7 @@
 #include "runtime/src/opcodes.h"
 
 static int unary_ok(const sprat_op_ctx *c, uint32_t count) {
-  return c->in[0].data && c->in[0].type == SPRAT_INT8 && c->out[0].type == SPRAT_INT8 &&
+  return c->in[0].present && c->in[0].type == SPRAT_INT8 && c->out[0].type == SPRAT_INT8 &&
          c->in[0].count == count && c->out[0].count == count;
 }
 

@@ -11,11 +11,11 @@ sprat_shape4 sprat_shape4_of(const sprat_tview *t) {
 int sprat_params_are(const sprat_op_ctx *c, size_t size) { return c->params_size == size; }
 
 int sprat_is(const sprat_tview *t, uint8_t type, uint32_t count) {
-  return t->data && t->type == type && t->count == count;
+  return t->present && t->type == type && t->count == count;
 }
 
 int sprat_same_count(const sprat_tview *a, const sprat_tview *b) {
-  return a->data && b->data && a->count == b->count;
+  return a->present && b->present && a->count == b->count;
 }
 
 int sprat_shift_ok(int32_t shift) { return shift >= -31 && shift <= 31; }

@@ -4,7 +4,7 @@
 
 static int binary_tensors_ok(const sprat_op_ctx *c, const sprat_broadcast *bc) {
   const sprat_tview *a = &c->in[0], *b = &c->in[1], *o = &c->out[0];
-  return c->n_in == 2 && a->data && b->data && a->type == SPRAT_INT8 && b->type == SPRAT_INT8 &&
+  return c->n_in == 2 && a->present && b->present && a->type == SPRAT_INT8 && b->type == SPRAT_INT8 &&
          o->type == SPRAT_INT8 && sprat_broadcast_fits(bc, a->count, b->count, o->count);
 }
 

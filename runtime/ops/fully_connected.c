@@ -7,7 +7,7 @@ static sprat_status check(const sprat_op_ctx *c) {
   SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_fc_params)) && c->n_in == 5);
   const sprat_fc_params *p = (const sprat_fc_params *)(const void *)c->params;
   const sprat_tview *in = &c->in[0], *f = &c->in[1], *bias = &c->in[2], *out = &c->out[0];
-  SPRAT_CHECK(in->data && in->type == SPRAT_INT8 && f->data && f->type == SPRAT_INT8 && f->rank == 2);
+  SPRAT_CHECK(in->present && in->type == SPRAT_INT8 && f->present && f->type == SPRAT_INT8 && f->rank == 2);
   SPRAT_CHECK(out->type == SPRAT_INT8);
   const int32_t units = f->dims[0], depth = f->dims[1];
   SPRAT_CHECK(in->count % (uint32_t)depth == 0);
@@ -15,7 +15,7 @@ static sprat_status check(const sprat_op_ctx *c) {
   SPRAT_CHECK(out->count == batches * (uint32_t)units);
   SPRAT_CHECK(p->act_min >= -128 && p->act_min <= p->act_max && p->act_max <= 127);
   SPRAT_CHECK(p->input_offset >= -127 && p->input_offset <= 128 && p->filter_offset >= -127 && p->filter_offset <= 128);
-  if (bias->data) SPRAT_CHECK(sprat_is(bias, SPRAT_INT32, (uint32_t)units));
+  if (bias->present) SPRAT_CHECK(sprat_is(bias, SPRAT_INT32, (uint32_t)units));
   const uint32_t nq = p->per_channel ? (uint32_t)units : 1u;
   SPRAT_CHECK(sprat_is(&c->in[3], SPRAT_INT32, nq) && sprat_is(&c->in[4], SPRAT_INT32, nq));
   const int32_t *m = (const int32_t *)(const void *)c->in[3].data, *s = (const int32_t *)(const void *)c->in[4].data;

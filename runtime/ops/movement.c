@@ -13,7 +13,7 @@ static uint32_t elem_size(uint8_t type) {
 }
 
 static sprat_status check_copy(const sprat_op_ctx *c) {
-  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_copy_params)) && c->n_in == 1 && c->in[0].data);
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_copy_params)) && c->n_in == 1 && c->in[0].present);
   const sprat_copy_params *p = (const sprat_copy_params *)(const void *)c->params;
   SPRAT_CHECK(c->in[0].type == c->out[0].type && (uint32_t)p->elem_size == elem_size(c->in[0].type));
   SPRAT_CHECK(sprat_copy_fits(p, c->in[0].count, c->out[0].count));
@@ -30,7 +30,7 @@ typedef struct {
 } sprat_pad_params;
 
 static sprat_status check_pad(const sprat_op_ctx *c) {
-  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_pad_params)) && c->n_in == 1 && c->in[0].data);
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_pad_params)) && c->n_in == 1 && c->in[0].present);
   const sprat_pad_params *p = (const sprat_pad_params *)(const void *)c->params;
   SPRAT_CHECK(c->in[0].type == c->out[0].type && (uint32_t)p->copy.elem_size == elem_size(c->in[0].type));
   SPRAT_CHECK(p->copy.elem_size <= 4);
@@ -50,7 +50,7 @@ static sprat_status check_resize(const sprat_op_ctx *c) {
   SPRAT_CHECK(p->batches >= 1 && p->in_h >= 1 && p->in_w >= 1 && p->channels >= 1 && p->out_h >= 1 && p->out_w >= 1);
   const int64_t n_in = (int64_t)p->batches * p->in_h * p->in_w * p->channels;
   const int64_t n_out = (int64_t)p->batches * p->out_h * p->out_w * p->channels;
-  SPRAT_CHECK(c->in[0].data && c->in[0].type == SPRAT_INT8 && c->in[0].count == n_in);
+  SPRAT_CHECK(c->in[0].present && c->in[0].type == SPRAT_INT8 && c->in[0].count == n_in);
   SPRAT_CHECK(c->out[0].type == SPRAT_INT8 && c->out[0].count == n_out);
   SPRAT_CHECK(sprat_is(&c->in[1], SPRAT_INT32, (uint32_t)p->out_h) && sprat_is(&c->in[2], SPRAT_INT32, (uint32_t)p->out_w));
   const int32_t *ys = (const int32_t *)(const void *)c->in[1].data, *xs = (const int32_t *)(const void *)c->in[2].data;

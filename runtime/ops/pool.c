@@ -6,7 +6,7 @@ static sprat_status check(const sprat_op_ctx *c) {
   SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_pool_params)) && c->n_in == 1);
   const sprat_pool_params *p = (const sprat_pool_params *)(const void *)c->params;
   const sprat_tview *in = &c->in[0], *out = &c->out[0];
-  SPRAT_CHECK(in->data && in->type == SPRAT_INT8 && in->rank == 4 && out->type == SPRAT_INT8 && out->rank == 4);
+  SPRAT_CHECK(in->present && in->type == SPRAT_INT8 && in->rank == 4 && out->type == SPRAT_INT8 && out->rank == 4);
   SPRAT_CHECK(in->dims[0] == out->dims[0] && in->dims[3] == out->dims[3]);
   SPRAT_CHECK(p->stride_h >= 1 && p->stride_w >= 1 && p->filter_h >= 1 && p->filter_w >= 1);
   SPRAT_CHECK(p->filter_h <= 65536 && p->filter_w <= 65536);

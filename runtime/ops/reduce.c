@@ -11,7 +11,7 @@ static int view_ok(int32_t outer, int32_t reduced, int32_t inner, uint32_t in_co
 static sprat_status check_mean(const sprat_op_ctx *c) {
   SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_mean_params)) && c->n_in == 1);
   const sprat_mean_params *p = (const sprat_mean_params *)(const void *)c->params;
-  SPRAT_CHECK(c->in[0].data && c->in[0].type == SPRAT_INT8 && c->out[0].type == SPRAT_INT8);
+  SPRAT_CHECK(c->in[0].present && c->in[0].type == SPRAT_INT8 && c->out[0].type == SPRAT_INT8);
   SPRAT_CHECK(view_ok(p->outer, p->reduced, p->inner, c->in[0].count, c->out[0].count));
   SPRAT_CHECK(p->reduced <= (1 << 23) && sprat_shift_ok(p->shift) && sprat_multiplier_ok(p->multiplier));
   SPRAT_CHECK(p->input_zero_point >= -128 && p->input_zero_point <= 127);
@@ -26,7 +26,7 @@ static void run_mean(const sprat_op_ctx *c) {
 static sprat_status check_arg_max(const sprat_op_ctx *c) {
   SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_arg_max_params)) && c->n_in == 1);
   const sprat_arg_max_params *p = (const sprat_arg_max_params *)(const void *)c->params;
-  SPRAT_CHECK(c->in[0].data && c->in[0].type == p->input_type);
+  SPRAT_CHECK(c->in[0].present && c->in[0].type == p->input_type);
   SPRAT_CHECK(p->input_type == SPRAT_INT8 || p->input_type == SPRAT_FLOAT32);
   SPRAT_CHECK(c->out[0].type == (p->output_is_int64 ? SPRAT_INT64 : SPRAT_INT32));
   SPRAT_CHECK(view_ok(p->outer, p->reduced, p->inner, c->in[0].count, c->out[0].count));

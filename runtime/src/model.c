@@ -43,6 +43,7 @@ static void view_of(const sprat_model *m, uint32_t i, sprat_tview *v) {
   memset(v, 0, sizeof *v);
   if (i == SPRAT_NO_TENSOR) return;
   const uint8_t *r = tensor_record(m, i);
+  v->present = 1;
   v->type = r[T_TYPE];
   v->rank = r[T_RANK];
   v->is_const = r[T_STORAGE] == STORAGE_CONST;
@@ -53,7 +54,8 @@ static void view_of(const sprat_model *m, uint32_t i, sprat_tview *v) {
   uint32_t bits = sprat_rd32(r + T_SCALE);
   memcpy(&v->scale, &bits, sizeof v->scale);
   const uint32_t off = sprat_rd32(r + T_OFFSET);
-  v->data = v->is_const ? (uint8_t *)(uintptr_t)(m->consts + off) : m->arena + off;
+  // At init the arena is not attached yet: arena views have no data then.
+  v->data = v->is_const ? (uint8_t *)(uintptr_t)(m->consts + off) : (m->arena ? m->arena + off : NULL);
 }
 
 static sprat_status check_tensors(sprat_model *m, uint32_t arena_size) {

@@ -17,6 +17,7 @@
 
 typedef struct {
   uint8_t *data;  // NULL for an absent optional input
+  uint8_t present;  // 0 for an absent optional input (data may be unset at init)
   uint32_t bytes;
   uint32_t count;  // elements
   uint8_t type;
@@ -57,9 +58,21 @@ int sprat_multiplier_ok(int32_t m);
 int sprat_copy_fits(const sprat_copy_params *p, uint32_t in_count, uint32_t out_count);
 int sprat_broadcast_fits(const sprat_broadcast *bc, uint32_t in1, uint32_t in2, uint32_t out);
 
+// A failed check rejects the op. -DSPRAT_DEBUG_CHECKS says which one.
+#if defined(SPRAT_DEBUG_CHECKS)
+#include <stdio.h>
+#define SPRAT_CHECK(cond)                                                        \
+  do {                                                                           \
+    if (!(cond)) {                                                               \
+      fprintf(stderr, "sprat: check failed at %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+      return SPRAT_ERR_BAD_OP;                                                   \
+    }                                                                            \
+  } while (0)
+#else
 #define SPRAT_CHECK(cond) \
   do {                    \
     if (!(cond)) return SPRAT_ERR_BAD_OP; \
   } while (0)
+#endif
 
 #endif  // SPRAT_RUNTIME_OP_API_H_

@@ -1,0 +1,1 @@
+"""sprat's converter: .tflite -> IR -> passes -> sprat ops -> memory plan -> blob."""

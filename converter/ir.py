@@ -1,0 +1,93 @@
+"""The converter's graph: tensors with quantization, ops with options."""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+# sprat's type codes (runtime/include/sprat/sprat.h); numpy dtypes of each.
+INT8, INT16, INT32, FLOAT32, UINT8, INT64, BOOL = 1, 2, 3, 4, 5, 6, 7
+DTYPES = {INT8: np.int8, INT16: np.int16, INT32: np.int32, FLOAT32: np.float32, UINT8: np.uint8,
+          INT64: np.int64, BOOL: np.bool_}
+TYPE_NAMES = {INT8: "int8", INT16: "int16", INT32: "int32", FLOAT32: "float32", UINT8: "uint8",
+              INT64: "int64", BOOL: "bool"}
+
+
+@dataclass
+class Quant:
+    scale: np.ndarray  # float32, one per tensor or per channel
+    zero_point: np.ndarray  # int64
+    axis: int = 0
+
+    @property
+    def per_channel(self):
+        return self.scale.size > 1
+
+    def s(self):
+        """The per-tensor scale as a Python float (from float32)."""
+        return float(self.scale[0])
+
+    def zp(self):
+        return int(self.zero_point[0])
+
+
+@dataclass
+class Tensor:
+    index: int
+    name: str
+    type: int
+    shape: tuple
+    quant: Quant = None
+    data: np.ndarray = None  # constant data, None for activations
+
+    @property
+    def is_const(self):
+        return self.data is not None
+
+    @property
+    def count(self):
+        return int(np.prod(self.shape, dtype=np.int64)) if self.shape else 1
+
+    @property
+    def nbytes(self):
+        return self.count * np.dtype(DTYPES[self.type]).itemsize
+
+
+@dataclass
+class Op:
+    index: int  # position in the original .tflite, for messages
+    name: str  # TFLite builtin name, e.g. "CONV_2D"
+    inputs: list  # tensor indices, -1 for an absent optional input
+    outputs: list
+    options: dict = field(default_factory=dict)
+
+
+@dataclass
+class Graph:
+    tensors: list
+    ops: list
+    inputs: list
+    outputs: list
+    # tensor index -> tensor index whose buffer it shares (RESHAPE aliases)
+    aliases: dict = field(default_factory=dict)
+
+    def t(self, i):
+        return self.tensors[i]
+
+    def add_tensor(self, name, type_, shape, quant=None, data=None):
+        t = Tensor(len(self.tensors), name, type_, tuple(int(d) for d in shape), quant, data)
+        self.tensors.append(t)
+        return t
+
+    def consumers(self, tensor_index):
+        return [op for op in self.ops if tensor_index in op.inputs]
+
+    def producer(self, tensor_index):
+        for op in self.ops:
+            if tensor_index in op.outputs:
+                return op
+        return None
+
+    def buffer_of(self, i):
+        while i in self.aliases:
+            i = self.aliases[i]
+        return i

@@ -1,0 +1,97 @@
+"""TFLite's quantization arithmetic, reproduced exactly (the runtime's
+results are bit-exact only if these constants are)."""
+
+import ctypes
+import ctypes.util
+import math
+
+import numpy as np
+
+_libm = ctypes.CDLL(ctypes.util.find_library("m"))
+_libm.expf.restype = ctypes.c_float
+_libm.expf.argtypes = [ctypes.c_float]
+_libm.tanhf.restype = ctypes.c_float
+_libm.tanhf.argtypes = [ctypes.c_float]
+
+
+def f32(x):
+    return float(np.float32(x))
+
+
+def round_away(x):
+    """std::round: halves away from zero (numpy's round is half-to-even)."""
+    return math.floor(x + 0.5) if x >= 0 else -math.floor(-x + 0.5)
+
+
+def quantize_multiplier(m):
+    """TFLite QuantizeMultiplier(double): (Q31 multiplier, shift)."""
+    if m == 0.0:
+        return 0, 0
+    q, shift = math.frexp(m)
+    q_fixed = round_away(q * (1 << 31))
+    if q_fixed == (1 << 31):
+        q_fixed //= 2
+        shift += 1
+    if shift < -31:
+        shift, q_fixed = 0, 0
+    return int(q_fixed), int(shift)
+
+
+def quantize_multiplier_smaller_than_one(m):
+    q, s = quantize_multiplier(m)
+    if s > 0:
+        raise ValueError(f"multiplier {m} is not smaller than one")
+    return q, s
+
+
+def activation_range(activation, scale, zero_point, qmin=-128, qmax=127):
+    """CalculateActivationRangeQuantized: float32 division, std::round."""
+    def q(v):
+        return zero_point + int(round_away(f32(np.float32(v) / np.float32(scale))))
+    if activation in (None, "NONE", 0):
+        return qmin, qmax
+    if activation in ("RELU", 1):
+        return max(qmin, q(0.0)), qmax
+    if activation in ("RELU6", 3):
+        return max(qmin, q(0.0)), min(qmax, q(6.0))
+    if activation in ("RELU_N1_TO_1", 2):
+        return max(qmin, q(-1.0)), min(qmax, q(1.0))
+    raise ValueError(f"fused activation {activation}")
+
+
+def lut_s8(fn, in_scale, in_zp, out_scale, out_zp):
+    """TFLite's int8 lookup table for a float function, in float32 with the C
+    library's expf/tanhf (the ones LiteRT calls). Indexed by (uint8)x."""
+    inv = np.float32(1.0) / np.float32(out_scale)
+    table = np.zeros(256, np.int8)
+    for v in range(-128, 128):
+        deq = np.float32(in_scale) * np.float32(v - in_zp)
+        y = np.float32(fn(float(deq)))
+        r = round_away(float(np.float32(y * inv)))
+        qv = int(np.float32(r) + np.float32(out_zp))
+        table[v & 0xFF] = max(-128, min(127, qv))
+    return table
+
+
+def logistic(x):
+    e = np.float32(_libm.expf(-x))
+    return float(np.float32(1.0) / (np.float32(1.0) + e))
+
+
+def tanh(x):
+    return _libm.tanhf(x)
+
+
+def softmax_exp_table(in_scale, beta):
+    """table[255 - d] = expf(-in_scale * beta * d), float32."""
+    scale = np.float32(-np.float32(in_scale) * np.float32(beta))
+    t = np.zeros(256, np.float32)
+    for d in range(256):
+        t[255 - d] = _libm.expf(float(np.float32(scale * np.float32(d))))
+    return t
+
+
+def downscale_int32_to_int16_multiplier(m):
+    if m >= 2 ** 31 - 1 - (1 << 15):
+        return 32767
+    return (m + (1 << 15)) >> 16

@@ -1,0 +1,72 @@
+"""Runs a model blob on the build machine through the C runtime
+(libsprat_host.so, loaded with ctypes): the same code the firmware runs."""
+
+import ctypes
+
+import numpy as np
+
+from converter import ir
+
+STATUS = ["OK", "ARGUMENT", "BAD_MAGIC", "VERSION", "TRUNCATED", "CHECKSUM", "MALFORMED", "UNSUPPORTED_OP",
+          "BAD_OP", "ARENA_TOO_SMALL", "NOT_READY"]
+
+
+class RuntimeError_(RuntimeError):
+    def __init__(self, status, message, error_op, arena_needed):
+        super().__init__(message)
+        self.status, self.error_op, self.arena_needed = status, error_op, arena_needed
+
+
+def _aligned(nbytes, align=16):
+    """A ctypes-addressable byte buffer whose address is a multiple of align."""
+    raw = np.zeros(nbytes + align, np.uint8)
+    off = (-raw.ctypes.data) % align
+    return raw[off:off + nbytes]
+
+
+class Host:
+    def __init__(self, so_path):
+        self.lib = ctypes.CDLL(so_path)
+        self.lib.sprat_host_status_str.restype = ctypes.c_char_p
+        self.lib.sprat_host_run.restype = ctypes.c_int
+        self.lib.sprat_host_init_only.restype = ctypes.c_int
+
+    def status_str(self, s):
+        return self.lib.sprat_host_status_str(s).decode()
+
+    def init_only(self, blob, arena_size=None):
+        """Init (and invoke when init succeeds) on possibly corrupt bytes."""
+        b = _aligned(len(blob))
+        b[:] = np.frombuffer(blob, np.uint8)
+        arena = _aligned(arena_size if arena_size is not None else 1 << 20)
+        err, need = ctypes.c_int32(), ctypes.c_uint32()
+        s = self.lib.sprat_host_init_only(ctypes.c_void_p(b.ctypes.data), ctypes.c_size_t(len(blob)),
+                                          ctypes.c_void_p(arena.ctypes.data), ctypes.c_size_t(arena.size),
+                                          ctypes.byref(err), ctypes.byref(need))
+        return s, err.value, need.value
+
+    def run(self, blob, inputs, outputs, arena_size):
+        """inputs: list of arrays (written as bytes); outputs: list of (dtype, shape)."""
+        b = _aligned(len(blob))
+        b[:] = np.frombuffer(blob, np.uint8)
+        arena = _aligned(max(arena_size, 1))
+        ins = [np.ascontiguousarray(x) for x in inputs]
+        outs = [np.zeros(shape, dtype) for dtype, shape in outputs]
+        in_ptrs = (ctypes.c_void_p * len(ins))(*[x.ctypes.data for x in ins])
+        in_sizes = (ctypes.c_size_t * len(ins))(*[x.nbytes for x in ins])
+        out_ptrs = (ctypes.c_void_p * len(outs))(*[x.ctypes.data for x in outs])
+        out_sizes = (ctypes.c_size_t * len(outs))(*[x.nbytes for x in outs])
+        err, need = ctypes.c_int32(), ctypes.c_uint32()
+        s = self.lib.sprat_host_run(ctypes.c_void_p(b.ctypes.data), ctypes.c_size_t(len(blob)),
+                                    ctypes.c_void_p(arena.ctypes.data), ctypes.c_size_t(arena.size), in_ptrs, in_sizes,
+                                    len(ins), out_ptrs, out_sizes, len(outs), ctypes.byref(err), ctypes.byref(need))
+        if s != 0:
+            raise RuntimeError_(s, f"sprat runtime: {self.status_str(s)}" + (f" (op {err.value})" if err.value >= 0 else ""),
+                                err.value, need.value)
+        return outs
+
+
+def run_result(host, result, inputs):
+    """Runs a converter Result on the host; returns the output arrays."""
+    outs = [(ir.DTYPES[t.type], t.shape) for t in result.outputs]
+    return host.run(result.blob, inputs, outs, result.arena_size)
