@@ -34,6 +34,8 @@ def quantize_multiplier(m):
         shift += 1
     if shift < -31:
         shift, q_fixed = 0, 0
+    if shift > 30:  # TFLITE_SINGLE_ROUNDING saturates
+        shift, q_fixed = 30, (1 << 31) - 1
     return int(q_fixed), int(shift)
 
 

@@ -1,6 +1,7 @@
-// TFLite's integer requantization arithmetic (gemmlowp semantics): a
-// doubling high multiply with round-half-away-from-zero, and a rounding
-// right shift that rounds halves away from zero.
+// TFLite's integer requantization arithmetic, in its two flavours: LiteRT's
+// reference kernels requantize with gemmlowp's two roundings, except
+// FULLY_CONNECTED, whose int8 path rounds once (ad01's FC layers tell the two
+// apart; see docs/kernels.md). Which op uses which is pinned by the op tests.
 #ifndef SPRAT_PORTABLE_FIXEDPOINT_H_
 #define SPRAT_PORTABLE_FIXEDPOINT_H_
 
@@ -21,12 +22,20 @@ static inline int32_t sprat_rounding_divide_by_pot(int32_t x, int exponent) {
   return (x >> exponent) + (remainder > threshold ? 1 : 0);
 }
 
-// x * multiplier * 2^shift, multiplier a Q31 in [0.5, 1).
+// x * multiplier * 2^shift, multiplier a Q31 in [0.5, 1): a doubling high
+// multiply rounded half away from zero, then a rounding right shift.
 static inline int32_t sprat_mbqm(int32_t x, int32_t multiplier, int32_t shift) {
   int left = shift > 0 ? shift : 0;
   int right = shift > 0 ? 0 : -shift;
   return sprat_rounding_divide_by_pot(
       sprat_sat_rounding_doubling_high_mul((int32_t)((uint32_t)x << left), multiplier), right);
+}
+
+// The same product rounded once (halves up), shift in [-31, 30].
+static inline int32_t sprat_mbqm_single(int32_t x, int32_t multiplier, int32_t shift) {
+  const int total = 31 - shift;
+  const int64_t round = (int64_t)1 << (total - 1);
+  return (int32_t)(((int64_t)x * multiplier + round) >> total);
 }
 
 static inline int32_t sprat_clamp(int32_t x, int32_t lo, int32_t hi) {

@@ -1,4 +1,5 @@
-// FULLY_CONNECTED, int8, per-tensor or per-channel requantization.
+// FULLY_CONNECTED, int8, per-tensor or per-channel requantization, rounded
+// once as LiteRT's int8 FULLY_CONNECTED does.
 #include "kernels/portable/fixedpoint.h"
 #include "sprat/kernels.h"
 
@@ -14,7 +15,7 @@ void sprat_fully_connected_s8(const sprat_fc_params *p, int32_t batches, int32_t
       for (int32_t d = 0; d < depth; ++d) acc += ((int32_t)w[d] + p->filter_offset) * ((int32_t)row[d] + p->input_offset);
       if (bias) acc += bias[u];
       const int32_t q = p->per_channel ? u : 0;
-      acc = sprat_mbqm(acc, multiplier[q], shift[q]) + p->output_offset;
+      acc = sprat_mbqm_single(acc, multiplier[q], shift[q]) + p->output_offset;
       out[b * units + u] = (int8_t)sprat_clamp(acc, p->act_min, p->act_max);
     }
   }

@@ -18,7 +18,7 @@ int sprat_same_count(const sprat_tview *a, const sprat_tview *b) {
   return a->present && b->present && a->count == b->count;
 }
 
-int sprat_shift_ok(int32_t shift) { return shift >= -31 && shift <= 31; }
+int sprat_shift_ok(int32_t shift) { return shift >= -31 && shift <= 30; }
 int sprat_multiplier_ok(int32_t m) { return m >= 0; }
 
 // The lowest and highest element offsets a walk of dims/strides reaches.
