@@ -4,6 +4,7 @@ import importlib
 import sys
 
 COMMANDS = {
+    "convert": "Convert a .tflite int8 model into a sprat model blob (sprat convert IN.tflite -o OUT_DIR).",
     "demo": "Run the main job: the demo firmware under QEMU, with its instruction count.",
     "test": "Run every test (Bazel's test matrix and pytest); ends with 'N passed, N failed'.",
 }

@@ -21,7 +21,7 @@ sprat_die() { echo "sprat: $*" >&2; exit 1; }
 SPRAT_NS_PIDFILE="/run/sprat-namespace-$(printf %s "$SPRAT_ROOT" | md5sum | cut -c1-12).pid"
 
 _sprat_is_holder() {
-  [ -n "$1" ] && [ "$(tr '\0' ' ' < /proc/"$1"/cmdline 2>/dev/null)" = "sprat-namespace infinity " ]
+  [ -n "$1" ] && [ "$(tr '\0' ' ' < /proc/"$1"/cmdline 2>/dev/null)" = "sprat-namespace-2 infinity " ]
 }
 
 _sprat_namespace() {
@@ -33,9 +33,12 @@ _sprat_namespace() {
     R="$1"
     mount -t proc proc "$R/proc"
     mount --rbind /dev "$R/dev"
-    mount -t tmpfs tmpfs "$R/tmp"
+    # The usual folders of users, so paths given to sprat mean the same inside.
+    for d in /home /tmp /mnt /media /srv /work; do
+      [ -d "$d" ] && mkdir -p "$R$d" && mount --rbind "$d" "$R$d"
+    done
     echo $$ > "$2"
-    exec -a sprat-namespace sleep infinity
+    exec -a sprat-namespace-2 sleep infinity
   ' bash "$SPRAT_ROOT" "$SPRAT_NS_PIDFILE" </dev/null >/dev/null 2>&1 &
   for _ in $(seq 100); do
     pid="$(cat "$SPRAT_NS_PIDFILE" 2>/dev/null || true)"
@@ -48,7 +51,8 @@ _sprat_namespace() {
 sprat_enter() {
   [ -f "$SPRAT_ROOT/.sprat-stamp" ] || sprat_die "the build environment is missing: run $SPRAT_REPO/tools/setup"
   local cwd; cwd="$(pwd -P)"
-  case "$cwd" in "$SPRAT_REPO"*|"$SPRAT_SHARED"*) ;; *) cwd="$SPRAT_REPO";; esac
+  # The folders visible inside (see the holder below); elsewhere, the checkout.
+  case "$cwd" in "$SPRAT_REPO"*|"$SPRAT_SHARED"*|/home/*|/tmp*|/mnt/*|/media/*|/srv/*|/work/*) ;; *) cwd="$SPRAT_REPO";; esac
   local tty=0; [ -t 1 ] && tty=1
   mkdir -p "$SPRAT_BAZEL_ROOT"
   local ns; ns="$(_sprat_namespace)"
