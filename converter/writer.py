@@ -1,0 +1,164 @@
+"""The project's own .tflite writer (numpy + flatbuffers, no TensorFlow):
+builds single-op and multi-op int8 test models and the bundled default
+model from a few lines of Python.
+
+    m = ModelWriter()
+    x = m.tensor("x", (1, 8, 8, 3), scale=0.05, zp=-3)
+    w = m.tensor("w", (4, 3, 3, 3), data=filters, scale=scales, zp=0, axis=0)
+    y = m.tensor("y", (1, 8, 8, 4), scale=0.1, zp=2)
+    m.op("CONV_2D", [x, w, -1], [y], padding="SAME", stride_w=1, stride_h=1)
+    tflite_bytes = m.finish([x], [y])
+"""
+
+import re
+
+import flatbuffers
+import numpy as np
+import tflite
+
+_TYPES = {"float32": tflite.TensorType.FLOAT32, "int32": tflite.TensorType.INT32, "uint8": tflite.TensorType.UINT8,
+          "int64": tflite.TensorType.INT64, "bool": tflite.TensorType.BOOL, "int16": tflite.TensorType.INT16,
+          "int8": tflite.TensorType.INT8}
+_NP = {"float32": np.float32, "int32": np.int32, "uint8": np.uint8, "int64": np.int64, "bool": np.bool_,
+       "int16": np.int16, "int8": np.int8}
+_ENUMS = {"padding": {"SAME": 0, "VALID": 1},
+          "fused_activation_function": {"NONE": 0, "RELU": 1, "RELU_N1_TO_1": 2, "RELU6": 3, "TANH": 4},
+          "output_type": {"int32": 2, "int64": 4}}
+
+# builtin op -> its options table (None: no options)
+OPTIONS = {
+    "CONV_2D": "Conv2DOptions", "DEPTHWISE_CONV_2D": "DepthwiseConv2DOptions",
+    "FULLY_CONNECTED": "FullyConnectedOptions", "AVERAGE_POOL_2D": "Pool2DOptions", "MAX_POOL_2D": "Pool2DOptions",
+    "ADD": "AddOptions", "SUB": "SubOptions", "MUL": "MulOptions", "MEAN": "ReducerOptions",
+    "SOFTMAX": "SoftmaxOptions", "CONCATENATION": "ConcatenationOptions", "RESHAPE": "ReshapeOptions",
+    "STRIDED_SLICE": "StridedSliceOptions", "TRANSPOSE": "TransposeOptions", "PAD": "PadOptions",
+    "PADV2": "PadV2Options", "LEAKY_RELU": "LeakyReluOptions", "HARD_SWISH": "HardSwishOptions",
+    "RESIZE_NEAREST_NEIGHBOR": "ResizeNearestNeighborOptions", "ARG_MAX": "ArgMaxOptions",
+    "QUANTIZE": None, "DEQUANTIZE": "DequantizeOptions", "LOGISTIC": None, "TANH": None, "RELU": None,
+    "RELU6": None, "RELU_N1_TO_1": None, "SQUEEZE": "SqueezeOptions", "EXPAND_DIMS": "ExpandDimsOptions",
+}
+
+
+def _camel(key):
+    return "".join(p[:1].upper() + p[1:] for p in key.split("_"))
+
+
+class ModelWriter:
+    def __init__(self):
+        self.tensors = []  # dicts
+        self.buffers = [b""]
+        self.ops = []
+        self.opcodes = []
+
+    def tensor(self, name, shape, type="int8", scale=None, zp=None, data=None, axis=0):
+        """Adds a tensor; returns its index. scale/zp: scalars or per-channel arrays."""
+        buf = 0
+        if data is not None:
+            arr = np.ascontiguousarray(np.asarray(data, _NP[type]).reshape(shape))
+            self.buffers.append(arr.astype(arr.dtype.newbyteorder("<")).tobytes())
+            buf = len(self.buffers) - 1
+        self.tensors.append(dict(name=name, shape=list(shape), type=_TYPES[type], buffer=buf,
+                                 scale=None if scale is None else np.atleast_1d(np.asarray(scale, np.float32)),
+                                 zp=None if zp is None else np.atleast_1d(np.asarray(zp, np.int64)), axis=axis))
+        return len(self.tensors) - 1
+
+    def op(self, name, inputs, outputs, **options):
+        code = getattr(tflite.BuiltinOperator, name)
+        if code not in self.opcodes:
+            self.opcodes.append(code)
+        self.ops.append((self.opcodes.index(code), name, list(inputs), list(outputs), options))
+
+    def finish(self, inputs, outputs):
+        b = flatbuffers.Builder(1024)
+
+        def ivec(values, dtype=np.int32):
+            return b.CreateNumpyVector(np.asarray(values, dtype))
+
+        def tables(start, items):
+            start(b, len(items))
+            for it in reversed(items):
+                b.PrependUOffsetTRelative(it)
+            return b.EndVector()
+
+        buffers = []
+        for data in self.buffers:
+            d = b.CreateNumpyVector(np.frombuffer(data, np.uint8)) if data else None
+            tflite.BufferStart(b)
+            if d is not None:
+                tflite.BufferAddData(b, d)
+            buffers.append(tflite.BufferEnd(b))
+
+        tensors = []
+        for t in self.tensors:
+            name = b.CreateString(t["name"])
+            shape = ivec(t["shape"])
+            q = None
+            if t["scale"] is not None:
+                sc, zp = ivec(t["scale"], np.float32), ivec(t["zp"] if t["zp"] is not None else [0] * t["scale"].size, np.int64)
+                tflite.QuantizationParametersStart(b)
+                tflite.QuantizationParametersAddScale(b, sc)
+                tflite.QuantizationParametersAddZeroPoint(b, zp)
+                tflite.QuantizationParametersAddQuantizedDimension(b, t["axis"])
+                q = tflite.QuantizationParametersEnd(b)
+            tflite.TensorStart(b)
+            tflite.TensorAddShape(b, shape)
+            tflite.TensorAddType(b, t["type"])
+            tflite.TensorAddBuffer(b, t["buffer"])
+            tflite.TensorAddName(b, name)
+            if q is not None:
+                tflite.TensorAddQuantization(b, q)
+            tensors.append(tflite.TensorEnd(b))
+
+        ops = []
+        for opcode_index, name, ins, outs, options in self.ops:
+            kind = OPTIONS.get(name)
+            opt = None
+            if kind:
+                vectors = {k: ivec(v) for k, v in options.items() if isinstance(v, (list, tuple, np.ndarray))}
+                getattr(tflite, kind + "Start")(b)
+                for k, v in options.items():
+                    v = vectors.get(k, _ENUMS.get(k, {}).get(v, v))
+                    getattr(tflite, kind + "Add" + _camel(k))(b, v)
+                opt = getattr(tflite, kind + "End")(b)
+            iv, ov = ivec(ins), ivec(outs)
+            tflite.OperatorStart(b)
+            tflite.OperatorAddOpcodeIndex(b, opcode_index)
+            tflite.OperatorAddInputs(b, iv)
+            tflite.OperatorAddOutputs(b, ov)
+            if opt is not None:
+                tflite.OperatorAddBuiltinOptionsType(b, getattr(tflite.BuiltinOptions, kind))
+                tflite.OperatorAddBuiltinOptions(b, opt)
+            ops.append(tflite.OperatorEnd(b))
+
+        codes = []
+        for code in self.opcodes:
+            tflite.OperatorCodeStart(b)
+            tflite.OperatorCodeAddDeprecatedBuiltinCode(b, min(code, 127))
+            tflite.OperatorCodeAddBuiltinCode(b, code)
+            tflite.OperatorCodeAddVersion(b, 1)
+            codes.append(tflite.OperatorCodeEnd(b))
+
+        tv = tables(tflite.SubGraphStartTensorsVector, tensors)
+        ov = tables(tflite.SubGraphStartOperatorsVector, ops)
+        iv, outv = ivec(inputs), ivec(outputs)
+        sg_name = b.CreateString("main")
+        tflite.SubGraphStart(b)
+        tflite.SubGraphAddTensors(b, tv)
+        tflite.SubGraphAddInputs(b, iv)
+        tflite.SubGraphAddOutputs(b, outv)
+        tflite.SubGraphAddOperators(b, ov)
+        tflite.SubGraphAddName(b, sg_name)
+        sg = tflite.SubGraphEnd(b)
+
+        sgv = tables(tflite.ModelStartSubgraphsVector, [sg])
+        cv = tables(tflite.ModelStartOperatorCodesVector, codes)
+        bv = tables(tflite.ModelStartBuffersVector, buffers)
+        desc = b.CreateString("written by sprat's model writer")
+        tflite.ModelStart(b)
+        tflite.ModelAddVersion(b, 3)
+        tflite.ModelAddOperatorCodes(b, cv)
+        tflite.ModelAddSubgraphs(b, sgv)
+        tflite.ModelAddDescription(b, desc)
+        tflite.ModelAddBuffers(b, bv)
+        b.Finish(tflite.ModelEnd(b), file_identifier=b"TFL3")
+        return bytes(b.Output())
