@@ -105,5 +105,6 @@ def write(graph, ops, offsets, arena_size):
     struct.pack_into("<IIIII", header, 16, HEADER_SIZE, zlib.crc32(bytes(consts)), arena_size, len(entries), table_off)
     blob = bytearray(header) + table + body + consts
     assert len(blob) == total
-    struct.pack_into("<I", blob, 12, zlib.crc32(bytes(blob[16:consts_off])))
+    # The tables' CRC: every byte before the weights, this field read as 0.
+    struct.pack_into("<I", blob, 12, zlib.crc32(bytes(blob[:consts_off])))
     return bytes(blob), index

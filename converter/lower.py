@@ -407,6 +407,15 @@ class Lowering:
         n = x.count
         self.emit(op, "COPY", [x.index], [out.index], self._copy_params([n], self._elem(x), 0, [1], 0, [1]), name=name)
 
+    def op_reshape(self, op):
+        # Only reached when input and output are both model inputs/outputs
+        # (otherwise the passes made the output an alias).
+        x = self.tensor(op, 0, types=tuple(ir.DTYPES), quantized=False)
+        self.copy_op(op, x, self.output(op, types=tuple(ir.DTYPES), quantized=False), name=op.name)
+
+    op_squeeze = op_reshape
+    op_expand_dims = op_reshape
+
     def op_transpose(self, op):
         x, out = self.tensor(op, 0, types=tuple(ir.DTYPES), quantized=False), self.output(op, types=tuple(ir.DTYPES), quantized=False)
         perm = [int(p) for p in np.ravel(self.const_input(op, 1, "the permutation"))]

@@ -20,7 +20,6 @@
 #define H_ARENA_SIZE 24
 #define H_N_SECTIONS 28
 #define H_SECTION_TABLE 32
-#define H_CRC_START 16  // the tables' CRC covers [16, start of CONSTS)
 
 #define SECTION_ENTRY_SIZE 16u
 enum {

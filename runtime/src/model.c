@@ -153,8 +153,12 @@ sprat_status sprat_model_init(sprat_model *m, const void *blob_ptr, size_t blob_
   for (int k = SECTION_TENSORS; k < SECTION_CONSTS; ++k)
     if (off[k] + size[k] > off[SECTION_CONSTS]) return SPRAT_ERR_MALFORMED;
   if (sec_off + n_sec * SECTION_ENTRY_SIZE > off[SECTION_CONSTS]) return SPRAT_ERR_MALFORMED;
-  if (crc32_update(0, b + H_CRC_START, off[SECTION_CONSTS] - H_CRC_START) != sprat_rd32(b + H_TABLES_CRC))
-    return SPRAT_ERR_CHECKSUM;
+  // Everything before the weights, the CRC field itself read as zero.
+  static const uint8_t zero4[4] = {0, 0, 0, 0};
+  uint32_t crc = crc32_update(0, b, H_TABLES_CRC);
+  crc = crc32_update(crc, zero4, 4);
+  crc = crc32_update(crc, b + H_TABLES_CRC + 4, off[SECTION_CONSTS] - (H_TABLES_CRC + 4));
+  if (crc != sprat_rd32(b + H_TABLES_CRC)) return SPRAT_ERR_CHECKSUM;
 
   m->blob = b;
   m->blob_size = total;

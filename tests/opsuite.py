@@ -1,0 +1,386 @@
+"""Randomized single-op test models, built with the project's model writer.
+
+Each generator takes a numpy Generator and returns (tflite bytes, config
+description). Quantization parameters are chosen from the op's real output
+range, so outputs use the int8 range instead of saturating; the suite checks
+that outputs depend on inputs."""
+
+import numpy as np
+
+from converter.writer import ModelWriter
+
+ACTS = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1"]
+
+
+def _q(rng):
+    return float(rng.uniform(0.01, 0.12)), int(rng.integers(-20, 21))
+
+
+def _act_q(rng, amplitude):
+    """Output scale/zero point for values of about +-amplitude."""
+    scale = max(amplitude, 1e-6) / float(rng.uniform(60, 120))
+    return scale, int(rng.integers(-15, 16))
+
+
+def _conv_like(rng, depthwise):
+    n = int(rng.integers(1, 3))
+    h, w = int(rng.integers(1, 11)), int(rng.integers(1, 11))
+    cin = int(rng.integers(1, 7))
+    kh, kw = int(rng.integers(1, 5)), int(rng.integers(1, 5))
+    sh, sw = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+    dh, dw = (int(rng.integers(1, 3)), int(rng.integers(1, 3))) if rng.random() < 0.3 else (1, 1)
+    padding = "SAME" if rng.random() < 0.5 else "VALID"
+    eh, ew = (kh - 1) * dh + 1, (kw - 1) * dw + 1
+    if padding == "VALID" and (eh > h or ew > w):
+        padding = "SAME"
+    oh = -(-h // sh) if padding == "SAME" else (h - eh) // sh + 1
+    ow = -(-w // sw) if padding == "SAME" else (w - ew) // sw + 1
+    if depthwise:
+        dm = int(rng.integers(1, 4))
+        cout = cin * dm
+        fshape = (1, kh, kw, cout)
+        depth = kh * kw
+    else:
+        cout = int(rng.integers(1, 9))
+        fshape = (cout, kh, kw, cin)
+        depth = kh * kw * cin
+    in_s, in_zp = _q(rng)
+    per_channel = rng.random() < 0.7
+    w_s = rng.uniform(0.002, 0.02, cout if per_channel else 1)
+    wdata = rng.integers(-127, 128, fshape)
+    amp = np.sqrt(depth) * 60 * in_s * 70 * float(np.mean(w_s))
+    out_s, out_zp = _act_q(rng, amp)
+    act = ACTS[int(rng.integers(0, 4))]
+    m = ModelWriter()
+    x = m.tensor("x", (n, h, w, cin), scale=in_s, zp=in_zp)
+    wt = m.tensor("w", fshape, data=wdata, scale=w_s, zp=np.zeros(w_s.size), axis=3 if depthwise else 0)
+    # LiteRT's int8 convolutions require a bias (sprat also runs without).
+    bs = in_s * np.broadcast_to(w_s, (cout,))
+    bias = m.tensor("b", (cout,), type="int32", data=rng.integers(-3000, 3000, cout), scale=bs, zp=np.zeros(cout))
+    y = m.tensor("y", (n, oh, ow, cout), scale=out_s, zp=out_zp)
+    opts = dict(padding=padding, stride_w=sw, stride_h=sh, fused_activation_function=act,
+                dilation_w_factor=dw, dilation_h_factor=dh)
+    if depthwise:
+        opts["depth_multiplier"] = cout // cin
+    m.op("DEPTHWISE_CONV_2D" if depthwise else "CONV_2D", [x, wt, bias], [y], **opts)
+    desc = f"in {[n, h, w, cin]} filter {list(fshape)} stride {sh}x{sw} dil {dh}x{dw} {padding} {act} " \
+           f"{'per-channel' if per_channel else 'per-tensor'}"
+    return m.finish([x], [y]), desc
+
+
+def conv_2d(rng):
+    return _conv_like(rng, False)
+
+
+def depthwise_conv_2d(rng):
+    return _conv_like(rng, True)
+
+
+def fully_connected(rng):
+    batches, depth, units = int(rng.integers(1, 4)), int(rng.integers(1, 65)), int(rng.integers(1, 33))
+    in_s, in_zp = _q(rng)
+    w_s = float(rng.uniform(0.002, 0.02))
+    amp = np.sqrt(depth) * 60 * in_s * 70 * w_s
+    out_s, out_zp = _act_q(rng, amp)
+    act = ACTS[int(rng.integers(0, 4))]
+    m = ModelWriter()
+    x = m.tensor("x", (batches, depth), scale=in_s, zp=in_zp)
+    w = m.tensor("w", (units, depth), data=rng.integers(-127, 128, (units, depth)), scale=w_s, zp=0)
+    bias = m.tensor("b", (units,), type="int32", data=rng.integers(-3000, 3000, units), scale=in_s * w_s, zp=0) \
+        if rng.random() < 0.8 else -1
+    y = m.tensor("y", (batches, units), scale=out_s, zp=out_zp)
+    m.op("FULLY_CONNECTED", [x, w, bias], [y], fused_activation_function=act)
+    return m.finish([x], [y]), f"batches {batches} depth {depth} units {units} {act}{'' if bias >= 0 else ' no bias'}"
+
+
+def _pool(rng, name):
+    n, h, w, c = int(rng.integers(1, 3)), int(rng.integers(1, 12)), int(rng.integers(1, 12)), int(rng.integers(1, 6))
+    fh, fw = int(rng.integers(1, 5)), int(rng.integers(1, 5))
+    sh, sw = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+    padding = "SAME" if rng.random() < 0.5 or fh > h or fw > w else "VALID"
+    oh = -(-h // sh) if padding == "SAME" else (h - fh) // sh + 1
+    ow = -(-w // sw) if padding == "SAME" else (w - fw) // sw + 1
+    s, zp = _q(rng)
+    act = ACTS[int(rng.integers(0, 4))]
+    m = ModelWriter()
+    x = m.tensor("x", (n, h, w, c), scale=s, zp=zp)
+    y = m.tensor("y", (n, oh, ow, c), scale=s, zp=zp)
+    m.op(name, [x], [y], padding=padding, stride_w=sw, stride_h=sh, filter_width=fw, filter_height=fh,
+         fused_activation_function=act)
+    return m.finish([x], [y]), f"in {[n, h, w, c]} window {fh}x{fw} stride {sh}x{sw} {padding} {act}"
+
+
+def average_pool_2d(rng):
+    return _pool(rng, "AVERAGE_POOL_2D")
+
+
+def max_pool_2d(rng):
+    return _pool(rng, "MAX_POOL_2D")
+
+
+def _broadcast_shapes(rng):
+    rank = int(rng.integers(1, 5))
+    out = [int(rng.integers(1, 6)) for _ in range(rank)]
+    a = [d if rng.random() < 0.75 else 1 for d in out]
+    b = [d if rng.random() < 0.75 else 1 for d in out]
+    if rng.random() < 0.3:
+        b = b[int(rng.integers(0, rank)):]  # lower rank
+    out = [max(x, y) for x, y in zip(a, [1] * (rank - len(b)) + b)]
+    return a, b, out
+
+
+def _binary(rng, name):
+    a_shape, b_shape, out = _broadcast_shapes(rng)
+    s1, z1 = _q(rng)
+    s2, z2 = _q(rng)
+    amp = 120 * (s1 * s2 * 40 if name == "MUL" else s1 + s2)
+    so, zo = _act_q(rng, amp)
+    act = ACTS[int(rng.integers(0, 4))]
+    m = ModelWriter()
+    a = m.tensor("a", a_shape, scale=s1, zp=z1)
+    b = m.tensor("b", b_shape, scale=s2, zp=z2)
+    y = m.tensor("y", out, scale=so, zp=zo)
+    m.op(name, [a, b], [y], fused_activation_function=act)
+    return m.finish([a, b], [y]), f"{a_shape} {name} {b_shape} -> {out} {act}"
+
+
+def add(rng):
+    return _binary(rng, "ADD")
+
+
+def sub(rng):
+    return _binary(rng, "SUB")
+
+
+def mul(rng):
+    return _binary(rng, "MUL")
+
+
+def mean(rng):
+    shape = [int(rng.integers(1, 4)), int(rng.integers(1, 9)), int(rng.integers(1, 9)), int(rng.integers(1, 7))]
+    choices = [[1, 2], [1], [2], [3], [2, 3], [1, 2, 3], [0]]
+    axes = choices[int(rng.integers(0, len(choices)))] if rng.random() < 0.6 else [1, 2]
+    keep = bool(rng.random() < 0.5)
+    s, zp = _q(rng)
+    so, zo = s * float(rng.uniform(0.5, 1.5)), int(rng.integers(-10, 11))
+    out = [1 if i in axes else d for i, d in enumerate(shape)] if keep else [d for i, d in enumerate(shape) if i not in axes]
+    m = ModelWriter()
+    x = m.tensor("x", shape, scale=s, zp=zp)
+    ax = m.tensor("axes", (len(axes),), type="int32", data=axes)
+    y = m.tensor("y", out, scale=so, zp=zo)
+    m.op("MEAN", [x, ax], [y], keep_dims=keep)
+    return m.finish([x], [y]), f"{shape} axes {axes} keep_dims {keep}"
+
+
+def softmax(rng):
+    shape = [int(rng.integers(1, 4)), int(rng.integers(1, 40))] if rng.random() < 0.7 else \
+        [1, int(rng.integers(1, 5)), int(rng.integers(1, 5)), int(rng.integers(2, 20))]
+    s, zp = float(rng.uniform(0.02, 0.3)), int(rng.integers(-20, 21))
+    beta = float(rng.choice([1.0, float(rng.uniform(0.3, 2.0))]))
+    m = ModelWriter()
+    x = m.tensor("x", shape, scale=s, zp=zp)
+    y = m.tensor("y", shape, scale=1.0 / 256, zp=-128)
+    m.op("SOFTMAX", [x], [y], beta=beta)
+    return m.finish([x], [y]), f"{shape} beta {beta:.3f} input scale {s:.4f}"
+
+
+def _unary(rng, name, out_q=None, **opts):
+    shape = [int(rng.integers(1, 6)) for _ in range(int(rng.integers(1, 5)))]
+    s, zp = float(rng.uniform(0.01, 0.1)), int(rng.integers(-30, 31))
+    if out_q is None:
+        so, zo = s * float(rng.uniform(0.5, 1.6)), int(rng.integers(-30, 31))
+    else:
+        so, zo = out_q
+    m = ModelWriter()
+    x = m.tensor("x", shape, scale=s, zp=zp)
+    y = m.tensor("y", shape, scale=so, zp=zo)
+    m.op(name, [x], [y], **opts)
+    return m.finish([x], [y]), f"{shape} in scale {s:.4f} zp {zp} out scale {so:.4f} zp {zo} {opts or ''}"
+
+
+def logistic(rng):
+    return _unary(rng, "LOGISTIC", (1.0 / 256, -128))
+
+
+def tanh(rng):
+    return _unary(rng, "TANH", (1.0 / 128, 0))
+
+
+def relu(rng):
+    return _unary(rng, "RELU")
+
+
+def relu6(rng):
+    return _unary(rng, "RELU6")
+
+
+def leaky_relu(rng):
+    return _unary(rng, "LEAKY_RELU", alpha=float(rng.uniform(0.01, 0.5)))
+
+
+def hard_swish(rng):
+    return _unary(rng, "HARD_SWISH")
+
+
+def pad(rng):
+    rank = int(rng.integers(1, 5))
+    shape = [int(rng.integers(1, 6)) for _ in range(rank)]
+    pads = [[int(rng.integers(0, 3)), int(rng.integers(0, 3))] for _ in range(rank)]
+    s, zp = _q(rng)
+    out = [d + a + b for d, (a, b) in zip(shape, pads)]
+    m = ModelWriter()
+    x = m.tensor("x", shape, scale=s, zp=zp)
+    p = m.tensor("pads", (rank, 2), type="int32", data=pads)
+    y = m.tensor("y", out, scale=s, zp=zp)
+    m.op("PAD", [x, p], [y])
+    return m.finish([x], [y]), f"{shape} pads {pads}"
+
+
+def concatenation(rng):
+    rank = int(rng.integers(1, 5))
+    base = [int(rng.integers(1, 5)) for _ in range(rank)]
+    axis = int(rng.integers(-rank, rank))
+    k = int(rng.integers(1, 5))
+    s, zp = _q(rng)
+    m = ModelWriter()
+    ins, total = [], 0
+    for i in range(k):
+        shape = list(base)
+        shape[axis] = int(rng.integers(1, 4))
+        total += shape[axis]
+        ins.append(m.tensor(f"x{i}", shape, scale=s, zp=zp))
+    out = list(base)
+    out[axis] = total
+    y = m.tensor("y", out, scale=s, zp=zp)
+    m.op("CONCATENATION", ins, [y], axis=axis)
+    return m.finish(ins, [y]), f"{k} inputs, axis {axis}, out {out}"
+
+
+def reshape(rng):
+    shape = [int(rng.integers(1, 5)) for _ in range(int(rng.integers(1, 5)))]
+    n = int(np.prod(shape))
+    out = [n] if rng.random() < 0.3 else [1, n] if rng.random() < 0.5 else list(reversed(shape))
+    s, zp = _q(rng)
+    m = ModelWriter()
+    x = m.tensor("x", shape, scale=s, zp=zp)
+    sh = m.tensor("shape", (len(out),), type="int32", data=out)
+    y = m.tensor("y", out, scale=s, zp=zp)
+    m.op("RESHAPE", [x, sh], [y])
+    return m.finish([x], [y]), f"{shape} -> {out}"
+
+
+def strided_slice(rng):
+    rank = int(rng.integers(1, 5))
+    shape = [int(rng.integers(1, 7)) for _ in range(rank)]
+    begin, end, strides, out = [], [], [], []
+    bm = em = sm = 0
+    for d, size in enumerate(shape):
+        st = int(rng.choice([1, 1, 2, 3, -1, -2]))
+        b = int(rng.integers(-size, size))
+        e = int(rng.integers(-size - 1, size + 2))
+        if rng.random() < 0.2:
+            bm |= 1 << d
+        if rng.random() < 0.2:
+            em |= 1 << d
+        begin.append(b)
+        end.append(e)
+        strides.append(st)
+    # Output shape from numpy's slicing semantics (the same as TFLite's).
+    sl = []
+    for d, size in enumerate(shape):
+        b = None if bm >> d & 1 else begin[d]
+        e = None if em >> d & 1 else end[d]
+        sl.append(slice(b, e, strides[d]))
+    if rng.random() < 0.2 and rank > 1:
+        d = int(rng.integers(0, rank))
+        sm = 1 << d
+        strides[d] = 1
+        begin[d] = int(rng.integers(0, shape[d]))
+        bm &= ~(1 << d)
+        sl[d] = begin[d]
+    out = list(np.zeros(shape)[tuple(sl)].shape)
+    if 0 in out:
+        return strided_slice(rng)
+    s, zp = _q(rng)
+    m = ModelWriter()
+    x = m.tensor("x", shape, scale=s, zp=zp)
+    bt = m.tensor("begin", (rank,), type="int32", data=begin)
+    et = m.tensor("end", (rank,), type="int32", data=end)
+    stt = m.tensor("strides", (rank,), type="int32", data=strides)
+    y = m.tensor("y", out, scale=s, zp=zp)
+    m.op("STRIDED_SLICE", [x, bt, et, stt], [y], begin_mask=bm, end_mask=em, shrink_axis_mask=sm)
+    return m.finish([x], [y]), f"{shape} begin {begin} end {end} strides {strides} masks b{bm} e{em} s{sm}"
+
+
+def transpose(rng):
+    rank = int(rng.integers(1, 6))
+    shape = [int(rng.integers(1, 5)) for _ in range(rank)]
+    perm = [int(p) for p in rng.permutation(rank)]
+    s, zp = _q(rng)
+    m = ModelWriter()
+    x = m.tensor("x", shape, scale=s, zp=zp)
+    p = m.tensor("perm", (rank,), type="int32", data=perm)
+    y = m.tensor("y", [shape[i] for i in perm], scale=s, zp=zp)
+    m.op("TRANSPOSE", [x, p], [y])
+    return m.finish([x], [y]), f"{shape} perm {perm}"
+
+
+def quantize(rng):
+    shape = [int(rng.integers(1, 6)) for _ in range(int(rng.integers(1, 4)))]
+    so, zo = _q(rng)
+    m = ModelWriter()
+    if rng.random() < 0.5:
+        x = m.tensor("x", shape, type="float32")
+        desc = "float32"
+    else:
+        si, zi = _q(rng)
+        x = m.tensor("x", shape, scale=si, zp=zi)
+        desc = f"int8 scale {si:.4f} zp {zi}"
+    y = m.tensor("y", shape, scale=so, zp=zo)
+    m.op("QUANTIZE", [x], [y])
+    return m.finish([x], [y]), f"{shape} {desc} -> int8 scale {so:.4f} zp {zo}"
+
+
+def dequantize(rng):
+    shape = [int(rng.integers(1, 6)) for _ in range(int(rng.integers(1, 4)))]
+    s, zp = _q(rng)
+    m = ModelWriter()
+    x = m.tensor("x", shape, scale=s, zp=zp)
+    y = m.tensor("y", shape, type="float32")
+    m.op("DEQUANTIZE", [x], [y])
+    return m.finish([x], [y]), f"{shape} scale {s:.4f} zp {zp}"
+
+
+def resize_nearest_neighbor(rng):
+    n, h, w, c = int(rng.integers(1, 3)), int(rng.integers(1, 8)), int(rng.integers(1, 8)), int(rng.integers(1, 4))
+    oh, ow = int(rng.integers(1, 13)), int(rng.integers(1, 13))
+    align = bool(rng.random() < 0.3)
+    half = bool(not align and rng.random() < 0.5)
+    s, zp = _q(rng)
+    m = ModelWriter()
+    x = m.tensor("x", (n, h, w, c), scale=s, zp=zp)
+    size = m.tensor("size", (2,), type="int32", data=[oh, ow])
+    y = m.tensor("y", (n, oh, ow, c), scale=s, zp=zp)
+    m.op("RESIZE_NEAREST_NEIGHBOR", [x, size], [y], align_corners=align, half_pixel_centers=half)
+    return m.finish([x], [y]), f"{[n, h, w, c]} -> {oh}x{ow} align {align} half {half}"
+
+
+def arg_max(rng):
+    rank = int(rng.integers(1, 5))
+    shape = [int(rng.integers(1, 7)) for _ in range(rank)]
+    axis = int(rng.integers(0, rank))
+    shape[axis] = max(shape[axis], 2)  # a 1-long axis always gives 0
+    otype = "int32" if rng.random() < 0.5 else "int64"
+    s, zp = _q(rng)
+    m = ModelWriter()
+    x = m.tensor("x", shape, scale=s, zp=zp)
+    a = m.tensor("axis", (1,), type="int32", data=[axis])
+    y = m.tensor("y", [d for i, d in enumerate(shape) if i != axis], type=otype)
+    m.op("ARG_MAX", [x, a], [y], output_type=otype)
+    return m.finish([x], [y]), f"{shape} axis {axis} -> {otype}"
+
+
+GENERATORS = {f.__name__.upper(): f for f in [
+    conv_2d, depthwise_conv_2d, fully_connected, average_pool_2d, max_pool_2d, add, sub, mul, mean, softmax,
+    logistic, tanh, relu, relu6, leaky_relu, hard_swish, pad, concatenation, reshape, strided_slice, transpose,
+    quantize, dequantize, resize_nearest_neighbor, arg_max]}

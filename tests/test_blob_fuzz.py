@@ -1,0 +1,85 @@
+"""A corrupt or truncated blob gets an error status, never a crash or an
+out-of-bounds access: the runtime, built with AddressSanitizer and
+UndefinedBehaviorSanitizer, is fed every single-byte flip of the header and
+tables (as is, and with the CRC recomputed so the structural checks are the
+ones tested), and truncations at each 1/64 of the length."""
+
+import os
+import struct
+import subprocess
+import sys
+import zlib
+
+import numpy as np
+import pytest
+
+from conftest import REPO, shared_model
+from converter.convert import convert
+from sprat import build
+from sprat import host as H
+
+DRIVER = r"""
+import struct, sys, zlib
+sys.path.insert(0, REPO)
+from sprat.host import Host
+h = Host(SO)
+blob = open(BLOB, 'rb').read()
+consts = struct.unpack_from('<I', blob, 32)[0]
+entries = [struct.unpack_from('<IIII', blob, consts + 16 * i) for i in range(struct.unpack_from('<I', blob, 28)[0])]
+tables_end = [e[1] for e in entries if e[0] == 6][0]
+ok = {'flip': 0, 'flip_crc_fixed': 0, 'truncated': 0}
+runs = dict(ok)
+def run(kind, b):
+    s, _, _ = h.init_only(bytes(b), ARENA)
+    runs[kind] += 1
+    ok[kind] += s == 0
+for i in range(tables_end):
+    b = bytearray(blob)
+    b[i] ^= 0xFF
+    run('flip', b)
+    if i not in range(12, 16):
+        struct.pack_into('<I', b, 12, 0)
+        struct.pack_into('<I', b, 12, zlib.crc32(bytes(b[:tables_end])))
+        run('flip_crc_fixed', b)
+for k in range(64):
+    run('truncated', blob[:len(blob) * k // 64])
+print('RESULT', repr((runs, ok)))
+"""
+
+
+def _driver_env():
+    libasan = subprocess.run(["gcc", "-print-file-name=libasan.so"], stdout=subprocess.PIPE, text=True).stdout.strip()
+    libubsan = subprocess.run(["gcc", "-print-file-name=libubsan.so"], stdout=subprocess.PIPE, text=True).stdout.strip()
+    return dict(os.environ, LD_PRELOAD=f"{libasan}:{libubsan}", ASAN_OPTIONS="detect_leaks=0:abort_on_error=1",
+                UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1")
+
+
+@pytest.mark.parametrize("model", ["kws", "multi_op"])
+def test_corrupt_blobs_fail_cleanly(in_build_env, tmp_path, model):
+    if model == "kws":
+        r = convert(shared_model("kws_ref_model"))
+    else:
+        from test_models_host import _graph
+        r = convert(_graph(np.random.default_rng(1), True, True, True))
+    blob_path = tmp_path / "m.sprat"
+    blob_path.write_bytes(r.blob)
+    so = build.build("//runtime:libsprat_host_asan.so")
+    code = f"REPO={REPO!r}; SO={so!r}; BLOB={str(blob_path)!r}; ARENA={r.arena_size}\n" + DRIVER
+    p = subprocess.run([sys.executable, "-c", code], env=_driver_env(), stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True, timeout=600)
+    # A sanitizer report aborts the driver: no RESULT line, non-zero exit.
+    assert p.returncode == 0 and "RESULT" in p.stdout, p.stdout[-3000:]
+    runs, ok = eval(p.stdout.split("RESULT", 1)[1].strip())
+    assert runs["flip"] > 500 and runs["truncated"] == 64
+    # Every flip and every truncation is caught. With the CRC made to match,
+    # a flip may still be a valid model (another zero point, say): those only
+    # have to run without a fault, which the sanitizers checked.
+    assert ok["flip"] == 0 and ok["truncated"] == 0, (runs, ok)
+
+
+def test_arena_too_small_says_how_much(host):
+    r = convert(shared_model("kws_ref_model"))
+    s, _, need = host.init_only(r.blob, r.arena_size - 16)
+    assert H.STATUS[s] == "ARENA_TOO_SMALL" and need == r.arena_size
+    s, _, _ = host.init_only(r.blob, r.arena_size)
+    assert s == 0

@@ -1,0 +1,96 @@
+"""Bad input to the converter gets a clear error naming the op and tensor;
+`sprat convert` exits non-zero without a traceback."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from conftest import REPO, shared_model
+from converter.convert import convert
+from converter.errors import ConvertError
+from converter.writer import ModelWriter
+
+
+def _unsupported_model():
+    m = ModelWriter()
+    x = m.tensor("x", (1, 4), scale=0.1, zp=0)
+    y = m.tensor("y", (1, 4), scale=0.1, zp=0)
+    z = m.tensor("z", (1, 4), scale=0.1, zp=0)
+    m.op("RELU", [x], [y])
+    m.op("SQRT", [y], [z])
+    return m.finish([x], [z])
+
+
+def test_unsupported_op_names_index_and_op():
+    with pytest.raises(ConvertError) as e:
+        convert(_unsupported_model())
+    assert "op 1 (SQRT)" in str(e.value) and "not supported" in str(e.value)
+
+
+def test_unsupported_type_names_tensor():
+    m = ModelWriter()
+    x = m.tensor("my_input", (1, 4), type="int16", scale=0.1, zp=0)
+    y = m.tensor("y", (1, 4), type="int16", scale=0.1, zp=0)
+    m.op("RELU", [x], [y])
+    with pytest.raises(ConvertError) as e:
+        convert(m.finish([x], [y]))
+    assert "op 0 (RELU)" in str(e.value) and "my_input" in str(e.value) and "int16" in str(e.value)
+
+
+def test_asymmetric_filter_is_refused():
+    m = ModelWriter()
+    x = m.tensor("x", (1, 3, 3, 1), scale=0.1, zp=0)
+    w = m.tensor("weights", (1, 1, 1, 1), data=[[[[5]]]], scale=0.1, zp=3)
+    y = m.tensor("y", (1, 3, 3, 1), scale=0.1, zp=0)
+    m.op("CONV_2D", [x, w, -1], [y], padding="SAME", stride_w=1, stride_h=1)
+    with pytest.raises(ConvertError, match=r"op 0 \(CONV_2D\).*weights.*symmetric"):
+        convert(m.finish([x], [y]))
+
+
+@pytest.mark.parametrize("cut", [0, 7, 100, 1000])
+def test_malformed_tflite(cut):
+    data = open(shared_model("kws_ref_model"), "rb").read()
+    bad = data[:cut] if cut else b"this is not a model"
+    with pytest.raises(ConvertError) as e:
+        convert(bad)
+    assert "TFLite" in str(e.value) or "malformed" in str(e.value)
+
+
+def test_corrupted_tflite_never_crashes():
+    data = bytearray(open(shared_model("kws_ref_model"), "rb").read())
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        bad = bytearray(data)
+        for i in rng.integers(0, min(len(bad), 4096), 4):
+            bad[i] ^= int(rng.integers(1, 256))
+        try:
+            convert(bytes(bad))
+        except ConvertError:
+            pass  # a clear error is the right answer; anything else fails the test
+
+
+def _cli(*args):
+    env = dict(os.environ, PYTHONPATH=REPO)
+    return subprocess.run([sys.executable, "-m", "sprat", *args], cwd=REPO, env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True)
+
+
+def test_cli_unsupported_op_exits_nonzero(tmp_path):
+    src = tmp_path / "bad.tflite"
+    src.write_bytes(_unsupported_model())
+    p = _cli("convert", str(src), "-o", str(tmp_path / "out"))
+    assert p.returncode != 0
+    assert "op 1 (SQRT)" in p.stderr and "Traceback" not in p.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_converts(tmp_path):
+    p = _cli("convert", shared_model("kws_ref_model"), "-o", str(tmp_path / "out"))
+    assert p.returncode == 0, p.stderr
+    blob = (tmp_path / "out" / "model.sprat").read_bytes()
+    assert blob[:4] == b"SPRT"
+    assert "FULLY_CONNECTED" in (tmp_path / "out" / "report.txt").read_text()
+    assert f"[{len(blob)}]" in (tmp_path / "out" / "model_data.c").read_text()
