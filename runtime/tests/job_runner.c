@@ -1,0 +1,89 @@
+// Runs many models in one emulator launch: reads "sprat_jobs.txt" from the
+// working directory (through semihosting on bare metal), each line
+// "BLOB INPUT OUTPUT": loads the blob, fills the inputs from INPUT (all
+// inputs' bytes, in order), invokes, writes all outputs' bytes to OUTPUT and
+// prints "job K status S op E". The host compares OUTPUT with LiteRT.
+#include <stdio.h>
+#include <string.h>
+
+#include "harness/sprat_harness.h"
+#include "sprat/sprat.h"
+
+#if defined(__linux__) || !(defined(__arm__) || defined(__riscv))
+#define BLOB_MAX (8u << 20)
+#define ARENA_MAX (8u << 20)
+#define BLOB_SECTION
+#elif defined(__riscv)
+#define BLOB_MAX (3u << 20)
+#define ARENA_MAX (2u << 20)
+#define BLOB_SECTION __attribute__((section(".sprat_blob")))
+#elif defined(SPRAT_CORE_CORTEX_M55)
+#define BLOB_MAX (400u << 10)
+#define ARENA_MAX (256u << 10)
+#define BLOB_SECTION __attribute__((section(".sprat_blob")))
+#else  // the seed board's map: 1 MiB flash, 320 KiB RAM
+#define BLOB_MAX (900u << 10)
+#define ARENA_MAX (200u << 10)
+#define BLOB_SECTION __attribute__((section(".sprat_blob")))
+#endif
+
+static uint8_t blob[BLOB_MAX] __attribute__((aligned(16))) BLOB_SECTION;
+static uint8_t arena[ARENA_MAX] __attribute__((aligned(16)));
+static sprat_model model;
+
+static long read_file(const char *path, uint8_t *dst, size_t cap) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return -1;
+  size_t n = fread(dst, 1, cap, f);
+  int more = fgetc(f) != EOF;
+  fclose(f);
+  return more ? -2 : (long)n;
+}
+
+static int run_job(int k, const char *blob_path, const char *in_path, const char *out_path) {
+  long n = read_file(blob_path, blob, sizeof blob);
+  if (n < 0) {
+    printf("job %d error cannot read %s (%s)\n", k, blob_path, n == -2 ? "larger than the buffer" : "missing");
+    return 1;
+  }
+  sprat_status s = sprat_model_init(&model, blob, (size_t)n, arena, sizeof arena);
+  if (s == SPRAT_OK) {
+    FILE *f = fopen(in_path, "rb");
+    for (int i = 0; f && i < sprat_input_count(&model); ++i) {
+      sprat_tensor t;
+      sprat_input(&model, i, &t);
+      if (fread(t.data, 1, t.bytes, f) != t.bytes) s = SPRAT_ERR_ARGUMENT;
+    }
+    if (!f) s = SPRAT_ERR_ARGUMENT;
+    else fclose(f);
+  }
+  if (s == SPRAT_OK) s = sprat_invoke(&model);
+  if (s == SPRAT_OK) {
+    FILE *f = fopen(out_path, "wb");
+    for (int i = 0; f && i < sprat_output_count(&model); ++i) {
+      sprat_tensor t;
+      sprat_output(&model, i, &t);
+      fwrite(t.data, 1, t.bytes, f);
+    }
+    if (f) fclose(f);
+  }
+  printf("job %d status %d op %d arena %u\n", k, (int)s, sprat_error_op(&model), (unsigned)sprat_arena_needed(&model));
+  return 0;
+}
+
+int main(void) {
+  FILE *jobs = fopen("sprat_jobs.txt", "r");
+  if (!jobs) {
+    printf("sprat: no sprat_jobs.txt in the working directory\n");
+    return 2;
+  }
+  char line[512], a[160], b[160], c[160];
+  int k = 0, failed = 0;
+  while (fgets(line, sizeof line, jobs)) {
+    if (sscanf(line, "%159s %159s %159s", a, b, c) != 3) continue;
+    failed += run_job(k++, a, b, c);
+  }
+  fclose(jobs);
+  printf("sprat: %d jobs\n", k);
+  return failed ? 1 : 0;
+}

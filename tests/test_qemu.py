@@ -1,0 +1,70 @@
+"""The same runtime and portable kernels under QEMU: the shared models and
+the randomized op suite on qemu_cortex_m7 (all of it), and a slice of both
+on every other target, byte for byte against LiteRT's reference kernels."""
+
+import os
+
+import numpy as np
+import pytest
+
+import opsuite
+from conftest import SHARED_NAMES, shared_model
+from converter.convert import convert
+from sprat import jobs, reference
+from test_ops_host import CONFIGS, seed
+
+pytestmark = pytest.mark.usefixtures("in_build_env")
+OTHER_TARGETS = ["qemu_cortex_m4", "qemu_cortex_m55", "cortex_a53", "riscv32", "riscv64_rvv"]
+SLICE = int(os.environ.get("SPRAT_OP_SLICE", "8"))  # configs per op on the other targets
+SMALL_MODELS = ["kws_ref_model", "ad01_int8", "pretrainedResnet_quant"]
+
+
+def _suite_jobs(per_op):
+    js, expect = [], []
+    for op_name, gen in opsuite.GENERATORS.items():
+        for i in range(per_op):
+            data, desc = gen(np.random.default_rng(seed(op_name, i)))
+            r = convert(data)
+            x = reference.random_inputs(r, 2 * i)
+            js.append((r, x))
+            expect.append((f"{op_name} config {i}: {desc}", reference.run(data, x)))
+    return js, expect
+
+
+def _model_jobs(names, seeds):
+    js, expect = [], []
+    for name in names:
+        data = open(shared_model(name), "rb").read()
+        r = convert(data)
+        for s in seeds:
+            x = reference.random_inputs(r, s)
+            js.append((r, x))
+            expect.append((f"{name} seed {s}", reference.run(data, x)))
+    return js, expect
+
+
+def _compare(results, expect):
+    bad = []
+    for (status, outs), (what, want) in zip(results, expect):
+        if status != 0:
+            bad.append(f"{what}: runtime status {status}")
+        elif not all(o.dtype == w.dtype and np.array_equal(o, w) for o, w in zip(outs, want)):
+            bad.append(f"{what}: output differs")
+    assert not bad, f"{len(bad)}/{len(expect)} differ:\n" + "\n".join(bad[:10])
+
+
+def test_shared_models_on_cortex_m7():
+    js, expect = _model_jobs(SHARED_NAMES, [0, 1])
+    _compare(jobs.run_jobs("qemu_cortex_m7", js), expect)
+
+
+def test_op_suite_on_cortex_m7():
+    js, expect = _suite_jobs(CONFIGS)
+    _compare(jobs.run_jobs("qemu_cortex_m7", js), expect)
+
+
+@pytest.mark.parametrize("target", OTHER_TARGETS)
+def test_slice_on_other_targets(target):
+    a, ea = _suite_jobs(SLICE)
+    b, eb = _model_jobs(SMALL_MODELS, [0])
+    _compare(jobs.run_jobs(target, a + b), ea + eb)
