@@ -19,6 +19,7 @@ OPCODES = {
     "ARG_MAX": 20,
 }
 MAX_DIMS = 6
+_ACTIVATIONS = {1: "RELU", 2: "RELU_N1_TO_1", 3: "RELU6"}
 
 
 @dataclass
@@ -63,8 +64,11 @@ class Lowering:
         return self.g.add_tensor(name, ir.INT32, a.shape, None, a).index
 
     def emit(self, op, opcode_name, inputs, outputs, params, name=None, macs=0):
-        self.ops.append(SpratOp(OPCODES[opcode_name], name or op.options.get("_display", op.name), list(inputs),
-                                list(outputs), params, op.index, macs))
+        name = name or op.options.get("_display", op.name)
+        act = _ACTIVATIONS.get(op.options.get("fused_activation_function", 0))
+        if act and not name.endswith("+" + act):
+            name += "+" + act  # reports show what the layer computes
+        self.ops.append(SpratOp(OPCODES[opcode_name], name, list(inputs), list(outputs), params, op.index, macs))
 
     # ---- helpers -------------------------------------------------------
     def tensor(self, op, i, types=(ir.INT8,), quantized=True):

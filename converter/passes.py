@@ -96,7 +96,6 @@ def fuse_activations(g):
             continue
         prod.outputs[0] = out.index
         prod.options["fused_activation_function"] = _ACTIVATION_CODE[op.name]
-        prod.options["_display"] = prod.options.get("_display", prod.name) + "+" + op.name
         g.ops.remove(op)
 
 

@@ -57,8 +57,8 @@ class Elf:
         end = self.data.index(b"\0", base + off)
         return self.data[base + off:end].decode()
 
-    def symbols(self):
-        """{name: value} from .symtab."""
+    def symbols(self, with_size=False):
+        """{name: value} (or {name: (value, size)}) from .symtab."""
         out = {}
         for r in self._raw:
             if r[1] != 2:  # SHT_SYMTAB
@@ -72,7 +72,7 @@ class Elf:
                 else:
                     name, value, size, info, other, shndx = struct.unpack_from("<IIIBBH", self.data, off)
                 if name:
-                    out[self._str(str_off, name)] = value
+                    out[self._str(str_off, name)] = (value, size) if with_size else value
         return out
 
     def sizes(self):
