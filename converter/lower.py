@@ -38,6 +38,12 @@ def _i32(*values):
     return struct.pack(f"<{len(values)}i", *[int(v) for v in values])
 
 
+def _multipliers(in_scale, filter_scales, out_scale):
+    """Per-channel (multiplier, shift): in * filter / out, in double, as TFLite."""
+    return [quant.quantize_multiplier(float(np.float64(in_scale) * np.float64(s) / np.float64(out_scale)))
+            for s in np.ravel(filter_scales)]
+
+
 def _padding(padding, in_size, filt, stride, dilation, out_size):
     eff = (filt - 1) * dilation + 1
     if padding == 0:  # SAME
@@ -149,9 +155,7 @@ class Lowering:
         if ws.size not in (1, oc):
             raise self.err(op, f"filter has {ws.size} scales for {oc} output channels", w.name)
         ws = np.broadcast_to(ws, (oc,))
-        in_s, out_s = x.quant.s(), out.quant.s()
-        mults, shifts = zip(*[quant.quantize_multiplier(float(np.float64(in_s) * np.float64(s) / np.float64(out_s)))
-                             for s in ws])
+        mults, shifts = zip(*_multipliers(x.quant.s(), ws, out.quant.s()))
         bias = -1
         if len(op.inputs) > 2 and op.inputs[2] >= 0:
             b = self.g.t(op.inputs[2])
@@ -183,17 +187,11 @@ class Lowering:
         units, depth = w.shape
         if x.count % depth or out.count != (x.count // depth) * units:
             raise self.err(op, f"input {list(x.shape)} / output {list(out.shape)} do not fit filter {list(w.shape)}")
-        in_s, out_s = x.quant.s(), out.quant.s()
         per_channel = w.quant.per_channel
-        if per_channel:
-            if np.any(w.quant.zero_point != 0):
-                raise self.err(op, "per-channel filters must be symmetric", w.name)
-            pairs = [quant.quantize_multiplier(float(np.float64(in_s) * np.float64(s) / np.float64(out_s)))
-                     for s in w.quant.scale]
-            foff = 0
-        else:
-            pairs = [quant.quantize_multiplier(float(np.float64(in_s) * np.float64(w.quant.s()) / np.float64(out_s)))]
-            foff = -w.quant.zp()
+        if per_channel and np.any(w.quant.zero_point != 0):
+            raise self.err(op, "per-channel filters must be symmetric", w.name)
+        pairs = _multipliers(x.quant.s(), w.quant.scale, out.quant.s())
+        foff = 0 if per_channel else -w.quant.zp()
         bias = -1
         if len(op.inputs) > 2 and op.inputs[2] >= 0:
             b = self.g.t(op.inputs[2])
