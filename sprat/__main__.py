@@ -5,6 +5,7 @@ import sys
 
 COMMANDS = {
     "convert": "Convert a .tflite int8 model into a sprat model blob (sprat convert IN.tflite -o OUT_DIR).",
+    "bench": "Measure a model on a target, layer by layer, against TFLM (sprat bench MODEL.tflite --target T).",
     "demo": "Run the main job: the demo firmware under QEMU, with its instruction count.",
     "test": "Run every test (Bazel's test matrix and pytest); ends with 'N passed, N failed'.",
 }

@@ -1,0 +1,103 @@
+// `sprat bench`'s firmware: runs one converted model (bench/generated/,
+// written by `sprat bench`) once, with an instruction-count mark around the
+// whole inference and around every layer (the runtime's layer hooks), a
+// painted stack, and a known loop that proves the counter in the same run.
+//
+// Marks, in order: the calibration pair; an empty layer (the cost of the
+// hooks); the known loop; the inference begin; each layer's begin and end;
+// the inference end.
+#include <stdio.h>
+#include <string.h>
+
+#include "bench/generated/bench_data.h"
+#include "harness/sprat_harness.h"
+#include "sprat/sprat.h"
+
+static uint8_t arena[SPRAT_BENCH_ARENA] __attribute__((aligned(16)));
+static sprat_model model;
+
+void sprat_layer_begin(int op_index) {
+  (void)op_index;
+  sprat_mark();
+}
+
+void sprat_layer_end(int op_index) {
+  (void)op_index;
+  sprat_mark();
+}
+
+// The calibration pair (two marks back to back) and 1,000,000 trips of a
+// two-instruction loop between two marks, in assembly so the compiler adds
+// nothing: the host expects exactly 2,000,000 for the loop.
+#if defined(__thumb__)
+#define MARK "bl sprat_mark\n"
+#define LOOP "1: subs %0, %0, #1\n bne 1b\n"
+#define CLOBBERS "lr", "r0", "r1", "r2", "r3", "r12", "cc", "memory"
+#elif defined(__aarch64__)
+#define MARK "bl sprat_mark\n"
+#define LOOP "1: subs %x0, %x0, #1\n b.ne 1b\n"
+#define CLOBBERS "x30", "x0", "x1", "x2", "x3", "x16", "x17", "cc", "memory"
+#elif defined(__riscv)
+#define MARK "call sprat_mark\n"
+#define LOOP "1: addi %0, %0, -1\n bnez %0, 1b\n"
+#define CLOBBERS "ra", "t0", "t1", "t2", "a0", "a1", "memory"
+#endif
+
+static void calibrate(void) {
+#if defined(MARK)
+  __asm__ volatile(MARK MARK : : : CLOBBERS);
+#else
+  sprat_mark();
+  sprat_mark();
+#endif
+}
+
+static void known_loop(void) {
+#if defined(MARK)
+  register unsigned long n = 1000000;
+  __asm__ volatile(MARK LOOP MARK : "+r"(n) : : CLOBBERS);
+#else
+  sprat_mark();
+  sprat_mark();
+#endif
+}
+
+int main(void) {
+  sprat_status s = sprat_model_init(&model, sprat_bench_blob, sprat_bench_blob_size, arena, sizeof arena);
+  if (s != SPRAT_OK) {
+    printf("sprat: init failed: %s (op %d, tensor %d, arena needed %u)\n", sprat_status_str(s),
+           sprat_error_op(&model), sprat_error_tensor(&model), (unsigned)sprat_arena_needed(&model));
+    return 1;
+  }
+  sprat_tensor in;
+  size_t at = 0;
+  for (int i = 0; i < sprat_input_count(&model); ++i) {
+    sprat_input(&model, i, &in);
+    if (at + in.bytes > sizeof sprat_bench_input) return 1;
+    memcpy(in.data, sprat_bench_input + at, in.bytes);
+    at += in.bytes;
+  }
+  calibrate();
+  sprat_layer_begin(-1);  // an empty layer
+  sprat_layer_end(-1);
+  known_loop();
+  SPRAT_STACK_PAINT();
+  sprat_mark();
+  s = sprat_invoke(&model);
+  sprat_mark();
+  const size_t stack = sprat_stack_peak();
+  if (s != SPRAT_OK) {
+    printf("sprat: invoke failed: %s\n", sprat_status_str(s));
+    return 1;
+  }
+  for (int i = 0; i < sprat_output_count(&model); ++i) {
+    sprat_tensor out;
+    sprat_output(&model, i, &out);
+    const uint8_t *p = (const uint8_t *)out.data;
+    printf("sprat: output %d", i);
+    for (size_t k = 0; k < out.bytes; ++k) printf("%s%02x", k % 64 ? "" : "\nsprat: hex ", (unsigned)p[k]);
+    printf("\n");
+  }
+  printf("sprat: arena %u stack %u\n", (unsigned)sprat_arena_needed(&model), (unsigned)stack);
+  return 0;
+}
