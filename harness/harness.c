@@ -101,7 +101,7 @@ __attribute__((constructor)) static void sprat_check_core(void) {
 static uint8_t *paint_sp;      // the caller's stack pointer
 static uint8_t *paint_bottom;  // lowest painted byte
 
-#if !defined(__linux__) && (defined(__arm__) || defined(__riscv))
+#if !defined(__linux__) && (defined(__arm__) || defined(__aarch64__) || defined(__riscv))
 extern uint8_t __stack_bottom[];  // picolibc.ld
 #define HAVE_STACK_BOTTOM 1
 #endif

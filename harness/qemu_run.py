@@ -32,6 +32,9 @@ TARGETS = {
                         ["qemu-system-arm", "-M", "mps3-an547", "-cpu", "cortex-m55"] + _HEADLESS + _SEMIHOST, "-kernel"),
     "cortex_a53": ("Cortex-A53, qemu-aarch64 user mode (Linux)",
                    ["qemu-aarch64", "-cpu", "cortex-a53"], ""),
+    "cortex_a53_baremetal": ("Cortex-A53, qemu-system-aarch64 -M virt, bare metal",
+                             ["qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a53"] + _HEADLESS + _SEMIHOST,
+                             "-kernel"),
     # rv32imac: turn off the default CPU's F, D, Zfa and H so misa says IMAC.
     "riscv32": ("RV32IMAC, qemu-system-riscv32 -M virt, bare metal",
                 ["qemu-system-riscv32", "-M", "virt", "-cpu", "rv32,f=false,d=false,zfa=false,h=false",

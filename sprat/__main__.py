@@ -5,6 +5,7 @@ import sys
 
 COMMANDS = {
     "convert": "Convert a .tflite int8 model into a sprat model blob (sprat convert IN.tflite -o OUT_DIR).",
+    "bench-table": "Rerun sprat bench on the five shared models and rewrite the README table.",
     "bench": "Measure a model on a target, layer by layer, against TFLM (sprat bench MODEL.tflite --target T).",
     "demo": "Run the main job: the demo firmware under QEMU, with its instruction count.",
     "test": "Run every test (Bazel's test matrix and pytest); ends with 'N passed, N failed'.",
@@ -27,7 +28,7 @@ def main():
         print(f"sprat: unknown command '{cmd}'", file=sys.stderr)
         usage(sys.stderr)
         return 2
-    module = importlib.import_module(f"sprat.commands.{cmd}")
+    module = importlib.import_module(f"sprat.commands.{cmd.replace('-', '_')}")
     from absl import app
 
     app.run(module.main, argv=[f"sprat {cmd}"] + argv[1:])

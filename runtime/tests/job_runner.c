@@ -13,7 +13,7 @@
 #define BLOB_MAX (8u << 20)
 #define ARENA_MAX (8u << 20)
 #define BLOB_SECTION
-#elif defined(__riscv)
+#elif defined(__riscv) || defined(__aarch64__)
 #define BLOB_MAX (3u << 20)
 #define ARENA_MAX (2u << 20)
 #define BLOB_SECTION __attribute__((section(".sprat_blob")))

@@ -29,7 +29,7 @@ TARGETS = {
     "qemu_cortex_m7": (216, 1 << 20, 320 << 10),
     "qemu_cortex_m4": (168, 1 << 20, 320 << 10),
     "qemu_cortex_m55": (400, 512 << 10, 512 << 10),
-    "cortex_a53": (1200, None, None),
+    "cortex_a53": (1200, 4 << 20, 4 << 20),
     "riscv32": (100, 4 << 20, 4 << 20),
     "riscv64_rvv": (1000, 4 << 20, 4 << 20),
     "host": (None, None, None),
@@ -40,6 +40,7 @@ STACK_RESERVE = 32 << 10
 CODE_ESTIMATE = 48 << 10
 STATIC_ESTIMATE = 4 << 10
 KNOWN_LOOP = 2_000_000
+SYSTEM_EMULATION = {"cortex_a53": "cortex_a53_baremetal"}
 ANCHORS = os.path.join(os.path.dirname(build.REPO), "shared", "anchors", "tflm_cmsis_nn_cortex_m7.json")
 GENERATED = os.path.join(build.REPO, "bench", "generated")
 
@@ -151,12 +152,14 @@ def measure(model_path, target):
                    static_ram_bytes=None, ram_bytes=None, flash_bytes=None, layers=layers)
     else:
         write_sources(r, inputs)
-        build.progress(f"building //bench:fw for {target} with Bazel")
-        elf = build.build("//bench:fw", target)
-        countable = target != "cortex_a53"
-        plugin = build.build("//harness:libinsn_count.so") if countable else None
-        build.progress(f"running on {qemu_run.TARGETS[target][0]}" + (" with the instruction counter" if plugin else ""))
-        run = qemu_run.run(target, elf, plugin=plugin, timeout=FLAGS.timeout)
+        # User-mode qemu-aarch64 cannot count: Cortex-A53 is measured on the
+        # same core under system emulation, bare metal, with the same code.
+        emulated = SYSTEM_EMULATION.get(target, target)
+        build.progress(f"building //bench:fw for {emulated} with Bazel")
+        elf = build.build("//bench:fw", emulated)
+        plugin = build.build("//harness:libinsn_count.so")
+        build.progress(f"running on {qemu_run.TARGETS[emulated][0]} with the instruction counter")
+        run = qemu_run.run(emulated, elf, plugin=plugin, timeout=FLAGS.timeout)
         if run.timed_out:
             raise BenchError(f"the emulator ran past the time limit ({FLAGS.timeout} s) and was stopped")
         if run.returncode != 0:
@@ -169,23 +172,23 @@ def measure(model_path, target):
         static = sizes["static_ram_bytes"] - e.symbols(with_size=True).get("arena", (0, 0))[1]
         res.update(arena_bytes=arena, stack_bytes=stack, static_ram_bytes=static, ram_bytes=arena + stack + static,
                    flash_bytes=sizes["flash_bytes"])
-        if countable:
-            mk = run.marks
-            if len(mk) != 8 + 2 * len(layers):
-                raise BenchError(f"expected {8 + 2 * len(layers)} marks from the counter, got {len(mk)}")
-            cost = mk[1] - mk[0]
-            hooks = mk[3] - mk[2]
-            known = mk[5] - mk[4] - cost
-            total = mk[-1] - mk[6] - cost
-            for k, l in enumerate(layers):
-                l["instructions"] = mk[8 + 2 * k] - mk[7 + 2 * k] - hooks
-            overhead = total - sum(l["instructions"] for l in layers)
-            res.update(instructions=total, counter="exact: QEMU TCG plugin counting executed instructions",
-                       counter_check={"known_loop_expected": KNOWN_LOOP, "known_loop_counted": known},
-                       overhead_instructions=overhead, mark_cost=cost, hook_cost=hooks)
-        else:
-            res.update(instructions=None, counter="none: Debian's qemu-aarch64 (user mode, a static build) cannot "
-                                                  "load the counting plugin; bit-exactness only")
+        mk = run.marks
+        if len(mk) != 8 + 2 * len(layers):
+            raise BenchError(f"expected {8 + 2 * len(layers)} marks from the counter, got {len(mk)}")
+        cost = mk[1] - mk[0]
+        hooks = mk[3] - mk[2]
+        known = mk[5] - mk[4] - cost
+        total = mk[-1] - mk[6] - cost
+        for k, l in enumerate(layers):
+            l["instructions"] = mk[8 + 2 * k] - mk[7 + 2 * k] - hooks
+        overhead = total - sum(l["instructions"] for l in layers)
+        how = "exact: QEMU TCG plugin counting executed instructions"
+        if emulated != target:
+            how += (f", under system emulation ({qemu_run.TARGETS[emulated][0]}): Debian's user-mode "
+                    "qemu-aarch64 is a static build that cannot load plugins")
+        res.update(instructions=total, counter=how,
+                   counter_check={"known_loop_expected": KNOWN_LOOP, "known_loop_counted": known},
+                   overhead_instructions=overhead, mark_cost=cost, hook_cost=hooks)
         res["layers"] = layers
     ok, first = compare(got, want)
     res["bitexact"] = ok
@@ -296,7 +299,7 @@ def main(argv):
         print(f"sprat bench: {path}: no such file", file=sys.stderr)
         return 2
     t = FLAGS.target
-    where = "the build machine" if t == "host" else qemu_run.TARGETS[t][0]
+    where = "the build machine" if t == "host" else qemu_run.TARGETS[SYSTEM_EMULATION.get(t, t)][0]
     if not FLAGS.json:
         print(f"sprat bench: {os.path.basename(path)} on {t} ({where}), kernels: {kernels_for(t)}", flush=True)
     try:
