@@ -52,7 +52,7 @@ flags.DEFINE_bool("json", False, "Print the results as JSON instead of tables.")
 flags.DEFINE_string("plot", None, "Write a PNG of instructions per layer to this file.")
 flags.DEFINE_integer("seed", 0, "Seed of the random input.")
 flags.DEFINE_string("input", None, "A .npy file with the input (instead of a random one).")
-flags.DEFINE_integer("timeout", 900, "Seconds the emulator may run.")
+flags.DEFINE_float("timeout", 900, "Seconds the emulator may run.")
 
 
 class BenchError(Exception):
@@ -161,7 +161,7 @@ def measure(model_path, target):
         build.progress(f"running on {qemu_run.TARGETS[emulated][0]} with the instruction counter")
         run = qemu_run.run(emulated, elf, plugin=plugin, timeout=FLAGS.timeout)
         if run.timed_out:
-            raise BenchError(f"the emulator ran past the time limit ({FLAGS.timeout} s) and was stopped")
+            raise BenchError(f"the emulator ran past the time limit ({FLAGS.timeout:g} s) and was stopped; raise --timeout")
         if run.returncode != 0:
             raise BenchError(f"the firmware failed (status {run.returncode}):\n{run.stdout[-1500:]}")
         got = parse_outputs(r, run.stdout)
