@@ -29,7 +29,11 @@ def main():
         usage(sys.stderr)
         return 2
     module = importlib.import_module(f"sprat.commands.{cmd.replace('-', '_')}")
-    from absl import app
+    from absl import app, flags
+
+    # --help shows the command's own text and flags.
+    sys.modules["__main__"].__doc__ = module.__doc__
+    flags.adopt_module_key_flags(module)
 
     app.run(module.main, argv=[f"sprat {cmd}"] + argv[1:])
     return 0

@@ -150,3 +150,11 @@ def test_bench_table_regenerates(tmp_path):
     for name in SHARED_NAMES:
         assert f"| {name} |" in text
     assert text.count("| yes |") == 5
+
+
+def test_help_lists_the_targets():
+    p = bench("--help")
+    assert p.returncode == 0
+    for t in ("qemu_cortex_m7", "qemu_cortex_m4", "qemu_cortex_m55", "cortex_a53", "riscv32", "riscv64_rvv", "host"):
+        assert t in p.stdout
+    assert "--plot" in p.stdout and "--json" in p.stdout
