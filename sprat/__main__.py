@@ -35,7 +35,13 @@ def main():
     sys.modules["__main__"].__doc__ = module.__doc__
     flags.adopt_module_key_flags(module)
 
-    app.run(module.main, argv=[f"sprat {cmd}"] + argv[1:])
+    try:
+        app.run(module.main, argv=[f"sprat {cmd}"] + argv[1:])
+    except SystemExit as e:
+        # absl exits 1 after --help; asking for help is not an error.
+        if e.code == 1 and any(a in ("--help", "-h", "--helpfull", "--helpshort") for a in argv[1:]):
+            return 0
+        raise
     return 0
 
 
