@@ -157,4 +157,4 @@ def test_help_lists_the_targets():
     assert p.returncode == 0
     for t in ("qemu_cortex_m7", "qemu_cortex_m4", "qemu_cortex_m55", "cortex_a53", "riscv32", "riscv64_rvv", "host"):
         assert t in p.stdout
-    assert "--plot" in p.stdout and "--json" in p.stdout
+    assert "--plot" in p.stdout and "json" in p.stdout and "--seed" in p.stdout
