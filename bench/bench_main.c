@@ -26,42 +26,6 @@ void sprat_layer_end(int op_index) {
   sprat_mark();
 }
 
-// The calibration pair (two marks back to back) and 1,000,000 trips of a
-// two-instruction loop between two marks, in assembly so the compiler adds
-// nothing: the host expects exactly 2,000,000 for the loop.
-#if defined(__thumb__)
-#define MARK "bl sprat_mark\n"
-#define LOOP "1: subs %0, %0, #1\n bne 1b\n"
-#define CLOBBERS "lr", "r0", "r1", "r2", "r3", "r12", "cc", "memory"
-#elif defined(__aarch64__)
-#define MARK "bl sprat_mark\n"
-#define LOOP "1: subs %x0, %x0, #1\n b.ne 1b\n"
-#define CLOBBERS "x30", "x0", "x1", "x2", "x3", "x16", "x17", "cc", "memory"
-#elif defined(__riscv)
-#define MARK "call sprat_mark\n"
-#define LOOP "1: addi %0, %0, -1\n bnez %0, 1b\n"
-#define CLOBBERS "ra", "t0", "t1", "t2", "a0", "a1", "memory"
-#endif
-
-static void calibrate(void) {
-#if defined(MARK)
-  __asm__ volatile(MARK MARK : : : CLOBBERS);
-#else
-  sprat_mark();
-  sprat_mark();
-#endif
-}
-
-static void known_loop(void) {
-#if defined(MARK)
-  register unsigned long n = 1000000;
-  __asm__ volatile(MARK LOOP MARK : "+r"(n) : : CLOBBERS);
-#else
-  sprat_mark();
-  sprat_mark();
-#endif
-}
-
 int main(void) {
   sprat_status s = sprat_model_init(&model, sprat_bench_blob, sprat_bench_blob_size, arena, sizeof arena);
   if (s != SPRAT_OK) {
@@ -77,10 +41,10 @@ int main(void) {
     memcpy(in.data, sprat_bench_input + at, in.bytes);
     at += in.bytes;
   }
-  calibrate();
+  sprat_mark_calibrate();
   sprat_layer_begin(-1);  // an empty layer
   sprat_layer_end(-1);
-  known_loop();
+  sprat_known_loop();
   SPRAT_STACK_PAINT();
   sprat_mark();
   s = sprat_invoke(&model);

@@ -7,6 +7,39 @@
 // call executes the marker's entry instruction.
 __attribute__((noinline, used)) void sprat_mark(void) { __asm__ volatile("" ::: "memory"); }
 
+#if defined(__thumb__)
+#define MARK "bl sprat_mark\n"
+#define LOOP "1: subs %0, %0, #1\n bne 1b\n"
+#define CLOBBERS "lr", "r0", "r1", "r2", "r3", "r12", "cc", "memory"
+#elif defined(__aarch64__)
+#define MARK "bl sprat_mark\n"
+#define LOOP "1: subs %x0, %x0, #1\n b.ne 1b\n"
+#define CLOBBERS "x30", "x0", "x1", "x2", "x3", "x16", "x17", "cc", "memory"
+#elif defined(__riscv)
+#define MARK "call sprat_mark\n"
+#define LOOP "1: addi %0, %0, -1\n bnez %0, 1b\n"
+#define CLOBBERS "ra", "t0", "t1", "t2", "a0", "a1", "memory"
+#endif
+
+__attribute__((noinline)) void sprat_mark_calibrate(void) {
+#if defined(MARK)
+  __asm__ volatile(MARK MARK : : : CLOBBERS);
+#else
+  sprat_mark();
+  sprat_mark();
+#endif
+}
+
+__attribute__((noinline)) void sprat_known_loop(void) {
+#if defined(MARK)
+  register unsigned long n = SPRAT_KNOWN_LOOP / 2;
+  __asm__ volatile(MARK LOOP MARK : "+r"(n) : : CLOBBERS);
+#else
+  sprat_mark();  // the host cannot count; keep the marks paired
+  sprat_mark();
+#endif
+}
+
 #if defined(SPRAT_CORE_CORTEX_M7)
 #define CORE_NAME "cortex-m7"
 #elif defined(SPRAT_CORE_CORTEX_M4)

@@ -18,6 +18,15 @@ extern "C" {
 // A marker. Must stay a real call: the plugin watches its entry address.
 void sprat_mark(void);
 
+// The calibration pair: two marks back to back, in assembly so nothing
+// comes between them. Their difference is the cost of one mark.
+void sprat_mark_calibrate(void);
+
+// A region of known length: a mark, 1,000,000 trips of a two-instruction
+// loop, a mark. The counter must report exactly SPRAT_KNOWN_LOOP.
+#define SPRAT_KNOWN_LOOP 2000000
+void sprat_known_loop(void);
+
 // The running core's identity register: CPUID (Cortex-M), MIDR_EL1
 // (Cortex-A) or misa (RISC-V); 0 on the host.
 uint64_t sprat_core_id(void);
