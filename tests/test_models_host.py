@@ -72,3 +72,26 @@ def test_passes_keep_results(host, fold_pad, fuse_relu, reshape_mid):
     for s in range(3):
         x = reference.random_inputs(r, s)
         assert np.array_equal(H.run_result(host, r, x)[0], reference.run(data, x)[0])
+
+
+def test_two_models_side_by_side(host):
+    """No global state: two models initialised at once give the results
+    each gives alone."""
+    import ctypes
+    ra = convert(open(shared_model("kws_ref_model"), "rb").read())
+    rb = convert(open(shared_model("ad01_int8"), "rb").read())
+    xa, xb = reference.random_inputs(ra, 3)[0], reference.random_inputs(rb, 4)[0]
+    bufs = {}
+    for k, (r, x) in {"a": (ra, xa), "b": (rb, xb)}.items():
+        blob = H._aligned(len(r.blob))
+        blob[:] = np.frombuffer(r.blob, np.uint8)
+        bufs[k] = (blob, H._aligned(r.arena_size), np.ascontiguousarray(x),
+                   np.zeros(r.outputs[0].shape, np.int8))
+    args = []
+    for k in "ab":
+        blob, arena, x, out = bufs[k]
+        args += [ctypes.c_void_p(blob.ctypes.data), ctypes.c_size_t(blob.size), ctypes.c_void_p(arena.ctypes.data),
+                 ctypes.c_size_t(arena.size), ctypes.c_void_p(x.ctypes.data), ctypes.c_void_p(out.ctypes.data)]
+    assert host.lib.sprat_host_run_two(*args) == 0
+    assert np.array_equal(bufs["a"][3], H.run_result(host, ra, [xa])[0])
+    assert np.array_equal(bufs["b"][3], H.run_result(host, rb, [xb])[0])

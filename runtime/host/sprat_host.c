@@ -41,4 +41,30 @@ int sprat_host_init_only(const void *blob, size_t blob_size, void *arena, size_t
   return (int)s;
 }
 
+// Two models side by side (no global state): A, then B, then A again; both
+// runs of A must agree. One input and one output each.
+int sprat_host_run_two(const void *blob_a, size_t size_a, void *arena_a, size_t arena_a_size, const void *in_a,
+                       void *out_a, const void *blob_b, size_t size_b, void *arena_b, size_t arena_b_size,
+                       const void *in_b, void *out_b) {
+  sprat_model a, b;
+  sprat_tensor t;
+  if (sprat_model_init(&a, blob_a, size_a, arena_a, arena_a_size) != SPRAT_OK) return -1;
+  if (sprat_model_init(&b, blob_b, size_b, arena_b, arena_b_size) != SPRAT_OK) return -2;
+  sprat_input(&a, 0, &t);
+  memcpy(t.data, in_a, t.bytes);
+  sprat_input(&b, 0, &t);
+  memcpy(t.data, in_b, t.bytes);
+  if (sprat_invoke(&a) != SPRAT_OK) return -3;
+  sprat_output(&a, 0, &t);
+  memcpy(out_a, t.data, t.bytes);
+  if (sprat_invoke(&b) != SPRAT_OK) return -4;
+  sprat_output(&b, 0, &t);
+  memcpy(out_b, t.data, t.bytes);
+  sprat_input(&a, 0, &t);  // the arena plan reuses input bytes once read
+  memcpy(t.data, in_a, t.bytes);
+  if (sprat_invoke(&a) != SPRAT_OK) return -5;
+  sprat_output(&a, 0, &t);
+  return memcmp(out_a, t.data, t.bytes) == 0 ? 0 : -6;
+}
+
 const char *sprat_host_status_str(int s) { return sprat_status_str((sprat_status)s); }

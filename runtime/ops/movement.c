@@ -24,11 +24,6 @@ static void run_copy(const sprat_op_ctx *c) {
   sprat_strided_copy((const sprat_copy_params *)(const void *)c->params, c->in[0].data, c->out[0].data);
 }
 
-typedef struct {
-  int32_t value;  // the border's element value (int8: the zero point)
-  sprat_copy_params copy;
-} sprat_pad_params;
-
 static sprat_status check_pad(const sprat_op_ctx *c) {
   SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_pad_params)) && c->n_in == 1 && c->in[0].present);
   const sprat_pad_params *p = (const sprat_pad_params *)(const void *)c->params;

@@ -219,7 +219,13 @@ typedef struct {
 
 void sprat_strided_copy(const sprat_copy_params *p, const void *in, void *out);
 
-// Fill `count` bytes-sized elements with one value (PAD's border).
+// PAD: fill the output with `value`, then copy the input into it.
+typedef struct {
+  int32_t value;  // the border's element value (int8: the zero point)
+  sprat_copy_params copy;
+} sprat_pad_params;
+
+// Fill `count` elements of `elem_size` bytes with one value (PAD's border).
 void sprat_fill(int32_t count, int32_t elem_size, int32_t value, void *out);
 
 // RESIZE_NEAREST_NEIGHBOR: source row/column per output row/column are

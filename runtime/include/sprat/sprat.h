@@ -93,6 +93,8 @@ sprat_status sprat_model_init(sprat_model *model, const void *blob, size_t blob_
 // Checks the CRC-32 of the weights (slow on a microcontroller: optional).
 sprat_status sprat_model_verify_weights(const sprat_model *model);
 
+// Runs the model once. The arena is planned offline and reuses an input's
+// bytes once no layer needs them: write the inputs before every call.
 sprat_status sprat_invoke(sprat_model *model);
 
 size_t sprat_arena_needed(const sprat_model *model);
