@@ -474,6 +474,81 @@ class Lowering:
         v = np.ravel(self.const_input(op, 2, "the pad value"))
         self._pad(op, int(v[0]) if v.size else self.output(op).quant.zp())
 
+    def _axis(self, op, axis, rank):
+        if not -rank <= axis < rank:
+            raise self.err(op, f"axis {axis} out of range for rank {rank}")
+        return axis + rank if axis < 0 else axis
+
+    def _slices_along(self, op, x, outs, axis, name):
+        """One COPY per output: consecutive slices of x along axis."""
+        ist = self._dense_strides(x.shape)
+        at = 0
+        for o in outs:
+            self._check(op, o, (x.type,), False)
+            self._same_quant(op, x, o)
+            if len(o.shape) != len(x.shape) or any(a != b for d, (a, b) in enumerate(zip(o.shape, x.shape)) if d != axis):
+                raise self.err(op, f"output {list(o.shape)} is not a slice of {list(x.shape)} along axis {axis}", o.name)
+            self.emit(op, "COPY", [x.index], [o.index],
+                      self._copy_params(list(o.shape), self._elem(x), at * ist[axis], ist, 0,
+                                        self._dense_strides(o.shape)), name=name)
+            at += o.shape[axis]
+        if at > x.shape[axis]:
+            raise self.err(op, "the slices are longer than the input along the axis")
+
+    def op_split(self, op):
+        x = self.tensor(op, 1, types=tuple(ir.DTYPES), quantized=False)
+        axis = self._axis(op, int(np.ravel(self.const_input(op, 0, "the axis"))[0]), len(x.shape))
+        self._slices_along(op, x, [self.g.t(o) for o in op.outputs], axis, "SPLIT")
+
+    def op_split_v(self, op):
+        x = self.tensor(op, 0, types=tuple(ir.DTYPES), quantized=False)
+        axis = self._axis(op, int(np.ravel(self.const_input(op, 2, "the axis"))[0]), len(x.shape))
+        self._slices_along(op, x, [self.g.t(o) for o in op.outputs], axis, "SPLIT_V")
+
+    def op_unpack(self, op):
+        x = self.tensor(op, 0, types=tuple(ir.DTYPES), quantized=False)
+        axis = self._axis(op, op.options.get("axis", 0), len(x.shape))
+        ist = self._dense_strides(x.shape)
+        for k, i in enumerate(op.outputs):
+            o = self.g.t(i)
+            self._same_quant(op, x, o)
+            dims = [d for j, d in enumerate(x.shape) if j != axis]
+            if list(o.shape) != dims:
+                raise self.err(op, f"output {list(o.shape)} should be {dims}", o.name)
+            self.emit(op, "COPY", [x.index], [o.index],
+                      self._copy_params(dims, self._elem(x), k * ist[axis], [s for j, s in enumerate(ist) if j != axis],
+                                        0, self._dense_strides(dims)), name="UNPACK")
+
+    def op_pack(self, op):
+        out = self.output(op, types=tuple(ir.DTYPES), quantized=False)
+        axis = self._axis(op, op.options.get("axis", 0), len(out.shape))
+        ost = self._dense_strides(out.shape)
+        for k, i in enumerate(op.inputs):
+            x = self.g.t(i)
+            self._check(op, x, (out.type,), False)
+            self._same_quant(op, x, out)
+            if [d for j, d in enumerate(out.shape) if j != axis] != list(x.shape):
+                raise self.err(op, f"input {list(x.shape)} does not stack into {list(out.shape)}", x.name)
+            self.emit(op, "COPY", [x.index], [out.index],
+                      self._copy_params(list(x.shape), self._elem(x), 0, self._dense_strides(x.shape), k * ost[axis],
+                                        [s for j, s in enumerate(ost) if j != axis]), name="PACK")
+
+    def op_slice(self, op):
+        x = self.tensor(op, 0, types=tuple(ir.DTYPES), quantized=False)
+        out = self.output(op, types=tuple(ir.DTYPES), quantized=False)
+        begin = [int(v) for v in np.ravel(self.const_input(op, 1, "begin"))]
+        size = [int(v) for v in np.ravel(self.const_input(op, 2, "size"))]
+        if len(begin) != len(x.shape) or len(size) != len(x.shape):
+            raise self.err(op, "begin/size do not match the input's rank")
+        size = [x.shape[d] - begin[d] if s == -1 else s for d, s in enumerate(size)]
+        if any(b < 0 or s < 1 or b + s > d for b, s, d in zip(begin, size, x.shape)) or size != list(out.shape):
+            raise self.err(op, f"slice begin {begin} size {size} does not fit {list(x.shape)} -> {list(out.shape)}")
+        self._same_quant(op, x, out)
+        ist = self._dense_strides(x.shape)
+        self.emit(op, "COPY", [x.index], [out.index],
+                  self._copy_params(size, self._elem(x), sum(b * s for b, s in zip(begin, ist)), ist, 0,
+                                    self._dense_strides(size)), name="SLICE")
+
     def op_strided_slice(self, op):
         x, out = self.tensor(op, 0, types=tuple(ir.DTYPES), quantized=False), self.output(op, types=tuple(ir.DTYPES), quantized=False)
         begin = [int(v) for v in np.ravel(self.const_input(op, 1, "begin"))]

@@ -100,12 +100,20 @@ def fuse_activations(g):
 
 
 def fold_constants(g):
-    """Ops whose inputs are all constant and that numpy computes exactly."""
+    """Ops whose inputs are all constant and that numpy computes exactly,
+    and SHAPE, whose output is known offline."""
     for op in list(g.ops):
+        if op.name == "SHAPE" and op.outputs[0] not in g.outputs:
+            out = g.t(op.outputs[0])
+            out.data = np.asarray(g.t(op.inputs[0]).shape, ir.DTYPES.get(out.type, np.int32))
+            g.ops.remove(op)
+            continue
         ins = [g.t(i) for i in op.inputs if i >= 0]
         if not ins or not all(t.is_const for t in ins) or op.outputs[0] in g.outputs:
             continue
         out = g.t(op.outputs[0])
+        if op.name == "SHAPE":
+            continue  # handled below: needs no constant input
         if op.name == "DEQUANTIZE" and ins[0].quant is not None and ins[0].quant.scale.size == 1:
             q = ins[0].quant
             out.data = (np.float64(q.s()) * (ins[0].data.astype(np.int64) - q.zp())).astype(np.float32)

@@ -36,6 +36,8 @@ OPTIONS = {
     "RESIZE_NEAREST_NEIGHBOR": "ResizeNearestNeighborOptions", "ARG_MAX": "ArgMaxOptions",
     "QUANTIZE": None, "DEQUANTIZE": "DequantizeOptions", "LOGISTIC": None, "TANH": None, "RELU": None,
     "RELU6": None, "RELU_N1_TO_1": None, "SQUEEZE": "SqueezeOptions", "EXPAND_DIMS": "ExpandDimsOptions",
+    "SPLIT": "SplitOptions", "SPLIT_V": "SplitVOptions", "PACK": "PackOptions", "UNPACK": "UnpackOptions",
+    "SLICE": "SliceOptions", "SQRT": None,
 }
 
 

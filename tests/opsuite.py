@@ -380,7 +380,86 @@ def arg_max(rng):
     return m.finish([x], [y]), f"{shape} axis {axis} -> {otype}"
 
 
+def _slices(rng, name):
+    rank = int(rng.integers(1, 5))
+    shape = [int(rng.integers(1, 5)) for _ in range(rank)]
+    axis = int(rng.integers(0, rank))
+    k = int(rng.integers(1, 4))
+    s, zp = _q(rng)
+    m = ModelWriter()
+    if name == "SPLIT":
+        shape[axis] = k * int(rng.integers(1, 3))
+        sizes = [shape[axis] // k] * k
+    else:
+        sizes = [int(rng.integers(1, 4)) for _ in range(k)]
+        shape[axis] = sum(sizes)
+    x = m.tensor("x", shape, scale=s, zp=zp)
+    outs = []
+    for i, n in enumerate(sizes):
+        o = list(shape)
+        o[axis] = n
+        outs.append(m.tensor(f"y{i}", o, scale=s, zp=zp))
+    ax = m.tensor("axis", (), type="int32", data=axis - rank if rng.random() < 0.3 else axis)
+    if name == "SPLIT":
+        m.op("SPLIT", [ax, x], outs, num_splits=k)
+    else:
+        sz = m.tensor("sizes", (k,), type="int32", data=sizes)
+        m.op("SPLIT_V", [x, sz, ax], outs, num_splits=k)
+    return m.finish([x], outs), f"{shape} axis {axis} into {sizes}"
+
+
+def split(rng):
+    return _slices(rng, "SPLIT")
+
+
+def split_v(rng):
+    return _slices(rng, "SPLIT_V")
+
+
+def pack(rng):
+    rank = int(rng.integers(1, 4))
+    shape = [int(rng.integers(1, 5)) for _ in range(rank)]
+    k, axis = int(rng.integers(1, 4)), int(rng.integers(0, rank + 1))
+    s, zp = _q(rng)
+    m = ModelWriter()
+    ins = [m.tensor(f"x{i}", shape, scale=s, zp=zp) for i in range(k)]
+    out = shape[:axis] + [k] + shape[axis:]
+    y = m.tensor("y", out, scale=s, zp=zp)
+    m.op("PACK", ins, [y], values_count=k, axis=axis)
+    return m.finish(ins, [y]), f"{k} x {shape} axis {axis}"
+
+
+def unpack(rng):
+    rank = int(rng.integers(1, 5))
+    shape = [int(rng.integers(1, 5)) for _ in range(rank)]
+    axis = int(rng.integers(0, rank))
+    s, zp = _q(rng)
+    m = ModelWriter()
+    x = m.tensor("x", shape, scale=s, zp=zp)
+    outs = [m.tensor(f"y{i}", [d for j, d in enumerate(shape) if j != axis], scale=s, zp=zp) for i in range(shape[axis])]
+    m.op("UNPACK", [x], outs, num=shape[axis], axis=axis)
+    return m.finish([x], outs), f"{shape} axis {axis}"
+
+
+def slice_(rng):
+    rank = int(rng.integers(1, 5))
+    shape = [int(rng.integers(1, 6)) for _ in range(rank)]
+    begin = [int(rng.integers(0, d)) for d in shape]
+    size = [int(rng.integers(1, d - b + 1)) if rng.random() < 0.8 else -1 for d, b in zip(shape, begin)]
+    out = [d - b if n == -1 else n for d, b, n in zip(shape, begin, size)]
+    s, zp = _q(rng)
+    m = ModelWriter()
+    x = m.tensor("x", shape, scale=s, zp=zp)
+    bt = m.tensor("begin", (rank,), type="int32", data=begin)
+    st = m.tensor("size", (rank,), type="int32", data=size)
+    y = m.tensor("y", out, scale=s, zp=zp)
+    m.op("SLICE", [x, bt, st], [y])
+    return m.finish([x], [y]), f"{shape} begin {begin} size {size}"
+
+
+slice_.__name__ = "slice"
+
 GENERATORS = {f.__name__.upper(): f for f in [
     conv_2d, depthwise_conv_2d, fully_connected, average_pool_2d, max_pool_2d, add, sub, mul, mean, softmax,
     logistic, tanh, relu, relu6, leaky_relu, hard_swish, pad, concatenation, reshape, strided_slice, transpose,
-    quantize, dequantize, resize_nearest_neighbor, arg_max]}
+    quantize, dequantize, resize_nearest_neighbor, arg_max, split, split_v, pack, unpack, slice_]}

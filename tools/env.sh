@@ -21,7 +21,7 @@ sprat_die() { echo "sprat: $*" >&2; exit 1; }
 SPRAT_NS_PIDFILE="/run/sprat-namespace-$(printf %s "$SPRAT_ROOT" | md5sum | cut -c1-12).pid"
 
 _sprat_is_holder() {
-  [ -n "$1" ] && [ "$(tr '\0' ' ' < /proc/"$1"/cmdline 2>/dev/null)" = "sprat-namespace-2 infinity " ]
+  [ -n "$1" ] && [ "$( { tr '\0' ' ' < /proc/"$1"/cmdline; } 2>/dev/null)" = "sprat-namespace-2 infinity " ]
 }
 
 _sprat_namespace() {
