@@ -308,10 +308,16 @@ class Lowering:
     def op_softmax(self, op):
         x, out = self.tensor(op, 0), self.output(op)
         depth = x.shape[-1] if x.shape else 1
-        table = quant.softmax_exp_table(x.quant.s(), op.options.get("beta", 1.0))
-        t = self.g.add_tensor(f"{out.name}/exp_table", ir.FLOAT32, (256,), None, table)
-        params = _i32(x.count // depth, depth, out.quant.zp()) + struct.pack("<f", out.quant.s())
-        self.emit(op, "SOFTMAX", [x.index, t.index], [out.index], params)
+        if out.quant.zp() != -128 or abs(out.quant.s() - 1 / 256) > 0.001 / 256:
+            raise self.err(op, "an int8 SOFTMAX output must have scale 1/256 and zero point -128 (as TFLite requires)",
+                           out.name)
+        if depth >= 1 << 12:
+            raise self.err(op, f"rows of {depth} values: at most 4095 are supported")
+        try:
+            mult, shift, diff_min = quant.softmax_params(x.quant.s(), op.options.get("beta", 1.0))
+        except ValueError as e:
+            raise self.err(op, str(e))
+        self.emit(op, "SOFTMAX", [x.index], [out.index], _i32(x.count // depth, depth, mult, shift, diff_min))
 
     def _lut(self, op, fn):
         x, out = self.tensor(op, 0), self.output(op)

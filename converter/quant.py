@@ -34,8 +34,6 @@ def quantize_multiplier(m):
         shift += 1
     if shift < -31:
         shift, q_fixed = 0, 0
-    if shift > 30:  # TFLITE_SINGLE_ROUNDING saturates
-        shift, q_fixed = 30, (1 << 31) - 1
     return int(q_fixed), int(shift)
 
 
@@ -84,13 +82,15 @@ def tanh(x):
     return _libm.tanhf(x)
 
 
-def softmax_exp_table(in_scale, beta):
-    """table[255 - d] = expf(-in_scale * beta * d), float32."""
-    scale = np.float32(-np.float32(in_scale) * np.float32(beta))
-    t = np.zeros(256, np.float32)
-    for d in range(256):
-        t[255 - d] = _libm.expf(float(np.float32(scale * np.float32(d))))
-    return t
+def softmax_params(in_scale, beta, integer_bits=5):
+    """TFLite's PreprocessSoftmaxScaling and CalculateInputRadius for the
+    fixed-point SOFTMAX: (input_multiplier, input_left_shift, diff_min)."""
+    real = min(float(beta) * float(in_scale) * (1 << (31 - integer_bits)), (1 << 31) - 1.0)
+    mult, shift = quantize_multiplier(real)
+    if shift < 0:
+        raise ValueError(f"beta * input scale {real} is too small for the fixed-point SOFTMAX")
+    radius = ((1 << integer_bits) - 1) * (1 << (31 - integer_bits)) / (1 << shift)
+    return mult, shift, -int(math.floor(radius))
 
 
 def downscale_int32_to_int16_multiplier(m):

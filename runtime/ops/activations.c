@@ -9,17 +9,22 @@ static int unary_ok(const sprat_op_ctx *c, uint32_t count) {
 }
 
 static sprat_status check_softmax(const sprat_op_ctx *c) {
-  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_softmax_params)) && c->n_in == 2);
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_softmax_params)) && c->n_in == 1);
   const sprat_softmax_params *p = (const sprat_softmax_params *)(const void *)c->params;
   SPRAT_CHECK(p->rows >= 1 && p->depth >= 1 && (int64_t)p->rows * p->depth <= 0x7FFFFFFF);
   SPRAT_CHECK(unary_ok(c, (uint32_t)(p->rows * p->depth)));
-  SPRAT_CHECK(sprat_is(&c->in[1], SPRAT_FLOAT32, 256));  // exp table
+  // The sum of up to `depth` values below 1 in Q12.19 must not overflow,
+  // and every difference the kernel shifts (those >= diff_min) must fit.
+  SPRAT_CHECK(p->depth < (1 << 12) && p->input_left_shift >= 0 && p->input_left_shift <= 31);
+  SPRAT_CHECK(p->input_multiplier >= 0 && p->diff_min <= 0);
+  const int64_t widest = p->diff_min < -255 ? 255 : -(int64_t)p->diff_min;  // int8 differences
+  SPRAT_CHECK((widest << p->input_left_shift) <= INT32_MAX);
   return SPRAT_OK;
 }
 
 static void run_softmax(const sprat_op_ctx *c) {
-  sprat_softmax_s8((const sprat_softmax_params *)(const void *)c->params, (const float *)(const void *)c->in[1].data,
-                   (const int8_t *)c->in[0].data, (int8_t *)c->out[0].data);
+  sprat_softmax_s8((const sprat_softmax_params *)(const void *)c->params, (const int8_t *)c->in[0].data,
+                   (int8_t *)c->out[0].data);
 }
 
 static sprat_status check_lut(const sprat_op_ctx *c) {

@@ -136,16 +136,16 @@ typedef struct {
 void sprat_arg_max(const sprat_arg_max_params *p, const void *in, void *out);
 
 // ---- activations and lookup tables ---------------------------------------
-// SOFTMAX over the last axis, as TFLite: a float table of exp() computed
-// offline (256 entries), float normalisation, rounding to the output.
+// SOFTMAX over the last axis, int8 in, int8 out (scale 1/256, zero point
+// -128, as TFLite requires), in fixed point as LiteRT's reference kernel.
 typedef struct {
   int32_t rows, depth;
-  int32_t output_zero_point;
-  float output_scale;
+  int32_t input_multiplier;  // beta * input scale in Q5.26, as a Q31 and
+  int32_t input_left_shift;  // a left shift
+  int32_t diff_min;          // differences below it contribute nothing
 } sprat_softmax_params;
 
-void sprat_softmax_s8(const sprat_softmax_params *p, const float *exp_table, const int8_t *in,
-                      int8_t *out);
+void sprat_softmax_s8(const sprat_softmax_params *p, const int8_t *in, int8_t *out);
 
 // out[i] = table[(uint8_t)in[i]]: LOGISTIC and TANH (tables made offline).
 void sprat_lut_s8(int32_t count, const int8_t *table, const int8_t *in, int8_t *out);
