@@ -1,12 +1,14 @@
 // ARG_MAX over one axis; the first maximum wins.
 #include "sprat/kernels.h"
 
+enum { kFloat32 = 4 };  // SPRAT_FLOAT32 of sprat.h: kernels do not include the runtime API
+
 void sprat_arg_max(const sprat_arg_max_params *p, const void *in, void *out) {
   for (int32_t o = 0; o < p->outer; ++o) {
     for (int32_t i = 0; i < p->inner; ++i) {
       int32_t best = 0;
       const int32_t base = o * p->reduced * p->inner + i;
-      if (p->input_type == SPRAT_TYPE_FLOAT32) {
+      if (p->input_type == kFloat32) {
         const float *v = (const float *)in + base;
         for (int32_t r = 1; r < p->reduced; ++r)
           if (v[r * p->inner] > v[best * p->inner]) best = r;

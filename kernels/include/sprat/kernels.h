@@ -14,17 +14,6 @@
 extern "C" {
 #endif
 
-// Element types, as the model blob encodes them.
-enum {
-  SPRAT_TYPE_INT8 = 1,
-  SPRAT_TYPE_INT16 = 2,
-  SPRAT_TYPE_INT32 = 3,
-  SPRAT_TYPE_FLOAT32 = 4,
-  SPRAT_TYPE_UINT8 = 5,
-  SPRAT_TYPE_INT64 = 6,
-  SPRAT_TYPE_BOOL = 7,
-};
-
 // A 4-D shape, NHWC; lower-rank tensors are padded with leading 1s.
 typedef struct {
   int32_t n, h, w, c;
@@ -130,7 +119,7 @@ void sprat_mean_s8(const sprat_mean_params *p, const int8_t *in, int8_t *out);
 typedef struct {
   int32_t outer, reduced, inner;
   int32_t output_is_int64;
-  int32_t input_type;  // sprat type code of the input (int8 or float32)
+  int32_t input_type;  // the input's type code (sprat.h): SPRAT_INT8 or SPRAT_FLOAT32
 } sprat_arg_max_params;
 
 void sprat_arg_max(const sprat_arg_max_params *p, const void *in, void *out);
