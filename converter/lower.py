@@ -16,7 +16,7 @@ OPCODES = {
     "CONV_2D": 1, "DEPTHWISE_CONV_2D": 2, "FULLY_CONNECTED": 3, "AVERAGE_POOL_2D": 4, "MAX_POOL_2D": 5,
     "ADD": 6, "MUL": 7, "MEAN": 8, "SOFTMAX": 9, "LUT": 10, "RELU": 11, "LEAKY_RELU": 12, "HARD_SWISH": 13,
     "QUANTIZE": 14, "REQUANTIZE": 15, "DEQUANTIZE": 16, "COPY": 17, "PAD": 18, "RESIZE_NEAREST": 19,
-    "ARG_MAX": 20,
+    "ARG_MAX": 20, "MAX_MIN": 21, "REDUCE_MAX": 22, "PRELU": 23, "GATHER": 24, "TRANSPOSE_CONV": 25,
 }
 MAX_DIMS = 6
 _ACTIVATIONS = {1: "RELU", 2: "RELU_N1_TO_1", 3: "RELU6"}
@@ -69,12 +69,13 @@ class Lowering:
         a = np.asarray(values, np.int32)
         return self.g.add_tensor(name, ir.INT32, a.shape, None, a).index
 
-    def emit(self, op, opcode_name, inputs, outputs, params, name=None, macs=0):
+    def emit(self, op, opcode_name, inputs, outputs, params, name=None, macs=0, scratch=()):
         name = name or op.options.get("_display", op.name)
         act = _ACTIVATIONS.get(op.options.get("fused_activation_function", 0))
         if act and not name.endswith("+" + act):
             name += "+" + act  # reports show what the layer computes
-        self.ops.append(SpratOp(OPCODES[opcode_name], name, list(inputs), list(outputs), params, op.index, macs))
+        self.ops.append(SpratOp(OPCODES[opcode_name], name, list(inputs), list(outputs), params, op.index, macs,
+                                list(scratch)))
 
     # ---- helpers -------------------------------------------------------
     def tensor(self, op, i, types=(ir.INT8,), quantized=True):
@@ -176,6 +177,39 @@ class Lowering:
     def op_depthwise_conv_2d(self, op):
         self._conv_like(op, True)
 
+    def op_transpose_conv(self, op):
+        w, x = self.tensor(op, 1), self.tensor(op, 2)
+        out = self.output(op)
+        if len(x.shape) != 4 or len(w.shape) != 4 or len(out.shape) != 4 or not w.is_const:
+            raise self.err(op, "expects 4-D input, constant filter and 4-D output")
+        if np.any(w.quant.zero_point != 0):
+            raise self.err(op, "int8 filters must be symmetric (zero point 0)", w.name)
+        oc, kh, kw, ic = w.shape
+        if ic != x.shape[3] or oc != out.shape[3] or x.shape[0] != out.shape[0]:
+            raise self.err(op, "filter/output channels do not match the input's", w.name)
+        o = op.options
+        sh, sw = o.get("stride_h", 1), o.get("stride_w", 1)
+        # TFLite computes the padding with the output playing the input's role.
+        pt = _padding(o.get("padding", 1), out.shape[1], kh, sh, 1, x.shape[1])
+        pl = _padding(o.get("padding", 1), out.shape[2], kw, sw, 1, x.shape[2])
+        if pt is None or pl is None:
+            raise self.err(op, f"input {list(x.shape)} does not follow from output {list(out.shape)}, "
+                               f"filter {list(w.shape)}, strides and padding", out.name)
+        ws = np.broadcast_to(w.quant.scale.astype(np.float32), (oc,))
+        mults, shifts = zip(*_multipliers(x.quant.s(), ws, out.quant.s()))
+        bias = -1
+        if len(op.inputs) > 3 and op.inputs[3] >= 0:
+            b = self.g.t(op.inputs[3])
+            if b.type != ir.INT32 or not b.is_const or b.count != oc:
+                raise self.err(op, "bias must be a constant int32 vector of one value per output channel", b.name)
+            bias = b.index
+        amin, amax = self.act(op, out)
+        acc = self.g.add_tensor(f"{out.name}/accumulators", ir.INT32, out.shape)
+        self.emit(op, "TRANSPOSE_CONV", [x.index, w.index, bias, self.const_i32(f"{out.name}/multiplier", mults),
+                                         self.const_i32(f"{out.name}/shift", shifts)], [out.index],
+                  _i32(sh, sw, 1, 1, pt, pl, -x.quant.zp(), out.quant.zp(), amin, amax, 0),
+                  macs=x.count * kh * kw * oc, scratch=[acc.index])
+
     def op_fully_connected(self, op):
         x = self.tensor(op, 0)
         w = self.tensor(op, 1)
@@ -273,6 +307,51 @@ class Lowering:
         amin, amax = self.act(op, out)
         params = _i32(-a.quant.zp(), -b.quant.zp(), out.quant.zp(), *mo, amin, amax, *self._broadcast(op, a, b, out))
         self.emit(op, "MUL", [a.index, b.index], [out.index], params, macs=out.count)
+
+    def _max_min(self, op, is_min):
+        a, b, out = self.tensor(op, 0), self.tensor(op, 1), self.output(op)
+        # TFLite compares the raw int8 values: only meaningful on one scale.
+        self._same_quant(op, a, out)
+        self._same_quant(op, b, out)
+        self.emit(op, "MAX_MIN", [a.index, b.index], [out.index], _i32(1 if is_min else 0, *self._broadcast(op, a, b, out)))
+
+    def op_maximum(self, op):
+        self._max_min(op, False)
+
+    def op_minimum(self, op):
+        self._max_min(op, True)
+
+    def op_prelu(self, op):
+        x, alpha, out = self.tensor(op, 0), self.tensor(op, 1), self.output(op)
+        si, sa, so = np.float32(x.quant.s()), np.float32(alpha.quant.s()), np.float32(out.quant.s())
+        # TFLite computes both multipliers in float32.
+        m1 = quant.quantize_multiplier(quant.f32(si / so))
+        m2 = quant.quantize_multiplier(quant.f32(np.float32(si * sa) / so))
+        self.emit(op, "PRELU", [x.index, alpha.index], [out.index],
+                  _i32(-x.quant.zp(), -alpha.quant.zp(), out.quant.zp(), *m1, *m2, *self._broadcast(op, x, alpha, out)))
+
+    def op_reduce_max(self, op):
+        x, out = self.tensor(op, 0), self.output(op)
+        self._same_quant(op, x, out)
+        outer, reduced, inner = self._axis_view(op, x.shape, self.const_input(op, 1, "the axis"))
+        self.emit(op, "REDUCE_MAX", [x.index], [out.index], _i32(outer, reduced, inner))
+
+    def op_gather(self, op):
+        x = self.tensor(op, 0, types=tuple(ir.DTYPES), quantized=False)
+        out = self.output(op, types=tuple(ir.DTYPES), quantized=False)
+        if op.options.get("batch_dims", 0) != 0:
+            raise self.err(op, "batch_dims other than 0 is not supported")
+        idx = np.asarray(self.const_input(op, 1, "the indices"), np.int64)
+        axis = self._axis(op, op.options.get("axis", 0), len(x.shape))
+        if idx.size == 0 or np.any(idx < 0) or np.any(idx >= x.shape[axis]):
+            raise self.err(op, f"indices out of range 0..{x.shape[axis] - 1} of axis {axis}")
+        self._same_quant(op, x, out)
+        outer = int(np.prod(x.shape[:axis], dtype=np.int64))
+        inner = int(np.prod(x.shape[axis + 1:], dtype=np.int64)) * self._elem(x)
+        if out.count * self._elem(out) != outer * idx.size * inner:
+            raise self.err(op, f"output {list(out.shape)} does not fit {idx.size} gathered slices", out.name)
+        ti = self.const_i32(f"{out.name}/indices", idx.ravel())
+        self.emit(op, "GATHER", [x.index, ti], [out.index], _i32(outer, x.shape[axis], inner, idx.size))
 
     def _axis_view(self, op, shape, axes):
         """[outer, reduced, inner] for a set of contiguous axes."""

@@ -37,7 +37,9 @@ OPTIONS = {
     "QUANTIZE": None, "DEQUANTIZE": "DequantizeOptions", "LOGISTIC": None, "TANH": None, "RELU": None,
     "RELU6": None, "RELU_N1_TO_1": None, "SQUEEZE": "SqueezeOptions", "EXPAND_DIMS": "ExpandDimsOptions",
     "SPLIT": "SplitOptions", "SPLIT_V": "SplitVOptions", "PACK": "PackOptions", "UNPACK": "UnpackOptions",
-    "SLICE": "SliceOptions", "SQRT": None,
+    "SLICE": "SliceOptions", "SQRT": None, "MAXIMUM": "MaximumMinimumOptions", "MINIMUM": "MaximumMinimumOptions",
+    "REDUCE_MAX": "ReducerOptions", "PRELU": None, "GATHER": "GatherOptions",
+    "TRANSPOSE_CONV": "TransposeConvOptions",
 }
 
 

@@ -459,7 +459,100 @@ def slice_(rng):
 
 slice_.__name__ = "slice"
 
+
+def _max_min(rng, name):
+    a_shape, b_shape, out = _broadcast_shapes(rng)
+    s, zp = _q(rng)
+    m = ModelWriter()
+    a = m.tensor("a", a_shape, scale=s, zp=zp)
+    b = m.tensor("b", b_shape, scale=s, zp=zp)
+    y = m.tensor("y", out, scale=s, zp=zp)
+    m.op(name, [a, b], [y])
+    return m.finish([a, b], [y]), f"{a_shape} {name} {b_shape} -> {out}"
+
+
+def maximum(rng):
+    return _max_min(rng, "MAXIMUM")
+
+
+def minimum(rng):
+    return _max_min(rng, "MINIMUM")
+
+
+def prelu(rng):
+    shape = [int(rng.integers(1, 5)) for _ in range(4)]
+    alpha_shape = [1, 1, 1, shape[3]] if rng.random() < 0.6 else [1, 1, shape[2], shape[3]]
+    s, zp = _q(rng)
+    sa, za = float(rng.uniform(0.002, 0.01)), int(rng.integers(-20, 21))
+    so, zo = s * float(rng.uniform(0.6, 1.4)), int(rng.integers(-20, 21))
+    m = ModelWriter()
+    x = m.tensor("x", shape, scale=s, zp=zp)
+    al = m.tensor("alpha", alpha_shape, data=rng.integers(-128, 128, alpha_shape), scale=sa, zp=za)
+    y = m.tensor("y", shape, scale=so, zp=zo)
+    m.op("PRELU", [x, al], [y])
+    return m.finish([x], [y]), f"{shape} alpha {alpha_shape}"
+
+
+def reduce_max(rng):
+    shape = [int(rng.integers(1, 4)), int(rng.integers(1, 7)), int(rng.integers(1, 7)), int(rng.integers(1, 6))]
+    axes = [[1, 2], [1], [2], [3], [2, 3], [0]][int(rng.integers(0, 6))]
+    for a in axes:
+        shape[a] = max(shape[a], 2)
+    keep = bool(rng.random() < 0.5)
+    s, zp = _q(rng)
+    out = [1 if i in axes else d for i, d in enumerate(shape)] if keep else [d for i, d in enumerate(shape) if i not in axes]
+    m = ModelWriter()
+    x = m.tensor("x", shape, scale=s, zp=zp)
+    ax = m.tensor("axes", (len(axes),), type="int32", data=axes)
+    y = m.tensor("y", out, scale=s, zp=zp)
+    m.op("REDUCE_MAX", [x, ax], [y], keep_dims=keep)
+    return m.finish([x], [y]), f"{shape} axes {axes} keep_dims {keep}"
+
+
+def transpose_conv(rng):
+    n, h, w, cin = int(rng.integers(1, 3)), int(rng.integers(1, 7)), int(rng.integers(1, 7)), int(rng.integers(1, 5))
+    kh, kw = int(rng.integers(1, 5)), int(rng.integers(1, 5))
+    sh, sw = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+    padding = "SAME" if rng.random() < 0.5 else "VALID"
+    oh = h * sh if padding == "SAME" else (h - 1) * sh + kh
+    ow = w * sw if padding == "SAME" else (w - 1) * sw + kw
+    cout = int(rng.integers(1, 6))
+    in_s, in_zp = _q(rng)
+    w_s = rng.uniform(0.002, 0.02, cout if rng.random() < 0.7 else 1)
+    amp = np.sqrt(kh * kw * cin) * 60 * in_s * 70 * float(np.mean(w_s))
+    out_s, out_zp = _act_q(rng, amp)
+    m = ModelWriter()
+    shape = m.tensor("output_shape", (4,), type="int32", data=[n, oh, ow, cout])
+    wt = m.tensor("w", (cout, kh, kw, cin), data=rng.integers(-127, 128, (cout, kh, kw, cin)), scale=w_s,
+                  zp=np.zeros(w_s.size), axis=0)
+    x = m.tensor("x", (n, h, w, cin), scale=in_s, zp=in_zp)
+    bias = -1
+    if rng.random() < 0.7:
+        bias = m.tensor("b", (cout,), type="int32", data=rng.integers(-3000, 3000, cout),
+                        scale=in_s * np.broadcast_to(w_s, (cout,)), zp=np.zeros(cout))
+    y = m.tensor("y", (n, oh, ow, cout), scale=out_s, zp=out_zp)
+    m.op("TRANSPOSE_CONV", [shape, wt, x, bias], [y], padding=padding, stride_w=sw, stride_h=sh)
+    return m.finish([x], [y]), f"in {[n, h, w, cin]} filter {[cout, kh, kw, cin]} stride {sh}x{sw} {padding}" \
+                               f"{'' if bias >= 0 else ' no bias'}"
+
+
+def gather(rng):
+    rank = int(rng.integers(1, 4))
+    shape = [int(rng.integers(1, 6)) for _ in range(rank)]
+    axis = int(rng.integers(0, rank))
+    shape[axis] = max(shape[axis], 2)
+    n = int(rng.integers(1, 6))
+    idx = rng.integers(0, shape[axis], n)
+    s, zp = _q(rng)
+    m = ModelWriter()
+    x = m.tensor("x", shape, scale=s, zp=zp)
+    it = m.tensor("indices", (n,), type="int32", data=idx)
+    y = m.tensor("y", shape[:axis] + [n] + shape[axis + 1:], scale=s, zp=zp)
+    m.op("GATHER", [x, it], [y], axis=axis)
+    return m.finish([x], [y]), f"{shape} axis {axis} indices {idx.tolist()}"
+
 GENERATORS = {f.__name__.upper(): f for f in [
     conv_2d, depthwise_conv_2d, fully_connected, average_pool_2d, max_pool_2d, add, sub, mul, mean, softmax,
     logistic, tanh, relu, relu6, leaky_relu, hard_swish, pad, concatenation, reshape, strided_slice, transpose,
-    quantize, dequantize, resize_nearest_neighbor, arg_max, split, split_v, pack, unpack, slice_]}
+    quantize, dequantize, resize_nearest_neighbor, arg_max, split, split_v, pack, unpack, slice_, maximum, minimum,
+    prelu, reduce_max, gather, transpose_conv]}

@@ -1,5 +1,5 @@
-// Data movement shared by PAD, STRIDED_SLICE, TRANSPOSE, CONCATENATION and
-// RESIZE_NEAREST_NEIGHBOR: no arithmetic, so any element size works.
+// Data movement shared by PAD, STRIDED_SLICE, TRANSPOSE, CONCATENATION,
+// RESIZE_NEAREST_NEIGHBOR and GATHER: no arithmetic, so any element size works.
 #include <string.h>
 
 #include "sprat/kernels.h"
@@ -54,6 +54,19 @@ void sprat_resize_nearest_s8(const sprat_resize_params *p, const int32_t *src_y,
         memcpy(out, irow + (size_t)src_x[x] * p->channels, (size_t)p->channels);
         out += p->channels;
       }
+    }
+  }
+}
+
+void sprat_gather(const sprat_gather_params *p, const int32_t *indices, const void *in, void *out) {
+  const uint8_t *src = (const uint8_t *)in;
+  uint8_t *dst = (uint8_t *)out;
+  const size_t row = (size_t)p->inner_bytes;
+  for (int32_t o = 0; o < p->outer; ++o) {
+    const uint8_t *base = src + (size_t)o * p->axis_size * row;
+    for (int32_t k = 0; k < p->n_indices; ++k) {
+      memcpy(dst, base + (size_t)indices[k] * row, row);
+      dst += row;
     }
   }
 }

@@ -1,4 +1,4 @@
-// ADD (and SUB) and MUL, int8, with broadcasting.
+// ADD (and SUB), MUL, MAXIMUM/MINIMUM and PRELU, int8, with broadcasting.
 #include "runtime/src/op_api.h"
 #include "runtime/src/opcodes.h"
 
@@ -39,5 +39,33 @@ static void run_mul(const sprat_op_ctx *c) {
                (const int8_t *)c->in[1].data, (int8_t *)c->out[0].data);
 }
 
+static sprat_status check_max_min(const sprat_op_ctx *c) {
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_max_min_params)));
+  SPRAT_CHECK(binary_tensors_ok(c, &((const sprat_max_min_params *)(const void *)c->params)->bc));
+  return SPRAT_OK;
+}
+
+static void run_max_min(const sprat_op_ctx *c) {
+  sprat_max_min_s8((const sprat_max_min_params *)(const void *)c->params, (const int8_t *)c->in[0].data,
+                   (const int8_t *)c->in[1].data, (int8_t *)c->out[0].data);
+}
+
+static sprat_status check_prelu(const sprat_op_ctx *c) {
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_prelu_params)));
+  const sprat_prelu_params *p = (const sprat_prelu_params *)(const void *)c->params;
+  SPRAT_CHECK(binary_tensors_ok(c, &p->bc));
+  SPRAT_CHECK(sprat_shift_ok(p->shift_pos) && sprat_shift_ok(p->shift_neg));
+  SPRAT_CHECK(sprat_multiplier_ok(p->multiplier_pos) && sprat_multiplier_ok(p->multiplier_neg));
+  SPRAT_CHECK(p->input_offset >= -127 && p->input_offset <= 128 && p->alpha_offset >= -127 && p->alpha_offset <= 128);
+  return SPRAT_OK;
+}
+
+static void run_prelu(const sprat_op_ctx *c) {
+  sprat_prelu_s8((const sprat_prelu_params *)(const void *)c->params, (const int8_t *)c->in[0].data,
+                 (const int8_t *)c->in[1].data, (int8_t *)c->out[0].data);
+}
+
+const sprat_op_registration sprat_op_max_min = {SPRAT_OP_MAX_MIN, "MAXIMUM/MINIMUM", check_max_min, run_max_min};
+const sprat_op_registration sprat_op_prelu = {SPRAT_OP_PRELU, "PRELU", check_prelu, run_prelu};
 const sprat_op_registration sprat_op_add = {SPRAT_OP_ADD, "ADD", check_add, run_add};
 const sprat_op_registration sprat_op_mul = {SPRAT_OP_MUL, "MUL", check_mul, run_mul};

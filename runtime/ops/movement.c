@@ -61,6 +61,26 @@ static void run_resize(const sprat_op_ctx *c) {
                           (const int8_t *)c->in[0].data, (int8_t *)c->out[0].data);
 }
 
+static sprat_status check_gather(const sprat_op_ctx *c) {
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_gather_params)) && c->n_in == 2 && c->in[0].present);
+  const sprat_gather_params *p = (const sprat_gather_params *)(const void *)c->params;
+  SPRAT_CHECK(p->outer >= 1 && p->axis_size >= 1 && p->inner_bytes >= 1 && p->n_indices >= 1);
+  SPRAT_CHECK(c->in[0].type == c->out[0].type);
+  SPRAT_CHECK((int64_t)p->outer * p->axis_size * p->inner_bytes == (int64_t)c->in[0].bytes);
+  SPRAT_CHECK((int64_t)p->outer * p->n_indices * p->inner_bytes == (int64_t)c->out[0].bytes);
+  // Indices are constants: checked once, here.
+  SPRAT_CHECK(c->in[1].is_const && sprat_is(&c->in[1], SPRAT_INT32, (uint32_t)p->n_indices));
+  const int32_t *idx = (const int32_t *)(const void *)c->in[1].data;
+  for (int32_t k = 0; k < p->n_indices; ++k) SPRAT_CHECK(idx[k] >= 0 && idx[k] < p->axis_size);
+  return SPRAT_OK;
+}
+
+static void run_gather(const sprat_op_ctx *c) {
+  sprat_gather((const sprat_gather_params *)(const void *)c->params, (const int32_t *)(const void *)c->in[1].data,
+               c->in[0].data, c->out[0].data);
+}
+
+const sprat_op_registration sprat_op_gather = {SPRAT_OP_GATHER, "GATHER", check_gather, run_gather};
 const sprat_op_registration sprat_op_copy = {SPRAT_OP_COPY, "COPY", check_copy, run_copy};
 const sprat_op_registration sprat_op_pad = {SPRAT_OP_PAD, "PAD", check_pad, run_pad};
 const sprat_op_registration sprat_op_resize_nearest = {SPRAT_OP_RESIZE_NEAREST, "RESIZE_NEAREST_NEIGHBOR", check_resize, run_resize};

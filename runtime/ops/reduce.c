@@ -1,4 +1,4 @@
-// MEAN and ARG_MAX over the middle axis of an [outer, reduced, inner] view.
+// MEAN, REDUCE_MAX and ARG_MAX over the middle axis of an [outer, reduced, inner] view.
 #include "runtime/src/op_api.h"
 #include "runtime/src/opcodes.h"
 
@@ -37,5 +37,19 @@ static void run_arg_max(const sprat_op_ctx *c) {
   sprat_arg_max((const sprat_arg_max_params *)(const void *)c->params, c->in[0].data, c->out[0].data);
 }
 
+static sprat_status check_reduce_max(const sprat_op_ctx *c) {
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_reduce_params)) && c->n_in == 1);
+  const sprat_reduce_params *p = (const sprat_reduce_params *)(const void *)c->params;
+  SPRAT_CHECK(c->in[0].present && c->in[0].type == SPRAT_INT8 && c->out[0].type == SPRAT_INT8);
+  SPRAT_CHECK(view_ok(p->outer, p->reduced, p->inner, c->in[0].count, c->out[0].count));
+  return SPRAT_OK;
+}
+
+static void run_reduce_max(const sprat_op_ctx *c) {
+  sprat_reduce_max_s8((const sprat_reduce_params *)(const void *)c->params, (const int8_t *)c->in[0].data,
+                      (int8_t *)c->out[0].data);
+}
+
+const sprat_op_registration sprat_op_reduce_max = {SPRAT_OP_REDUCE_MAX, "REDUCE_MAX", check_reduce_max, run_reduce_max};
 const sprat_op_registration sprat_op_mean = {SPRAT_OP_MEAN, "MEAN", check_mean, run_mean};
 const sprat_op_registration sprat_op_arg_max = {SPRAT_OP_ARG_MAX, "ARG_MAX", check_arg_max, run_arg_max};

@@ -45,6 +45,14 @@ void sprat_depthwise_conv2d_s8(const sprat_conv_params *p, const sprat_shape4 *i
                                const int32_t *multiplier, const int32_t *shift,
                                const sprat_shape4 *out_shape, int8_t *out);
 
+// TRANSPOSE_CONV: filter [out_c, kh, kw, in_c]; every input element is
+// scattered into an int32 accumulator per output element (`acc`, as many as
+// the output has), then requantized. Uses stride, pad, offsets and act_*.
+void sprat_transpose_conv_s8(const sprat_conv_params *p, const sprat_shape4 *in_shape, const int8_t *in,
+                             const sprat_shape4 *filter_shape, const int8_t *filter, const int32_t *bias,
+                             const int32_t *multiplier, const int32_t *shift, const sprat_shape4 *out_shape,
+                             int8_t *out, int32_t *acc);
+
 // ---- fully connected ----------------------------------------------------
 typedef struct {
   int32_t input_offset, filter_offset, output_offset;
@@ -105,6 +113,26 @@ typedef struct {
 
 void sprat_mul_s8(const sprat_mul_params *p, const int8_t *in1, const int8_t *in2, int8_t *out);
 
+// MAXIMUM and MINIMUM: on the raw int8 values, as TFLite (which expects
+// inputs and output to share quantization).
+typedef struct {
+  int32_t is_min;
+  sprat_broadcast bc;
+} sprat_max_min_params;
+
+void sprat_max_min_s8(const sprat_max_min_params *p, const int8_t *in1, const int8_t *in2, int8_t *out);
+
+// PRELU: out = x >= 0 ? x * m1 : x * alpha * m2 (requantized), alpha
+// broadcast over the input (bc: in1 = input, in2 = alpha).
+typedef struct {
+  int32_t input_offset, alpha_offset, output_offset;
+  int32_t multiplier_pos, shift_pos;
+  int32_t multiplier_neg, shift_neg;
+  sprat_broadcast bc;
+} sprat_prelu_params;
+
+void sprat_prelu_s8(const sprat_prelu_params *p, const int8_t *in, const int8_t *alpha, int8_t *out);
+
 // ---- reductions -----------------------------------------------------------
 // MEAN over the middle axis of an [outer, reduced, inner] view.
 typedef struct {
@@ -114,6 +142,14 @@ typedef struct {
 } sprat_mean_params;
 
 void sprat_mean_s8(const sprat_mean_params *p, const int8_t *in, int8_t *out);
+
+// REDUCE_MAX over the middle axis of an [outer, reduced, inner] view
+// (same quantization in and out).
+typedef struct {
+  int32_t outer, reduced, inner;
+} sprat_reduce_params;
+
+void sprat_reduce_max_s8(const sprat_reduce_params *p, const int8_t *in, int8_t *out);
 
 // ARG_MAX over the middle axis of an [outer, reduced, inner] view.
 typedef struct {
@@ -213,6 +249,15 @@ typedef struct {
   int32_t value;  // the border's element value (int8: the zero point)
   sprat_copy_params copy;
 } sprat_pad_params;
+
+// GATHER along one axis with indices known offline: the input is viewed as
+// [outer, axis_size, inner_bytes], the output as [outer, n_indices,
+// inner_bytes].
+typedef struct {
+  int32_t outer, axis_size, inner_bytes, n_indices;
+} sprat_gather_params;
+
+void sprat_gather(const sprat_gather_params *p, const int32_t *indices, const void *in, void *out);
 
 // Fill `count` elements of `elem_size` bytes with one value (PAD's border).
 void sprat_fill(int32_t count, int32_t elem_size, int32_t value, void *out);
