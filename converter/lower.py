@@ -105,6 +105,15 @@ class Lowering:
                            t.name if t is not None else None)
         return t.data
 
+    def _bias(self, op, i, n):
+        """The optional int32 bias input i (one value per output channel), or -1."""
+        if len(op.inputs) <= i or op.inputs[i] < 0:
+            return -1
+        b = self.g.t(op.inputs[i])
+        if b.type != ir.INT32 or not b.is_const or b.count != n:
+            raise self.err(op, f"bias must be a constant int32 vector of {n} values (one per output channel)", b.name)
+        return b.index
+
     def act(self, op, out):
         a = op.options.get("fused_activation_function", 0)
         if a not in (0, 1, 2, 3):
@@ -157,12 +166,7 @@ class Lowering:
             raise self.err(op, f"filter has {ws.size} scales for {oc} output channels", w.name)
         ws = np.broadcast_to(ws, (oc,))
         mults, shifts = zip(*_multipliers(x.quant.s(), ws, out.quant.s()))
-        bias = -1
-        if len(op.inputs) > 2 and op.inputs[2] >= 0:
-            b = self.g.t(op.inputs[2])
-            if b.type != ir.INT32 or not b.is_const or b.count != oc:
-                raise self.err(op, "bias must be a constant int32 vector of one value per output channel", b.name)
-            bias = b.index
+        bias = self._bias(op, 2, oc)
         amin, amax = self.act(op, out)
         params = _i32(sh, sw, dh, dw, pt, pl, -x.quant.zp(), out.quant.zp(), amin, amax, dm)
         m = self.const_i32(f"{out.name}/multiplier", mults)
@@ -197,12 +201,7 @@ class Lowering:
                                f"filter {list(w.shape)}, strides and padding", out.name)
         ws = np.broadcast_to(w.quant.scale.astype(np.float32), (oc,))
         mults, shifts = zip(*_multipliers(x.quant.s(), ws, out.quant.s()))
-        bias = -1
-        if len(op.inputs) > 3 and op.inputs[3] >= 0:
-            b = self.g.t(op.inputs[3])
-            if b.type != ir.INT32 or not b.is_const or b.count != oc:
-                raise self.err(op, "bias must be a constant int32 vector of one value per output channel", b.name)
-            bias = b.index
+        bias = self._bias(op, 3, oc)
         amin, amax = self.act(op, out)
         acc = self.g.add_tensor(f"{out.name}/accumulators", ir.INT32, out.shape)
         self.emit(op, "TRANSPOSE_CONV", [x.index, w.index, bias, self.const_i32(f"{out.name}/multiplier", mults),
@@ -226,12 +225,7 @@ class Lowering:
             raise self.err(op, "per-channel filters must be symmetric", w.name)
         pairs = _multipliers(x.quant.s(), w.quant.scale, out.quant.s())
         foff = 0 if per_channel else -w.quant.zp()
-        bias = -1
-        if len(op.inputs) > 2 and op.inputs[2] >= 0:
-            b = self.g.t(op.inputs[2])
-            if b.type != ir.INT32 or not b.is_const or b.count != units:
-                raise self.err(op, "bias must be a constant int32 vector of one value per unit", b.name)
-            bias = b.index
+        bias = self._bias(op, 2, units)
         amin, amax = self.act(op, out)
         mults, shifts = zip(*pairs)
         params = _i32(-x.quant.zp(), foff, out.quant.zp(), amin, amax, 1 if per_channel else 0)

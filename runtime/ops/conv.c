@@ -3,10 +3,19 @@
 #include "runtime/src/op_api.h"
 #include "runtime/src/opcodes.h"
 
+// Inputs 2-4: the optional bias and the per-channel multipliers and shifts.
+static sprat_status check_requantization(const sprat_op_ctx *c, int32_t channels) {
+  if (c->in[2].present) SPRAT_CHECK(sprat_is(&c->in[2], SPRAT_INT32, (uint32_t)channels));
+  SPRAT_CHECK(sprat_is(&c->in[3], SPRAT_INT32, (uint32_t)channels) && sprat_is(&c->in[4], SPRAT_INT32, (uint32_t)channels));
+  const int32_t *m = (const int32_t *)(const void *)c->in[3].data, *s = (const int32_t *)(const void *)c->in[4].data;
+  for (int32_t i = 0; i < channels; ++i) SPRAT_CHECK(sprat_multiplier_ok(m[i]) && sprat_shift_ok(s[i]));
+  return SPRAT_OK;
+}
+
 static sprat_status check_common(const sprat_op_ctx *c, int depthwise) {
   SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_conv_params)) && c->n_in == 5);
   const sprat_conv_params *p = (const sprat_conv_params *)(const void *)c->params;
-  const sprat_tview *in = &c->in[0], *f = &c->in[1], *bias = &c->in[2], *out = &c->out[0];
+  const sprat_tview *in = &c->in[0], *f = &c->in[1], *out = &c->out[0];
   SPRAT_CHECK(in->present && in->type == SPRAT_INT8 && in->rank == 4);
   SPRAT_CHECK(f->present && f->type == SPRAT_INT8 && f->rank == 4);
   SPRAT_CHECK(out->type == SPRAT_INT8 && out->rank == 4);
@@ -21,17 +30,13 @@ static sprat_status check_common(const sprat_op_ctx *c, int depthwise) {
     SPRAT_CHECK(fs.n == os.c && fs.c >= 1 && is.c % fs.c == 0);
     SPRAT_CHECK((os.c % (is.c / fs.c)) == 0);
   }
-  if (bias->present) SPRAT_CHECK(sprat_is(bias, SPRAT_INT32, (uint32_t)os.c));
-  SPRAT_CHECK(sprat_is(&c->in[3], SPRAT_INT32, (uint32_t)os.c) && sprat_is(&c->in[4], SPRAT_INT32, (uint32_t)os.c));
-  const int32_t *m = (const int32_t *)(const void *)c->in[3].data, *s = (const int32_t *)(const void *)c->in[4].data;
-  for (int32_t i = 0; i < os.c; ++i) SPRAT_CHECK(sprat_multiplier_ok(m[i]) && sprat_shift_ok(s[i]));
-  return SPRAT_OK;
+  return check_requantization(c, os.c);
 }
 
 static sprat_status check_transpose(const sprat_op_ctx *c) {
   SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_conv_params)) && c->n_in == 5 && c->n_scratch == 1);
   const sprat_conv_params *p = (const sprat_conv_params *)(const void *)c->params;
-  const sprat_tview *in = &c->in[0], *f = &c->in[1], *bias = &c->in[2], *out = &c->out[0];
+  const sprat_tview *in = &c->in[0], *f = &c->in[1], *out = &c->out[0];
   SPRAT_CHECK(in->present && in->type == SPRAT_INT8 && in->rank == 4);
   SPRAT_CHECK(f->present && f->type == SPRAT_INT8 && f->rank == 4 && out->type == SPRAT_INT8 && out->rank == 4);
   const sprat_shape4 is = sprat_shape4_of(in), fs = sprat_shape4_of(f), os = sprat_shape4_of(out);
@@ -40,11 +45,7 @@ static sprat_status check_transpose(const sprat_op_ctx *c) {
   SPRAT_CHECK(p->act_min >= -128 && p->act_min <= p->act_max && p->act_max <= 127);
   SPRAT_CHECK(p->input_offset >= -127 && p->input_offset <= 128);
   SPRAT_CHECK(sprat_is(&c->scratch[0], SPRAT_INT32, out->count));
-  if (bias->present) SPRAT_CHECK(sprat_is(bias, SPRAT_INT32, (uint32_t)os.c));
-  SPRAT_CHECK(sprat_is(&c->in[3], SPRAT_INT32, (uint32_t)os.c) && sprat_is(&c->in[4], SPRAT_INT32, (uint32_t)os.c));
-  const int32_t *m = (const int32_t *)(const void *)c->in[3].data, *s = (const int32_t *)(const void *)c->in[4].data;
-  for (int32_t i = 0; i < os.c; ++i) SPRAT_CHECK(sprat_multiplier_ok(m[i]) && sprat_shift_ok(s[i]));
-  return SPRAT_OK;
+  return check_requantization(c, os.c);
 }
 
 static void run_transpose(const sprat_op_ctx *c) {
