@@ -4,6 +4,7 @@ that counts both. Exits non-zero on any failure."""
 
 import os
 import re
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -55,7 +56,7 @@ def run_pytest():
     with tempfile.TemporaryDirectory() as tmp:
         xml = os.path.join(tmp, "pytest.xml")
         cmd = [sys.executable, "-m", "pytest", "tests", "-rs", "-p", "no:cacheprovider", f"--junitxml={xml}"]
-        cmd += FLAGS.pytest_args.split()
+        cmd += shlex.split(FLAGS.pytest_args)
         print(f"sprat test: {' '.join(cmd[1:])}", flush=True)
         rc = subprocess.call(cmd, cwd=REPO)
         if not os.path.exists(xml):
