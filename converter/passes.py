@@ -7,7 +7,6 @@ from converter.errors import ConvertError
 
 _RESHAPES = ("RESHAPE", "SQUEEZE", "EXPAND_DIMS")
 _ACTIVATION_CODE = {"RELU": 1, "RELU_N1_TO_1": 2, "RELU6": 3}
-_ACTIVATION_NAME = {v: k for k, v in _ACTIVATION_CODE.items()}
 _FUSES_ACTIVATION = ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "ADD", "SUB", "MUL", "AVERAGE_POOL_2D",
                      "MAX_POOL_2D")
 

@@ -94,3 +94,7 @@ class Elf:
             else:
                 flash += s.size
         return {"flash_bytes": flash, "static_ram_bytes": ram}
+
+    def static_ram_without(self, symbol):
+        """Static RAM less one object's (e.g. a firmware's arena array)."""
+        return self.sizes()["static_ram_bytes"] - self.symbols(with_size=True).get(symbol, (0, 0))[1]

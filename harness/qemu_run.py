@@ -44,8 +44,6 @@ TARGETS = {
                     + _HEADLESS + _SEMIHOST, "-kernel"),
     "host": ("the build machine (x86-64), native", [], ""),
 }
-# The seed board builds but has no emulator.
-BUILD_ONLY = {"stm32f746": "STM32F746 (Cortex-M7), build only: QEMU has no model of this board"}
 
 
 class RunError(RuntimeError):

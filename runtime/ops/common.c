@@ -14,10 +14,6 @@ int sprat_is(const sprat_tview *t, uint8_t type, uint32_t count) {
   return t->present && t->type == type && t->count == count;
 }
 
-int sprat_same_count(const sprat_tview *a, const sprat_tview *b) {
-  return a->present && b->present && a->count == b->count;
-}
-
 int sprat_shift_ok(int32_t shift) { return shift >= -31 && shift <= 30; }
 int sprat_multiplier_ok(int32_t m) { return m >= 0; }
 

@@ -169,7 +169,7 @@ def measure(model_path, target):
         arena, stack = int(m.group(1)), int(m.group(2))
         e = Elf(elf)
         sizes = e.sizes()
-        static = sizes["static_ram_bytes"] - e.symbols(with_size=True).get("arena", (0, 0))[1]
+        static = e.static_ram_without("arena")
         res.update(arena_bytes=arena, stack_bytes=stack, static_ram_bytes=static, ram_bytes=arena + stack + static,
                    flash_bytes=sizes["flash_bytes"])
         mk = run.marks

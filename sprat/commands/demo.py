@@ -79,8 +79,7 @@ def main(argv):
 
     e = Elf(elf)
     sizes = e.sizes()
-    arena_sym = e.symbols(with_size=True).get("arena", (0, 0))[1]
-    static = sizes["static_ram_bytes"] - arena_sym
+    static = e.static_ram_without("arena")
     m = re.search(r"arena (\d+) B, stack peak (\d+) B", run.stdout)
     arena, stack = int(m.group(1)), int(m.group(2))
     macs = sum(l.macs for l in r.layers)
