@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from converter import ir, quant
+from converter import ir, layouts, quant
 from converter.errors import ConvertError
 
 # runtime/src/opcodes.h
@@ -44,6 +44,13 @@ def _multipliers(in_scale, filter_scales, out_scale):
             for s in np.ravel(filter_scales)]
 
 
+def _conv_record(p):
+    """sprat_conv_params, field by field."""
+    return _i32(*p["in"], *p["filter"], *p["out"], p["stride_h"], p["stride_w"], p["dilation_h"], p["dilation_w"],
+                p["pad_top"], p["pad_left"], p["input_offset"], p["output_offset"], p["act_min"], p["act_max"],
+                p["depth_multiplier"], p["layout"], p["flags"])
+
+
 def _padding(padding, in_size, filt, stride, dilation, out_size):
     eff = (filt - 1) * dilation + 1
     if padding == 0:  # SAME
@@ -56,10 +63,17 @@ def _padding(padding, in_size, filt, stride, dilation, out_size):
     return total // 2 if padding == 0 else 0
 
 
+def _shape4(shape):
+    """NHWC, lower ranks padded with leading 1s (sprat_shape4)."""
+    s = [1] * (4 - len(shape)) + [int(d) for d in shape]
+    return s[-4:]
+
+
 class Lowering:
-    def __init__(self, graph):
+    def __init__(self, graph, layout=None):
         self.g = graph
         self.ops = []
+        self.layout = layout or layouts.plain  # the target kernel library's weights layout
 
     def err(self, op, msg, tensor=None):
         name = self.g.t(tensor).name if isinstance(tensor, int) and tensor >= 0 else tensor
@@ -168,12 +182,33 @@ class Lowering:
         mults, shifts = zip(*_multipliers(x.quant.s(), ws, out.quant.s()))
         bias = self._bias(op, 2, oc)
         amin, amax = self.act(op, out)
-        params = _i32(sh, sw, dh, dw, pt, pl, -x.quant.zp(), out.quant.zp(), amin, amax, dm)
+        kind = "depthwise" if depthwise else "conv"
+        filt, bias, layout, flags = self._layout_weights(op, w, bias, shifts, -x.quant.zp(), kind, out.name)
+        p = dict(stride_h=sh, stride_w=sw, dilation_h=dh, dilation_w=dw, pad_top=pt, pad_left=pl,
+                 input_offset=-x.quant.zp(), output_offset=out.quant.zp(), act_min=amin, act_max=amax,
+                 depth_multiplier=dm, layout=layout, flags=flags)
+        p["in"], p["filter"], p["out"] = _shape4(x.shape), _shape4(w.shape), _shape4(out.shape)
         m = self.const_i32(f"{out.name}/multiplier", mults)
         s = self.const_i32(f"{out.name}/shift", shifts)
         macs = out.count * kh * kw * (1 if depthwise else w.shape[3])
-        self.emit(op, "DEPTHWISE_CONV_2D" if depthwise else "CONV_2D", [x.index, w.index, bias, m, s],
-                  [out.index], params, macs=macs)
+        scratch_fn = self.layout.depthwise_scratch_bytes if depthwise else self.layout.conv_scratch_bytes
+        nbytes = scratch_fn(p) if layout == self.layout.LAYOUT else 0
+        scratch = [self.g.add_tensor(f"{out.name}/scratch", ir.INT8, (nbytes,)).index] if nbytes else []
+        self.emit(op, "DEPTHWISE_CONV_2D" if depthwise else "CONV_2D", [x.index, filt, bias, m, s],
+                  [out.index], _conv_record(p), macs=macs, scratch=scratch)
+
+    def _layout_weights(self, op, w, bias, shifts, input_offset, kind, name):
+        """The filter and bias tensors in the target library's layout, the
+        layout's number and the flags it proved."""
+        b = None if bias < 0 else self.g.t(bias).data
+        filt, folded, layout, flags = self.layout.conv(w.data, b, shifts, input_offset, kind)
+        if layout == layouts.plain.LAYOUT:
+            return w.index, bias, layout, flags
+        f = w.index
+        if filt is not w.data:
+            f = self.g.add_tensor(f"{name}/filter_{self.layout.NAME}", ir.INT8, np.shape(filt), w.quant,
+                                  np.asarray(filt, np.int8)).index
+        return f, self.const_i32(f"{name}/bias_{self.layout.NAME}", folded), layout, flags
 
     def op_conv_2d(self, op):
         self._conv_like(op, False)
@@ -204,10 +239,13 @@ class Lowering:
         bias = self._bias(op, 3, oc)
         amin, amax = self.act(op, out)
         acc = self.g.add_tensor(f"{out.name}/accumulators", ir.INT32, out.shape)
+        p = dict(stride_h=sh, stride_w=sw, dilation_h=1, dilation_w=1, pad_top=pt, pad_left=pl,
+                 input_offset=-x.quant.zp(), output_offset=out.quant.zp(), act_min=amin, act_max=amax,
+                 depth_multiplier=0, layout=layouts.plain.LAYOUT, flags=0)
+        p["in"], p["filter"], p["out"] = _shape4(x.shape), _shape4(w.shape), _shape4(out.shape)
         self.emit(op, "TRANSPOSE_CONV", [x.index, w.index, bias, self.const_i32(f"{out.name}/multiplier", mults),
                                          self.const_i32(f"{out.name}/shift", shifts)], [out.index],
-                  _i32(sh, sw, 1, 1, pt, pl, -x.quant.zp(), out.quant.zp(), amin, amax, 0),
-                  macs=x.count * kh * kw * oc, scratch=[acc.index])
+                  _conv_record(p), macs=x.count * kh * kw * oc, scratch=[acc.index])
 
     def op_fully_connected(self, op):
         x = self.tensor(op, 0)
@@ -228,8 +266,13 @@ class Lowering:
         bias = self._bias(op, 2, units)
         amin, amax = self.act(op, out)
         mults, shifts = zip(*pairs)
-        params = _i32(-x.quant.zp(), foff, out.quant.zp(), amin, amax, 1 if per_channel else 0)
-        self.emit(op, "FULLY_CONNECTED", [x.index, w.index, bias, self.const_i32(f"{out.name}/multiplier", mults),
+        filt, layout, flags = w.index, layouts.plain.LAYOUT, 0
+        if foff == 0:  # a filter zero point would make the input term depend on the input
+            filt, bias, layout, flags = self._layout_weights(op, w, bias, np.broadcast_to(shifts, (units,)),
+                                                             -x.quant.zp(), "fc", out.name)
+        params = _i32(x.count // depth, depth, units, -x.quant.zp(), foff, out.quant.zp(), amin, amax,
+                      1 if per_channel else 0, layout, flags)
+        self.emit(op, "FULLY_CONNECTED", [x.index, filt, bias, self.const_i32(f"{out.name}/multiplier", mults),
                                           self.const_i32(f"{out.name}/shift", shifts)], [out.index], params,
                   macs=out.count * depth)
 
@@ -247,7 +290,8 @@ class Lowering:
         if pt is None or pl is None:
             raise self.err(op, f"output shape {list(out.shape)} does not follow from the input and window", out.name)
         amin, amax = self.act(op, out)
-        self.emit(op, kind, [x.index], [out.index], _i32(sh, sw, fh, fw, pt, pl, amin, amax),
+        self.emit(op, kind, [x.index], [out.index],
+                  _i32(*_shape4(x.shape), *_shape4(out.shape), sh, sw, fh, fw, pt, pl, amin, amax),
                   macs=out.count * fh * fw)
 
     def op_average_pool_2d(self, op):
@@ -396,7 +440,7 @@ class Lowering:
         x, out = self.tensor(op, 0), self.output(op)
         table = quant.lut_s8(fn, x.quant.s(), x.quant.zp(), out.quant.s(), out.quant.zp())
         t = self.g.add_tensor(f"{out.name}/table", ir.INT8, (256,), None, table)
-        self.emit(op, "LUT", [x.index, t.index], [out.index], b"", name=op.name)
+        self.emit(op, "LUT", [x.index, t.index], [out.index], _i32(x.count), name=op.name)
 
     def op_logistic(self, op):
         self._lut(op, quant.logistic)
@@ -544,7 +588,7 @@ class Lowering:
                 [d + int(a) + int(b) for d, (a, b) in zip(x.shape, pads)] != list(out.shape):
             raise self.err(op, f"paddings {pads.tolist()} do not turn {list(x.shape)} into {list(out.shape)}")
         self.emit(op, "PAD", [x.index], [out.index],
-                  _i32(value) + self._copy_params(list(x.shape), 1, 0, self._dense_strides(x.shape), start, ost))
+                  _i32(value, out.count) + self._copy_params(list(x.shape), 1, 0, self._dense_strides(x.shape), start, ost))
 
     def op_pad(self, op):
         self._pad(op, self.output(op).quant.zp())

@@ -1,15 +1,15 @@
 // RELU family, LEAKY_RELU and HARD_SWISH, int8 (TFLite's integer schemes).
 #include "kernels/portable/fixedpoint.h"
-#include "sprat/kernels.h"
+#include "kernels/portable/portable.h"
 
-void sprat_relu_s8(const sprat_relu_params *p, const int8_t *in, int8_t *out) {
+void sprat_portable_relu_s8(const sprat_relu_params *p, const int8_t *in, int8_t *out) {
   for (int32_t i = 0; i < p->count; ++i) {
     const int32_t v = p->output_zero_point + sprat_mbqm(in[i] - p->input_zero_point, p->multiplier, p->shift);
     out[i] = (int8_t)sprat_clamp(v, p->act_min, p->act_max);
   }
 }
 
-void sprat_leaky_relu_s8(const sprat_leaky_relu_params *p, const int8_t *in, int8_t *out) {
+void sprat_portable_leaky_relu_s8(const sprat_leaky_relu_params *p, const int8_t *in, int8_t *out) {
   for (int32_t i = 0; i < p->count; ++i) {
     const int32_t x = in[i] - p->input_zero_point;
     const int32_t v = x >= 0 ? sprat_mbqm(x, p->identity_multiplier, p->identity_shift)
@@ -43,7 +43,7 @@ static inline int16_t rdpot16(int16_t x, int32_t e) {
   return (int16_t)((x >> e) + (rem > thr ? 1 : 0));
 }
 
-void sprat_hard_swish_s8(const sprat_hard_swish_params *p, const int8_t *in, int8_t *out) {
+void sprat_portable_hard_swish_s8(const sprat_hard_swish_params *p, const int8_t *in, int8_t *out) {
   const int16_t out_mul = (int16_t)p->output_multiplier_fixedpoint_int16;
   const int16_t relu_mul = (int16_t)p->reluish_multiplier_fixedpoint_int16;
   const int32_t relu_exp = p->reluish_multiplier_exponent;

@@ -2,9 +2,9 @@
 // scale with 20 bits of headroom, summed, then requantized (TFLite's scheme).
 #include "kernels/portable/broadcast.h"
 #include "kernels/portable/fixedpoint.h"
-#include "sprat/kernels.h"
+#include "kernels/portable/portable.h"
 
-void sprat_add_s8(const sprat_add_params *p, const int8_t *in1, const int8_t *in2, int8_t *out) {
+void sprat_portable_add_s8(const sprat_add_params *p, const int8_t *in1, const int8_t *in2, int8_t *out) {
   sprat_bc_iter it = {{0}, 0, 0};
   const int32_t n = sprat_bc_count(&p->bc);
   for (int32_t i = 0; i < n; ++i) {

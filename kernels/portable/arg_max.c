@@ -1,9 +1,9 @@
 // ARG_MAX over one axis; the first maximum wins.
-#include "sprat/kernels.h"
+#include "kernels/portable/portable.h"
 
 enum { kFloat32 = 4 };  // SPRAT_FLOAT32 of sprat.h: kernels do not include the runtime API
 
-void sprat_arg_max(const sprat_arg_max_params *p, const void *in, void *out) {
+void sprat_portable_arg_max(const sprat_arg_max_params *p, const void *in, void *out) {
   for (int32_t o = 0; o < p->outer; ++o) {
     for (int32_t i = 0; i < p->inner; ++i) {
       int32_t best = 0;

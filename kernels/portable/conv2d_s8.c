@@ -1,17 +1,23 @@
 // CONV_2D, int8 in/out, int8 filter with per-channel requantization.
 // Grouped convolution when in_c is a multiple of the filter's depth.
 #include "kernels/portable/fixedpoint.h"
-#include "sprat/kernels.h"
+#include "kernels/portable/portable.h"
 
-void sprat_conv2d_s8(const sprat_conv_params *p, const sprat_shape4 *is, const int8_t *in,
-                     const sprat_shape4 *fs, const int8_t *filter, const int32_t *bias,
-                     const int32_t *multiplier, const int32_t *shift, const sprat_shape4 *os,
-                     int8_t *out) {
+int32_t sprat_portable_conv2d_s8_get_buffer_size(const sprat_conv_params *p) {
+  (void)p;
+  return 0;
+}
+
+void sprat_portable_conv2d_s8(const sprat_conv_params *p, const int8_t *in, const int8_t *filter,
+                              const int32_t *bias, const int32_t *multiplier, const int32_t *shift, int8_t *out,
+                              void *scratch, int32_t row_begin, int32_t row_end) {
+  (void)scratch;
+  const sprat_shape4 *is = &p->in, *fs = &p->filter, *os = &p->out;
   const int32_t fdepth = fs->c;
   const int32_t groups = is->c / fdepth;
   const int32_t per_group = os->c / groups;
   for (int32_t b = 0; b < os->n; ++b) {
-    for (int32_t oy = 0; oy < os->h; ++oy) {
+    for (int32_t oy = row_begin; oy < row_end; ++oy) {
       const int32_t y0 = oy * p->stride_h - p->pad_top;
       for (int32_t ox = 0; ox < os->w; ++ox) {
         const int32_t x0 = ox * p->stride_w - p->pad_left;

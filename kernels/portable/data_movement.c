@@ -2,9 +2,9 @@
 // RESIZE_NEAREST_NEIGHBOR and GATHER: no arithmetic, so any element size works.
 #include <string.h>
 
-#include "sprat/kernels.h"
+#include "kernels/portable/portable.h"
 
-void sprat_strided_copy(const sprat_copy_params *p, const void *in, void *out) {
+void sprat_portable_strided_copy(const sprat_copy_params *p, const void *in, void *out) {
   const uint8_t *src = (const uint8_t *)in;
   uint8_t *dst = (uint8_t *)out;
   const int32_t es = p->elem_size;
@@ -36,7 +36,7 @@ void sprat_strided_copy(const sprat_copy_params *p, const void *in, void *out) {
   }
 }
 
-void sprat_fill(int32_t count, int32_t elem_size, int32_t value, void *out) {
+void sprat_portable_fill(int32_t count, int32_t elem_size, int32_t value, void *out) {
   uint8_t *dst = (uint8_t *)out;
   if (elem_size == 1) {
     memset(dst, (uint8_t)value, (size_t)count);
@@ -45,7 +45,7 @@ void sprat_fill(int32_t count, int32_t elem_size, int32_t value, void *out) {
   for (int32_t i = 0; i < count; ++i) memcpy(dst + (size_t)i * elem_size, &value, (size_t)elem_size);
 }
 
-void sprat_resize_nearest_s8(const sprat_resize_params *p, const int32_t *src_y,
+void sprat_portable_resize_nearest_s8(const sprat_resize_params *p, const int32_t *src_y,
                              const int32_t *src_x, const int8_t *in, int8_t *out) {
   for (int32_t b = 0; b < p->batches; ++b) {
     for (int32_t y = 0; y < p->out_h; ++y) {
@@ -58,7 +58,7 @@ void sprat_resize_nearest_s8(const sprat_resize_params *p, const int32_t *src_y,
   }
 }
 
-void sprat_gather(const sprat_gather_params *p, const int32_t *indices, const void *in, void *out) {
+void sprat_portable_gather(const sprat_gather_params *p, const int32_t *indices, const void *in, void *out) {
   const uint8_t *src = (const uint8_t *)in;
   uint8_t *dst = (uint8_t *)out;
   const size_t row = (size_t)p->inner_bytes;

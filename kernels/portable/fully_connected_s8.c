@@ -1,12 +1,12 @@
 // FULLY_CONNECTED, int8, per-tensor or per-channel requantization, rounded
 // once as LiteRT's int8 FULLY_CONNECTED does.
 #include "kernels/portable/fixedpoint.h"
-#include "sprat/kernels.h"
+#include "kernels/portable/portable.h"
 
-void sprat_fully_connected_s8(const sprat_fc_params *p, int32_t batches, int32_t depth,
-                              int32_t units, const int8_t *in, const int8_t *filter,
-                              const int32_t *bias, const int32_t *multiplier,
-                              const int32_t *shift, int8_t *out) {
+void sprat_portable_fully_connected_s8(const sprat_fc_params *p, const int8_t *in, const int8_t *filter,
+                                       const int32_t *bias, const int32_t *multiplier, const int32_t *shift,
+                                       int8_t *out) {
+  const int32_t batches = p->batches, depth = p->depth, units = p->units;
   for (int32_t b = 0; b < batches; ++b) {
     const int8_t *row = in + b * depth;
     for (int32_t u = 0; u < units; ++u) {

@@ -1,7 +1,7 @@
 // A 256-entry table lookup: LOGISTIC and TANH, whose tables the converter
 // computes exactly as TFLite does.
-#include "sprat/kernels.h"
+#include "kernels/portable/portable.h"
 
-void sprat_lut_s8(int32_t count, const int8_t *table, const int8_t *in, int8_t *out) {
+void sprat_portable_lut_s8(int32_t count, const int8_t *table, const int8_t *in, int8_t *out) {
   for (int32_t i = 0; i < count; ++i) out[i] = table[(uint8_t)in[i]];
 }

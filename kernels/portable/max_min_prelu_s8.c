@@ -1,9 +1,9 @@
 // MAXIMUM, MINIMUM and PRELU, int8, with broadcasting.
 #include "kernels/portable/broadcast.h"
 #include "kernels/portable/fixedpoint.h"
-#include "sprat/kernels.h"
+#include "kernels/portable/portable.h"
 
-void sprat_max_min_s8(const sprat_max_min_params *p, const int8_t *in1, const int8_t *in2, int8_t *out) {
+void sprat_portable_max_min_s8(const sprat_max_min_params *p, const int8_t *in1, const int8_t *in2, int8_t *out) {
   sprat_bc_iter it = {{0}, 0, 0};
   const int32_t n = sprat_bc_count(&p->bc);
   for (int32_t i = 0; i < n; ++i) {
@@ -13,7 +13,7 @@ void sprat_max_min_s8(const sprat_max_min_params *p, const int8_t *in1, const in
   }
 }
 
-void sprat_prelu_s8(const sprat_prelu_params *p, const int8_t *in, const int8_t *alpha, int8_t *out) {
+void sprat_portable_prelu_s8(const sprat_prelu_params *p, const int8_t *in, const int8_t *alpha, int8_t *out) {
   sprat_bc_iter it = {{0}, 0, 0};
   const int32_t n = sprat_bc_count(&p->bc);
   for (int32_t i = 0; i < n; ++i) {

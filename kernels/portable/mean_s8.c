@@ -1,9 +1,9 @@
 // MEAN and REDUCE_MAX, int8. MEAN: integer sum, then one requantization whose multiplier already
 // includes 1/count (the converter folds it in as TFLite does).
 #include "kernels/portable/fixedpoint.h"
-#include "sprat/kernels.h"
+#include "kernels/portable/portable.h"
 
-void sprat_mean_s8(const sprat_mean_params *p, const int8_t *in, int8_t *out) {
+void sprat_portable_mean_s8(const sprat_mean_params *p, const int8_t *in, int8_t *out) {
   for (int32_t o = 0; o < p->outer; ++o) {
     for (int32_t i = 0; i < p->inner; ++i) {
       int32_t sum = 0;
@@ -16,7 +16,7 @@ void sprat_mean_s8(const sprat_mean_params *p, const int8_t *in, int8_t *out) {
   }
 }
 
-void sprat_reduce_max_s8(const sprat_reduce_params *p, const int8_t *in, int8_t *out) {
+void sprat_portable_reduce_max_s8(const sprat_reduce_params *p, const int8_t *in, int8_t *out) {
   for (int32_t o = 0; o < p->outer; ++o) {
     for (int32_t i = 0; i < p->inner; ++i) {
       const int8_t *ip = in + o * p->reduced * p->inner + i;

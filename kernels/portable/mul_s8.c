@@ -1,9 +1,9 @@
 // MUL, int8, with broadcasting.
 #include "kernels/portable/broadcast.h"
 #include "kernels/portable/fixedpoint.h"
-#include "sprat/kernels.h"
+#include "kernels/portable/portable.h"
 
-void sprat_mul_s8(const sprat_mul_params *p, const int8_t *in1, const int8_t *in2, int8_t *out) {
+void sprat_portable_mul_s8(const sprat_mul_params *p, const int8_t *in1, const int8_t *in2, int8_t *out) {
   sprat_bc_iter it = {{0}, 0, 0};
   const int32_t n = sprat_bc_count(&p->bc);
   for (int32_t i = 0; i < n; ++i) {

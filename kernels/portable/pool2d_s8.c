@@ -1,15 +1,16 @@
 // AVERAGE_POOL_2D and MAX_POOL_2D, int8 (same scale in and out). Windows
 // only count positions inside the input, as TFLite does.
 #include "kernels/portable/fixedpoint.h"
-#include "sprat/kernels.h"
+#include "kernels/portable/portable.h"
 
 static inline int32_t max_i32(int32_t a, int32_t b) { return a > b ? a : b; }
 static inline int32_t min_i32(int32_t a, int32_t b) { return a < b ? a : b; }
 
-static void pool(const sprat_pool_params *p, const sprat_shape4 *is, const int8_t *in,
-                 const sprat_shape4 *os, int8_t *out, int is_max) {
+static void pool(const sprat_pool_params *p, const int8_t *in, int8_t *out, int32_t row_begin, int32_t row_end,
+                 int is_max) {
+  const sprat_shape4 *is = &p->in, *os = &p->out;
   for (int32_t b = 0; b < os->n; ++b) {
-    for (int32_t oy = 0; oy < os->h; ++oy) {
+    for (int32_t oy = row_begin; oy < row_end; ++oy) {
       const int32_t y0 = oy * p->stride_h - p->pad_top;
       const int32_t ky0 = max_i32(0, -y0), ky1 = min_i32(p->filter_h, is->h - y0);
       for (int32_t ox = 0; ox < os->w; ++ox) {
@@ -38,12 +39,12 @@ static void pool(const sprat_pool_params *p, const sprat_shape4 *is, const int8_
   }
 }
 
-void sprat_avg_pool2d_s8(const sprat_pool_params *p, const sprat_shape4 *is, const int8_t *in,
-                         const sprat_shape4 *os, int8_t *out) {
-  pool(p, is, in, os, out, 0);
+void sprat_portable_avg_pool2d_s8(const sprat_pool_params *p, const int8_t *in, int8_t *out, int32_t row_begin,
+                                  int32_t row_end) {
+  pool(p, in, out, row_begin, row_end, 0);
 }
 
-void sprat_max_pool2d_s8(const sprat_pool_params *p, const sprat_shape4 *is, const int8_t *in,
-                         const sprat_shape4 *os, int8_t *out) {
-  pool(p, is, in, os, out, 1);
+void sprat_portable_max_pool2d_s8(const sprat_pool_params *p, const int8_t *in, int8_t *out, int32_t row_begin,
+                                  int32_t row_end) {
+  pool(p, in, out, row_begin, row_end, 1);
 }

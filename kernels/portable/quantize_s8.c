@@ -4,23 +4,23 @@
 #include <math.h>
 
 #include "kernels/portable/fixedpoint.h"
-#include "sprat/kernels.h"
+#include "kernels/portable/portable.h"
 
-void sprat_quantize_f32_s8(const sprat_quantize_f32_params *p, const float *in, int8_t *out) {
+void sprat_portable_quantize_f32_s8(const sprat_quantize_f32_params *p, const float *in, int8_t *out) {
   for (int32_t i = 0; i < p->count; ++i) {
     const int32_t q = (int32_t)roundf(in[i] / p->output_scale) + p->output_zero_point;
     out[i] = (int8_t)sprat_clamp(q, -128, 127);
   }
 }
 
-void sprat_requantize_s8(const sprat_requantize_params *p, const int8_t *in, int8_t *out) {
+void sprat_portable_requantize_s8(const sprat_requantize_params *p, const int8_t *in, int8_t *out) {
   for (int32_t i = 0; i < p->count; ++i) {
     const int32_t v = sprat_mbqm(in[i] - p->input_zero_point, p->multiplier, p->shift) + p->output_zero_point;
     out[i] = (int8_t)sprat_clamp(v, -128, 127);
   }
 }
 
-void sprat_dequantize_s8_f32(const sprat_dequantize_params *p, const int8_t *in, float *out) {
+void sprat_portable_dequantize_s8_f32(const sprat_dequantize_params *p, const int8_t *in, float *out) {
   const double scale = p->input_scale;
   for (int32_t i = 0; i < p->count; ++i) out[i] = (float)(scale * (in[i] - p->input_zero_point));
 }

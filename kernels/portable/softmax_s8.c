@@ -3,7 +3,7 @@
 // Newton-Raphson reciprocal), so every target gives the same bytes without
 // floating point.
 #include "kernels/portable/fixedpoint.h"
-#include "sprat/kernels.h"
+#include "kernels/portable/portable.h"
 
 static inline int32_t srdhm(int32_t a, int32_t b) { return sprat_sat_rounding_doubling_high_mul(a, b); }
 static inline int32_t rdpot(int32_t x, int e) { return sprat_rounding_divide_by_pot(x, e); }
@@ -63,7 +63,7 @@ static inline int clz32(uint32_t x) {
   return n;
 }
 
-void sprat_softmax_s8(const sprat_softmax_params *p, const int8_t *in, int8_t *out) {
+void sprat_portable_softmax_s8(const sprat_softmax_params *p, const int8_t *in, int8_t *out) {
   for (int32_t r = 0; r < p->rows; ++r) {
     const int8_t *x = in + r * p->depth;
     int8_t *y = out + r * p->depth;

@@ -4,12 +4,12 @@
 #include <string.h>
 
 #include "kernels/portable/fixedpoint.h"
-#include "sprat/kernels.h"
+#include "kernels/portable/portable.h"
 
-void sprat_transpose_conv_s8(const sprat_conv_params *p, const sprat_shape4 *is, const int8_t *in,
-                             const sprat_shape4 *fs, const int8_t *filter, const int32_t *bias,
-                             const int32_t *multiplier, const int32_t *shift, const sprat_shape4 *os,
-                             int8_t *out, int32_t *acc) {
+void sprat_portable_transpose_conv_s8(const sprat_conv_params *p, const int8_t *in, const int8_t *filter,
+                                      const int32_t *bias, const int32_t *multiplier, const int32_t *shift,
+                                      int8_t *out, int32_t *acc) {
+  const sprat_shape4 *is = &p->in, *fs = &p->filter, *os = &p->out;
   const size_t n = (size_t)os->n * os->h * os->w * os->c;
   memset(acc, 0, n * sizeof(int32_t));
   for (int32_t b = 0; b < is->n; ++b) {

@@ -19,10 +19,42 @@ typedef struct {
   int32_t n, h, w, c;
 } sprat_shape4;
 
+// ---- weight layouts -------------------------------------------------------
+// How a convolution's or fully connected layer's filter and bias are stored
+// in the blob. The converter picks the layout of the target's kernel
+// library (`sprat convert --target`); the runtime refuses at init a layout
+// the linked library cannot run (SPRAT_ERR_LAYOUT), never computing with it.
+enum {
+  // TFLite's filter order; bias as in the model (absent: zeros).
+  SPRAT_LAYOUT_PLAIN = 0,
+  // kernels/cortex_m (ARMv7E-M DSP): bias always present and folded,
+  //   bias'[c] = bias[c] + input_offset * sum(filter[c]),
+  // so kernels accumulate raw int8 products (padded taps read as the input
+  // zero point); filter order as documented in kernels/cortex_m/README.md.
+  SPRAT_LAYOUT_ARMV7EM = 1,
+};
+
+// Bit k set: the linked kernel library runs layout k.
+uint32_t sprat_kernel_layouts(void);
+// The linked kernel library's name, e.g. "portable" or "cortex_m_dsp".
+const char *sprat_kernel_library(void);
+
+// sprat_conv_params.flags / sprat_fc_params.flags
+enum {
+  // For every output channel c: shift[c] <= -1 (a right shift only) and
+  // every reachable accumulator (bias included) lies in (-2^30, 2^30). Then
+  // TFLite's doubling high multiply equals a rounding high multiply of
+  // acc << 1 (SMMULR), and its rounding shift needs no zero-shift case.
+  // The converter proves it from the weights; a blob that lies about it
+  // gets wrong numbers, never an out-of-bounds access.
+  SPRAT_CONV_FAST_REQUANT = 1,
+};
+
 // ---- convolutions -------------------------------------------------------
 // Per-output-channel requantization: out = clamp(out_offset +
 // mbqm(acc, multiplier[c], shift[c])) with TFLite's rounding.
 typedef struct {
+  sprat_shape4 in, filter, out;  // filter: [out_c, kh, kw, in_c]; depthwise [1, kh, kw, out_c]
   int32_t stride_h, stride_w;
   int32_t dilation_h, dilation_w;
   int32_t pad_top, pad_left;
@@ -30,54 +62,31 @@ typedef struct {
   int32_t output_offset;  // output zero point
   int32_t act_min, act_max;
   int32_t depth_multiplier;  // depthwise only
+  int32_t layout;            // SPRAT_LAYOUT_*: how filter and bias are stored
+  int32_t flags;             // SPRAT_CONV_*: facts the converter proved offline
 } sprat_conv_params;
-
-// filter: [out_c, kh, kw, in_c]; bias: [out_c] or NULL.
-void sprat_conv2d_s8(const sprat_conv_params *p, const sprat_shape4 *in_shape, const int8_t *in,
-                     const sprat_shape4 *filter_shape, const int8_t *filter, const int32_t *bias,
-                     const int32_t *multiplier, const int32_t *shift, const sprat_shape4 *out_shape,
-                     int8_t *out);
-
-// filter: [1, kh, kw, out_c] with out_c = in_c * depth_multiplier.
-void sprat_depthwise_conv2d_s8(const sprat_conv_params *p, const sprat_shape4 *in_shape,
-                               const int8_t *in, const sprat_shape4 *filter_shape,
-                               const int8_t *filter, const int32_t *bias,
-                               const int32_t *multiplier, const int32_t *shift,
-                               const sprat_shape4 *out_shape, int8_t *out);
-
-// TRANSPOSE_CONV: filter [out_c, kh, kw, in_c]; every input element is
-// scattered into an int32 accumulator per output element (`acc`, as many as
-// the output has), then requantized. Uses stride, pad, offsets and act_*.
-void sprat_transpose_conv_s8(const sprat_conv_params *p, const sprat_shape4 *in_shape, const int8_t *in,
-                             const sprat_shape4 *filter_shape, const int8_t *filter, const int32_t *bias,
-                             const int32_t *multiplier, const int32_t *shift, const sprat_shape4 *out_shape,
-                             int8_t *out, int32_t *acc);
+// bias: [out_c], NULL when absent (layout PLAIN only); depthwise: out_c =
+// in_c * depth_multiplier.
 
 // ---- fully connected ----------------------------------------------------
+// in: [batches, depth]; filter: [units, depth]; out: [batches, units].
 typedef struct {
+  int32_t batches, depth, units;
   int32_t input_offset, filter_offset, output_offset;
   int32_t act_min, act_max;
   int32_t per_channel;  // 1: multiplier/shift have `units` entries, 0: one
+  int32_t layout;       // SPRAT_LAYOUT_*
+  int32_t flags;        // SPRAT_CONV_*
 } sprat_fc_params;
-
-// in: [batches, depth]; filter: [units, depth]; out: [batches, units].
-void sprat_fully_connected_s8(const sprat_fc_params *p, int32_t batches, int32_t depth,
-                              int32_t units, const int8_t *in, const int8_t *filter,
-                              const int32_t *bias, const int32_t *multiplier,
-                              const int32_t *shift, int8_t *out);
 
 // ---- pooling ------------------------------------------------------------
 typedef struct {
+  sprat_shape4 in, out;
   int32_t stride_h, stride_w;
   int32_t filter_h, filter_w;
   int32_t pad_top, pad_left;
   int32_t act_min, act_max;
 } sprat_pool_params;
-
-void sprat_avg_pool2d_s8(const sprat_pool_params *p, const sprat_shape4 *in_shape, const int8_t *in,
-                         const sprat_shape4 *out_shape, int8_t *out);
-void sprat_max_pool2d_s8(const sprat_pool_params *p, const sprat_shape4 *in_shape, const int8_t *in,
-                         const sprat_shape4 *out_shape, int8_t *out);
 
 // ---- elementwise binary (with broadcasting up to 6-D) --------------------
 #define SPRAT_MAX_DIMS 6
@@ -102,7 +111,6 @@ typedef struct {
   sprat_broadcast bc;
 } sprat_add_params;
 
-void sprat_add_s8(const sprat_add_params *p, const int8_t *in1, const int8_t *in2, int8_t *out);
 
 typedef struct {
   int32_t input1_offset, input2_offset, output_offset;
@@ -111,7 +119,6 @@ typedef struct {
   sprat_broadcast bc;
 } sprat_mul_params;
 
-void sprat_mul_s8(const sprat_mul_params *p, const int8_t *in1, const int8_t *in2, int8_t *out);
 
 // MAXIMUM and MINIMUM: on the raw int8 values, as TFLite (which expects
 // inputs and output to share quantization).
@@ -120,7 +127,6 @@ typedef struct {
   sprat_broadcast bc;
 } sprat_max_min_params;
 
-void sprat_max_min_s8(const sprat_max_min_params *p, const int8_t *in1, const int8_t *in2, int8_t *out);
 
 // PRELU: out = x >= 0 ? x * m1 : x * alpha * m2 (requantized), alpha
 // broadcast over the input (bc: in1 = input, in2 = alpha).
@@ -131,7 +137,6 @@ typedef struct {
   sprat_broadcast bc;
 } sprat_prelu_params;
 
-void sprat_prelu_s8(const sprat_prelu_params *p, const int8_t *in, const int8_t *alpha, int8_t *out);
 
 // ---- reductions -----------------------------------------------------------
 // MEAN over the middle axis of an [outer, reduced, inner] view.
@@ -141,7 +146,6 @@ typedef struct {
   int32_t multiplier, shift;  // already divided by the element count
 } sprat_mean_params;
 
-void sprat_mean_s8(const sprat_mean_params *p, const int8_t *in, int8_t *out);
 
 // REDUCE_MAX over the middle axis of an [outer, reduced, inner] view
 // (same quantization in and out).
@@ -149,7 +153,6 @@ typedef struct {
   int32_t outer, reduced, inner;
 } sprat_reduce_params;
 
-void sprat_reduce_max_s8(const sprat_reduce_params *p, const int8_t *in, int8_t *out);
 
 // ARG_MAX over the middle axis of an [outer, reduced, inner] view.
 typedef struct {
@@ -158,7 +161,6 @@ typedef struct {
   int32_t input_type;  // the input's type code (sprat.h): SPRAT_INT8 or SPRAT_FLOAT32
 } sprat_arg_max_params;
 
-void sprat_arg_max(const sprat_arg_max_params *p, const void *in, void *out);
 
 // ---- activations and lookup tables ---------------------------------------
 // SOFTMAX over the last axis, int8 in, int8 out (scale 1/256, zero point
@@ -170,10 +172,8 @@ typedef struct {
   int32_t diff_min;          // differences below it contribute nothing
 } sprat_softmax_params;
 
-void sprat_softmax_s8(const sprat_softmax_params *p, const int8_t *in, int8_t *out);
 
 // out[i] = table[(uint8_t)in[i]]: LOGISTIC and TANH (tables made offline).
-void sprat_lut_s8(int32_t count, const int8_t *table, const int8_t *in, int8_t *out);
 
 // RELU, RELU6, RELU_N1_TO_1 and clamps: requantize then clamp.
 typedef struct {
@@ -183,7 +183,6 @@ typedef struct {
   int32_t act_min, act_max;
 } sprat_relu_params;
 
-void sprat_relu_s8(const sprat_relu_params *p, const int8_t *in, int8_t *out);
 
 typedef struct {
   int32_t count;
@@ -192,7 +191,6 @@ typedef struct {
   int32_t alpha_multiplier, alpha_shift;
 } sprat_leaky_relu_params;
 
-void sprat_leaky_relu_s8(const sprat_leaky_relu_params *p, const int8_t *in, int8_t *out);
 
 typedef struct {
   int32_t count;
@@ -201,7 +199,6 @@ typedef struct {
   int32_t output_multiplier_fixedpoint_int16, output_multiplier_exponent;
 } sprat_hard_swish_params;
 
-void sprat_hard_swish_s8(const sprat_hard_swish_params *p, const int8_t *in, int8_t *out);
 
 // ---- quantization ---------------------------------------------------------
 typedef struct {
@@ -210,7 +207,6 @@ typedef struct {
   float output_scale;
 } sprat_quantize_f32_params;
 
-void sprat_quantize_f32_s8(const sprat_quantize_f32_params *p, const float *in, int8_t *out);
 
 typedef struct {
   int32_t count;
@@ -218,7 +214,6 @@ typedef struct {
   int32_t multiplier, shift;
 } sprat_requantize_params;
 
-void sprat_requantize_s8(const sprat_requantize_params *p, const int8_t *in, int8_t *out);
 
 typedef struct {
   int32_t count;
@@ -226,7 +221,6 @@ typedef struct {
   float input_scale;
 } sprat_dequantize_params;
 
-void sprat_dequantize_s8_f32(const sprat_dequantize_params *p, const int8_t *in, float *out);
 
 // ---- data movement --------------------------------------------------------
 // A general N-D gather: out[i] walks the output's index space; each output
@@ -242,11 +236,11 @@ typedef struct {
   int32_t out_strides[SPRAT_MAX_DIMS];
 } sprat_copy_params;
 
-void sprat_strided_copy(const sprat_copy_params *p, const void *in, void *out);
 
 // PAD: fill the output with `value`, then copy the input into it.
 typedef struct {
   int32_t value;  // the border's element value (int8: the zero point)
+  int32_t count;  // elements of the output
   sprat_copy_params copy;
 } sprat_pad_params;
 
@@ -257,10 +251,8 @@ typedef struct {
   int32_t outer, axis_size, inner_bytes, n_indices;
 } sprat_gather_params;
 
-void sprat_gather(const sprat_gather_params *p, const int32_t *indices, const void *in, void *out);
 
 // Fill `count` elements of `elem_size` bytes with one value (PAD's border).
-void sprat_fill(int32_t count, int32_t elem_size, int32_t value, void *out);
 
 // RESIZE_NEAREST_NEIGHBOR: source row/column per output row/column are
 // computed offline.
@@ -268,8 +260,12 @@ typedef struct {
   int32_t batches, in_h, in_w, channels, out_h, out_w;
 } sprat_resize_params;
 
-void sprat_resize_nearest_s8(const sprat_resize_params *p, const int32_t *src_y,
-                             const int32_t *src_x, const int8_t *in, int8_t *out);
+
+// The functions, named sprat_<op>: the library linked in (kernels/BUILD
+// picks it per platform) defines them.
+#define SPRAT_KFN(name) sprat_##name
+#include "sprat/kernel_functions.inc"
+#undef SPRAT_KFN
 
 #ifdef __cplusplus
 }
