@@ -1,6 +1,6 @@
 // `sprat bench`'s firmware: runs one converted model (bench/generated/,
 // written by `sprat bench`) once, with an instruction-count mark around the
-// whole inference and around every layer (the runtime's layer hooks), a
+// whole inference and around every layer (the runtime's layer callback), a
 // painted stack, and a known loop that proves the counter in the same run.
 //
 // Marks, in order: the calibration pair; an empty layer (the cost of the
@@ -16,15 +16,15 @@
 static uint8_t arena[SPRAT_BENCH_ARENA] __attribute__((aligned(16)));
 static sprat_model model;
 
-void sprat_layer_begin(int op_index) {
+static void mark_layer(void *user, int op_index, int begin) {
+  (void)user;
   (void)op_index;
+  (void)begin;
   sprat_mark();
 }
 
-void sprat_layer_end(int op_index) {
-  (void)op_index;
-  sprat_mark();
-}
+// Called through a pointer the compiler cannot see through, as the runtime does.
+static void (*volatile layer_callback)(void *, int, int) = mark_layer;
 
 int main(void) {
   sprat_status s = sprat_model_init(&model, sprat_bench_blob, sprat_bench_blob_size, arena, sizeof arena);
@@ -41,9 +41,10 @@ int main(void) {
     memcpy(in.data, sprat_bench_input + at, in.bytes);
     at += in.bytes;
   }
+  sprat_set_layer_callback(&model, mark_layer, NULL);
   sprat_mark_calibrate();
-  sprat_layer_begin(-1);  // an empty layer
-  sprat_layer_end(-1);
+  layer_callback(NULL, -1, 1);  // an empty layer
+  layer_callback(NULL, -1, 0);
   sprat_known_loop();
   SPRAT_STACK_PAINT();
   sprat_mark();

@@ -8,7 +8,7 @@ import numpy as np
 from converter import ir
 
 MAGIC = b"SPRT"
-VERSION = (1, 0)
+VERSION = (2, 0)
 HEADER_SIZE = 64
 TENSOR_RECORD = 48
 OP_RECORD = 20
@@ -20,7 +20,7 @@ def _align(n, a):
     return (n + a - 1) // a * a
 
 
-def write(graph, ops, offsets, arena_size):
+def write(graph, ops, offsets, arena_size, layer_bytes32=0):
     """Returns (blob bytes, {graph tensor index: blob tensor index})."""
     used = []
     seen = set()
@@ -102,7 +102,8 @@ def write(graph, ops, offsets, arena_size):
     total = consts_off + len(consts)
     header = bytearray(HEADER_SIZE)
     struct.pack_into("<4sHHII", header, 0, MAGIC, VERSION[0], VERSION[1], total, 0)
-    struct.pack_into("<IIIII", header, 16, HEADER_SIZE, zlib.crc32(bytes(consts)), arena_size, len(entries), table_off)
+    struct.pack_into("<IIIIII", header, 16, HEADER_SIZE, zlib.crc32(bytes(consts)), arena_size, len(entries), table_off,
+                     layer_bytes32)
     blob = bytearray(header) + table + body + consts
     assert len(blob) == total
     # The tables' CRC: every byte before the weights, this field read as 0.

@@ -18,6 +18,13 @@ class Buffer:
     offset: int = -1
 
 
+def layer_bytes(ops, pointer_size=4):
+    """Bytes of the runtime's prepared layers (sprat_layer, SPRAT_LAYER_BYTES):
+    run function, parameters, count, then one pointer per input, output and
+    scratch. They follow the activations in the arena."""
+    return sum((3 + len(op.inputs) + len(op.outputs) + len(op.scratch)) * pointer_size for op in ops)
+
+
 def plan(graph, ops):
     """Returns ({tensor index: offset}, arena size, [Buffer])."""
     n = len(ops)

@@ -23,9 +23,12 @@ def bazel(*args, quiet=True, check=True):
     return p
 
 
-def build(target, platform=None):
-    """Builds a label (for a platform of //platforms) and returns its output's path."""
+def build(target, platform=None, portable=False):
+    """Builds a label (for a platform of //platforms; `portable`: with the
+    portable kernels whatever the platform) and returns its output's path."""
     flags = [f"--platforms=//platforms:{platform}"] if platform else []
+    if portable:
+        flags.append("--define=sprat_kernels=portable")
     bazel("build", *flags, target)
     p = bazel("cquery", *flags, "--output=files", target)
     files = [f for f in p.stdout.split() if f]

@@ -8,7 +8,7 @@ import numpy as np
 from converter import ir
 
 STATUS = ["OK", "ARGUMENT", "BAD_MAGIC", "VERSION", "TRUNCATED", "CHECKSUM", "MALFORMED", "UNSUPPORTED_OP",
-          "BAD_OP", "ARENA_TOO_SMALL", "NOT_READY"]
+          "BAD_OP", "ARENA_TOO_SMALL", "NOT_READY", "LAYOUT"]
 
 
 class RuntimeError_(RuntimeError):
@@ -69,4 +69,4 @@ class Host:
 def run_result(host, result, inputs):
     """Runs a converter Result on the host; returns the output arrays."""
     outs = [(ir.DTYPES[t.type], t.shape) for t in result.outputs]
-    return host.run(result.blob, inputs, outs, result.arena_size)
+    return host.run(result.blob, inputs, outs, result.arena_for(ctypes.sizeof(ctypes.c_void_p)))

@@ -12,7 +12,9 @@ def conversion(r, src):
     lines = [f"model      {src}",
              f"layers     {len(r.layers)} (after fusion)",
              f"MACs       {sum(l.macs for l in r.layers):,}",
-             f"arena      {r.arena_size:,} B (activations, planned offline)",
+             f"arena      {r.arena_size:,} B on a 32-bit core = activations {r.activation_bytes:,} (planned offline)"
+             f" + prepared layers {r.layer_bytes:,} (64-bit hosts: {r.arena_for(8):,} B)",
+             f"weights    laid out for the {r.library} kernels",
              f"blob       {len(r.blob):,} B (weights {r.weight_bytes:,} B)"]
     lines += [f"input {k}    {_tensor(t)}" for k, t in enumerate(r.inputs)]
     lines += [f"output {k}   {_tensor(t)}" for k, t in enumerate(r.outputs)]

@@ -39,7 +39,7 @@ def test_json_has_every_key(kws_m7):
     for layer in kws_m7["layers"]:
         for k in ("index", "op", "shape", "macs", "instructions"):
             assert k in layer
-    assert kws_m7["bitexact"] is True and kws_m7["kernels"] == "portable"
+    assert kws_m7["bitexact"] is True and kws_m7["kernels"] == "cortex_m_dsp"
     assert kws_m7["ram_bytes"] == kws_m7["arena_bytes"] + kws_m7["stack_bytes"] + kws_m7["static_ram_bytes"]
     assert kws_m7["tflm"]["instructions"] == 7632267
     assert kws_m7["tflm"]["instructions_ratio"] == pytest.approx(kws_m7["instructions"] / 7632267)

@@ -64,7 +64,7 @@ def test_corrupt_blobs_fail_cleanly(in_build_env, tmp_path, model):
     blob_path = tmp_path / "m.sprat"
     blob_path.write_bytes(r.blob)
     so = build.build("//runtime:libsprat_host_asan.so")
-    code = f"REPO={REPO!r}; SO={so!r}; BLOB={str(blob_path)!r}; ARENA={r.arena_size}\n" + DRIVER
+    code = f"REPO={REPO!r}; SO={so!r}; BLOB={str(blob_path)!r}; ARENA={r.arena_for(8)}\n" + DRIVER
     p = subprocess.run([sys.executable, "-c", code], env=_driver_env(), stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, text=True, timeout=600)
     # A sanitizer report aborts the driver: no RESULT line, non-zero exit.
@@ -79,7 +79,7 @@ def test_corrupt_blobs_fail_cleanly(in_build_env, tmp_path, model):
 
 def test_arena_too_small_says_how_much(host):
     r = convert(shared_model("kws_ref_model"))
-    s, _, need = host.init_only(r.blob, r.arena_size - 16)
-    assert H.STATUS[s] == "ARENA_TOO_SMALL" and need == r.arena_size
-    s, _, _ = host.init_only(r.blob, r.arena_size)
+    s, _, need = host.init_only(r.blob, r.arena_for(8) - 16)
+    assert H.STATUS[s] == "ARENA_TOO_SMALL" and need == r.arena_for(8)
+    s, _, _ = host.init_only(r.blob, r.arena_for(8))
     assert s == 0

@@ -85,7 +85,7 @@ def test_two_models_side_by_side(host):
     for k, (r, x) in {"a": (ra, xa), "b": (rb, xb)}.items():
         blob = H._aligned(len(r.blob))
         blob[:] = np.frombuffer(r.blob, np.uint8)
-        bufs[k] = (blob, H._aligned(r.arena_size), np.ascontiguousarray(x),
+        bufs[k] = (blob, H._aligned(r.arena_for(8)), np.ascontiguousarray(x),
                    np.zeros(r.outputs[0].shape, np.int8))
     args = []
     for k in "ab":

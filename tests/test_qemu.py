@@ -19,23 +19,23 @@ SLICE = int(os.environ.get("SPRAT_OP_SLICE", "8"))  # configs per op on the othe
 SMALL_MODELS = ["kws_ref_model", "ad01_int8", "pretrainedResnet_quant"]
 
 
-def _suite_jobs(per_op):
+def _suite_jobs(per_op, target):
     js, expect = [], []
     for op_name, gen in opsuite.GENERATORS.items():
         for i in range(per_op):
             data, desc = gen(np.random.default_rng(seed(op_name, i)))
-            r = convert(data)
+            r = convert(data, target=target)
             x = reference.random_inputs(r, 2 * i)
             js.append((r, x))
             expect.append((f"{op_name} config {i}: {desc}", reference.run(data, x)))
     return js, expect
 
 
-def _model_jobs(names, seeds):
+def _model_jobs(names, seeds, target):
     js, expect = [], []
     for name in names:
         data = open(shared_model(name), "rb").read()
-        r = convert(data)
+        r = convert(data, target=target)
         for s in seeds:
             x = reference.random_inputs(r, s)
             js.append((r, x))
@@ -54,17 +54,17 @@ def _compare(results, expect):
 
 
 def test_shared_models_on_cortex_m7():
-    js, expect = _model_jobs(SHARED_NAMES, [0, 1])
+    js, expect = _model_jobs(SHARED_NAMES, [0, 1], "qemu_cortex_m7")
     _compare(jobs.run_jobs("qemu_cortex_m7", js), expect)
 
 
 def test_op_suite_on_cortex_m7():
-    js, expect = _suite_jobs(CONFIGS)
+    js, expect = _suite_jobs(CONFIGS, "qemu_cortex_m7")
     _compare(jobs.run_jobs("qemu_cortex_m7", js), expect)
 
 
 @pytest.mark.parametrize("target", OTHER_TARGETS)
 def test_slice_on_other_targets(target):
-    a, ea = _suite_jobs(SLICE)
-    b, eb = _model_jobs(SMALL_MODELS, [0])
+    a, ea = _suite_jobs(SLICE, target)
+    b, eb = _model_jobs(SMALL_MODELS, [0], target)
     _compare(jobs.run_jobs(target, a + b), ea + eb)

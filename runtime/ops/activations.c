@@ -22,20 +22,21 @@ static sprat_status check_softmax(const sprat_op_ctx *c) {
   return SPRAT_OK;
 }
 
-static void run_softmax(const sprat_op_ctx *c) {
-  sprat_softmax_s8((const sprat_softmax_params *)(const void *)c->params, (const int8_t *)c->in[0].data,
-                   (int8_t *)c->out[0].data);
+static void run_softmax(const sprat_layer *l) {
+  sprat_softmax_s8((const sprat_softmax_params *)(const void *)l->params, (const int8_t *)l->data[0],
+                   (int8_t *)l->data[1]);
 }
 
 static sprat_status check_lut(const sprat_op_ctx *c) {
-  SPRAT_CHECK(c->n_in == 2 && c->params_size == 0);
-  SPRAT_CHECK(unary_ok(c, c->in[0].count) && sprat_is(&c->in[1], SPRAT_INT8, 256));
+  SPRAT_CHECK(c->n_in == 2 && sprat_params_are(c, sizeof(int32_t)));
+  const int32_t count = *(const int32_t *)(const void *)c->params;
+  SPRAT_CHECK(count >= 0 && unary_ok(c, (uint32_t)count) && sprat_is(&c->in[1], SPRAT_INT8, 256));
   return SPRAT_OK;
 }
 
-static void run_lut(const sprat_op_ctx *c) {
-  sprat_lut_s8((int32_t)c->in[0].count, (const int8_t *)c->in[1].data, (const int8_t *)c->in[0].data,
-               (int8_t *)c->out[0].data);
+static void run_lut(const sprat_layer *l) {
+  sprat_lut_s8(*(const int32_t *)l->params, (const int8_t *)l->data[1], (const int8_t *)l->data[0],
+               (int8_t *)l->data[2]);
 }
 
 static sprat_status check_relu(const sprat_op_ctx *c) {
@@ -47,9 +48,9 @@ static sprat_status check_relu(const sprat_op_ctx *c) {
   return SPRAT_OK;
 }
 
-static void run_relu(const sprat_op_ctx *c) {
-  sprat_relu_s8((const sprat_relu_params *)(const void *)c->params, (const int8_t *)c->in[0].data,
-                (int8_t *)c->out[0].data);
+static void run_relu(const sprat_layer *l) {
+  sprat_relu_s8((const sprat_relu_params *)(const void *)l->params, (const int8_t *)l->data[0],
+                (int8_t *)l->data[1]);
 }
 
 static sprat_status check_leaky(const sprat_op_ctx *c) {
@@ -60,9 +61,9 @@ static sprat_status check_leaky(const sprat_op_ctx *c) {
   return SPRAT_OK;
 }
 
-static void run_leaky(const sprat_op_ctx *c) {
-  sprat_leaky_relu_s8((const sprat_leaky_relu_params *)(const void *)c->params, (const int8_t *)c->in[0].data,
-                      (int8_t *)c->out[0].data);
+static void run_leaky(const sprat_layer *l) {
+  sprat_leaky_relu_s8((const sprat_leaky_relu_params *)(const void *)l->params, (const int8_t *)l->data[0],
+                      (int8_t *)l->data[1]);
 }
 
 static sprat_status check_hard_swish(const sprat_op_ctx *c) {
@@ -74,9 +75,9 @@ static sprat_status check_hard_swish(const sprat_op_ctx *c) {
   return SPRAT_OK;
 }
 
-static void run_hard_swish(const sprat_op_ctx *c) {
-  sprat_hard_swish_s8((const sprat_hard_swish_params *)(const void *)c->params, (const int8_t *)c->in[0].data,
-                      (int8_t *)c->out[0].data);
+static void run_hard_swish(const sprat_layer *l) {
+  sprat_hard_swish_s8((const sprat_hard_swish_params *)(const void *)l->params, (const int8_t *)l->data[0],
+                      (int8_t *)l->data[1]);
 }
 
 const sprat_op_registration sprat_op_softmax = {SPRAT_OP_SOFTMAX, "SOFTMAX", check_softmax, run_softmax};

@@ -53,3 +53,10 @@ int sprat_broadcast_fits(const sprat_broadcast *bc, uint32_t in1, uint32_t in2, 
   // The output is written densely, in order.
   return total == (int64_t)out && hi1 < (int64_t)in1 && hi2 < (int64_t)in2;
 }
+
+int sprat_shape_is(const sprat_shape4 *s, const sprat_tview *t) {
+  const sprat_shape4 v = sprat_shape4_of(t);
+  return t->rank <= 4 && s->n == v.n && s->h == v.h && s->w == v.w && s->c == v.c;
+}
+
+int sprat_layout_ok(int32_t layout) { return layout >= 0 && layout < 32 && ((sprat_kernel_layouts() >> layout) & 1u); }

@@ -1,79 +1,91 @@
 // CONV_2D, DEPTHWISE_CONV_2D and TRANSPOSE_CONV.
-// Inputs: input, filter, bias (optional), per-channel multipliers, shifts.
+// Inputs: input, filter, bias (optional in layout PLAIN), per-channel
+// multipliers, shifts; scratch: what the kernel library asks for
+// (TRANSPOSE_CONV: int32 accumulators).
 #include "runtime/src/op_api.h"
 #include "runtime/src/opcodes.h"
 
-// Inputs 2-4: the optional bias and the per-channel multipliers and shifts.
-static sprat_status check_requantization(const sprat_op_ctx *c, int32_t channels) {
+// Inputs 2-4: the bias and the per-channel multipliers and shifts.
+static sprat_status check_requantization(const sprat_op_ctx *c, int32_t channels, int32_t layout) {
   if (c->in[2].present) SPRAT_CHECK(sprat_is(&c->in[2], SPRAT_INT32, (uint32_t)channels));
+  else SPRAT_CHECK(layout == SPRAT_LAYOUT_PLAIN);  // other layouts fold the input offset into it
   SPRAT_CHECK(sprat_is(&c->in[3], SPRAT_INT32, (uint32_t)channels) && sprat_is(&c->in[4], SPRAT_INT32, (uint32_t)channels));
   const int32_t *m = (const int32_t *)(const void *)c->in[3].data, *s = (const int32_t *)(const void *)c->in[4].data;
   for (int32_t i = 0; i < channels; ++i) SPRAT_CHECK(sprat_multiplier_ok(m[i]) && sprat_shift_ok(s[i]));
   return SPRAT_OK;
 }
 
-static sprat_status check_common(const sprat_op_ctx *c, int depthwise) {
-  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_conv_params)) && c->n_in == 5);
-  const sprat_conv_params *p = (const sprat_conv_params *)(const void *)c->params;
+// The parameter record's shapes are the tensors' and fit the op.
+static sprat_status check_shapes(const sprat_op_ctx *c, const sprat_conv_params *p) {
   const sprat_tview *in = &c->in[0], *f = &c->in[1], *out = &c->out[0];
   SPRAT_CHECK(in->present && in->type == SPRAT_INT8 && in->rank == 4);
   SPRAT_CHECK(f->present && f->type == SPRAT_INT8 && f->rank == 4);
   SPRAT_CHECK(out->type == SPRAT_INT8 && out->rank == 4);
-  const sprat_shape4 is = sprat_shape4_of(in), fs = sprat_shape4_of(f), os = sprat_shape4_of(out);
-  SPRAT_CHECK(is.n == os.n);
-  SPRAT_CHECK(p->stride_h >= 1 && p->stride_w >= 1 && p->dilation_h >= 1 && p->dilation_w >= 1);
+  SPRAT_CHECK(sprat_shape_is(&p->in, in) && sprat_shape_is(&p->filter, f) && sprat_shape_is(&p->out, out));
+  SPRAT_CHECK(p->in.n == p->out.n);
   SPRAT_CHECK(p->act_min >= -128 && p->act_min <= p->act_max && p->act_max <= 127);
   SPRAT_CHECK(p->input_offset >= -127 && p->input_offset <= 128);
+  SPRAT_CHECK(p->output_offset >= -128 && p->output_offset <= 127);
+  // Window origins (o * stride - pad) stay far inside int32.
+  SPRAT_CHECK(p->stride_h >= 1 && p->stride_w >= 1 && p->stride_h <= (1 << 16) && p->stride_w <= (1 << 16));
+  SPRAT_CHECK(p->pad_top >= -(1 << 16) && p->pad_top <= (1 << 16) && p->pad_left >= -(1 << 16) && p->pad_left <= (1 << 16));
+  return SPRAT_OK;
+}
+
+static sprat_status check_common(const sprat_op_ctx *c, int depthwise) {
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_conv_params)) && c->n_in == 5 && c->n_scratch <= 1);
+  const sprat_conv_params *p = (const sprat_conv_params *)(const void *)c->params;
+  if (!sprat_layout_ok(p->layout)) return SPRAT_ERR_LAYOUT;
+  sprat_status s = check_shapes(c, p);
+  if (s != SPRAT_OK) return s;
+  const sprat_shape4 is = p->in, fs = p->filter, os = p->out;
+  SPRAT_CHECK(p->dilation_h >= 1 && p->dilation_w >= 1 && p->dilation_h <= (1 << 16) && p->dilation_w <= (1 << 16));
   if (depthwise) {
-    SPRAT_CHECK(fs.n == 1 && p->depth_multiplier >= 1 && fs.c == os.c && is.c * p->depth_multiplier == os.c);
+    SPRAT_CHECK(fs.n == 1 && p->depth_multiplier >= 1 && fs.c == os.c && (int64_t)is.c * p->depth_multiplier == os.c);
   } else {
     SPRAT_CHECK(fs.n == os.c && fs.c >= 1 && is.c % fs.c == 0);
     SPRAT_CHECK((os.c % (is.c / fs.c)) == 0);
   }
-  return check_requantization(c, os.c);
+  // The kernel library's scratch, as big as it says it needs.
+  const int32_t need = depthwise ? sprat_depthwise_conv2d_s8_get_buffer_size(p) : sprat_conv2d_s8_get_buffer_size(p);
+  SPRAT_CHECK(need >= 0);
+  if (need > 0) SPRAT_CHECK(c->n_scratch == 1 && c->scratch[0].bytes >= (uint32_t)need);
+  return check_requantization(c, os.c, p->layout);
 }
 
 static sprat_status check_transpose(const sprat_op_ctx *c) {
   SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_conv_params)) && c->n_in == 5 && c->n_scratch == 1);
   const sprat_conv_params *p = (const sprat_conv_params *)(const void *)c->params;
-  const sprat_tview *in = &c->in[0], *f = &c->in[1], *out = &c->out[0];
-  SPRAT_CHECK(in->present && in->type == SPRAT_INT8 && in->rank == 4);
-  SPRAT_CHECK(f->present && f->type == SPRAT_INT8 && f->rank == 4 && out->type == SPRAT_INT8 && out->rank == 4);
-  const sprat_shape4 is = sprat_shape4_of(in), fs = sprat_shape4_of(f), os = sprat_shape4_of(out);
-  SPRAT_CHECK(is.n == os.n && fs.n == os.c && fs.c == is.c);
-  SPRAT_CHECK(p->stride_h >= 1 && p->stride_w >= 1);
-  SPRAT_CHECK(p->act_min >= -128 && p->act_min <= p->act_max && p->act_max <= 127);
-  SPRAT_CHECK(p->input_offset >= -127 && p->input_offset <= 128);
-  SPRAT_CHECK(sprat_is(&c->scratch[0], SPRAT_INT32, out->count));
-  return check_requantization(c, os.c);
+  SPRAT_CHECK(p->layout == SPRAT_LAYOUT_PLAIN);
+  sprat_status s = check_shapes(c, p);
+  if (s != SPRAT_OK) return s;
+  SPRAT_CHECK(p->filter.n == p->out.c && p->filter.c == p->in.c);
+  SPRAT_CHECK(sprat_is(&c->scratch[0], SPRAT_INT32, c->out[0].count));
+  return check_requantization(c, p->out.c, p->layout);
 }
 
-static void run_transpose(const sprat_op_ctx *c) {
-  const sprat_shape4 is = sprat_shape4_of(&c->in[0]), fs = sprat_shape4_of(&c->in[1]), os = sprat_shape4_of(&c->out[0]);
-  sprat_transpose_conv_s8((const sprat_conv_params *)(const void *)c->params, &is, (const int8_t *)c->in[0].data, &fs,
-                          (const int8_t *)c->in[1].data, (const int32_t *)(const void *)c->in[2].data,
-                          (const int32_t *)(const void *)c->in[3].data, (const int32_t *)(const void *)c->in[4].data,
-                          &os, (int8_t *)c->out[0].data, (int32_t *)(void *)c->scratch[0].data);
+static void run_transpose(const sprat_layer *l) {
+  sprat_transpose_conv_s8((const sprat_conv_params *)l->params, (const int8_t *)l->data[0],
+                          (const int8_t *)l->data[1], (const int32_t *)l->data[2], (const int32_t *)l->data[3],
+                          (const int32_t *)l->data[4], (int8_t *)l->data[5], (int32_t *)l->data[6]);
 }
 
 static sprat_status check_conv(const sprat_op_ctx *c) { return check_common(c, 0); }
 static sprat_status check_dw(const sprat_op_ctx *c) { return check_common(c, 1); }
 
-static void run(const sprat_op_ctx *c, int depthwise) {
-  const sprat_conv_params *p = (const sprat_conv_params *)(const void *)c->params;
-  const sprat_shape4 is = sprat_shape4_of(&c->in[0]), fs = sprat_shape4_of(&c->in[1]), os = sprat_shape4_of(&c->out[0]);
-  const int32_t *bias = (const int32_t *)(const void *)c->in[2].data;
-  const int32_t *m = (const int32_t *)(const void *)c->in[3].data, *s = (const int32_t *)(const void *)c->in[4].data;
-  if (depthwise)
-    sprat_depthwise_conv2d_s8(p, &is, (const int8_t *)c->in[0].data, &fs, (const int8_t *)c->in[1].data, bias, m, s,
-                              &os, (int8_t *)c->out[0].data);
-  else
-    sprat_conv2d_s8(p, &is, (const int8_t *)c->in[0].data, &fs, (const int8_t *)c->in[1].data, bias, m, s, &os,
-                    (int8_t *)c->out[0].data);
+static void run_conv(const sprat_layer *l) {
+  const sprat_conv_params *p = (const sprat_conv_params *)l->params;
+  sprat_conv2d_s8(p, (const int8_t *)l->data[0], (const int8_t *)l->data[1], (const int32_t *)l->data[2],
+                  (const int32_t *)l->data[3], (const int32_t *)l->data[4], (int8_t *)l->data[5],
+                  l->n_data > 6 ? l->data[6] : NULL, 0, p->out.h);
 }
 
-static void run_conv(const sprat_op_ctx *c) { run(c, 0); }
-static void run_dw(const sprat_op_ctx *c) { run(c, 1); }
+static void run_dw(const sprat_layer *l) {
+  const sprat_conv_params *p = (const sprat_conv_params *)l->params;
+  sprat_depthwise_conv2d_s8(p, (const int8_t *)l->data[0], (const int8_t *)l->data[1], (const int32_t *)l->data[2],
+                            (const int32_t *)l->data[3], (const int32_t *)l->data[4], (int8_t *)l->data[5],
+                            l->n_data > 6 ? l->data[6] : NULL, 0, p->out.h);
+}
 
 const sprat_op_registration sprat_op_transpose_conv = {SPRAT_OP_TRANSPOSE_CONV, "TRANSPOSE_CONV", check_transpose,
                                                        run_transpose};

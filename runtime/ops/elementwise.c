@@ -19,9 +19,9 @@ static sprat_status check_add(const sprat_op_ctx *c) {
   return SPRAT_OK;
 }
 
-static void run_add(const sprat_op_ctx *c) {
-  sprat_add_s8((const sprat_add_params *)(const void *)c->params, (const int8_t *)c->in[0].data,
-               (const int8_t *)c->in[1].data, (int8_t *)c->out[0].data);
+static void run_add(const sprat_layer *l) {
+  sprat_add_s8((const sprat_add_params *)(const void *)l->params, (const int8_t *)l->data[0],
+               (const int8_t *)l->data[1], (int8_t *)l->data[2]);
 }
 
 static sprat_status check_mul(const sprat_op_ctx *c) {
@@ -34,9 +34,9 @@ static sprat_status check_mul(const sprat_op_ctx *c) {
   return SPRAT_OK;
 }
 
-static void run_mul(const sprat_op_ctx *c) {
-  sprat_mul_s8((const sprat_mul_params *)(const void *)c->params, (const int8_t *)c->in[0].data,
-               (const int8_t *)c->in[1].data, (int8_t *)c->out[0].data);
+static void run_mul(const sprat_layer *l) {
+  sprat_mul_s8((const sprat_mul_params *)(const void *)l->params, (const int8_t *)l->data[0],
+               (const int8_t *)l->data[1], (int8_t *)l->data[2]);
 }
 
 static sprat_status check_max_min(const sprat_op_ctx *c) {
@@ -45,9 +45,9 @@ static sprat_status check_max_min(const sprat_op_ctx *c) {
   return SPRAT_OK;
 }
 
-static void run_max_min(const sprat_op_ctx *c) {
-  sprat_max_min_s8((const sprat_max_min_params *)(const void *)c->params, (const int8_t *)c->in[0].data,
-                   (const int8_t *)c->in[1].data, (int8_t *)c->out[0].data);
+static void run_max_min(const sprat_layer *l) {
+  sprat_max_min_s8((const sprat_max_min_params *)(const void *)l->params, (const int8_t *)l->data[0],
+                   (const int8_t *)l->data[1], (int8_t *)l->data[2]);
 }
 
 static sprat_status check_prelu(const sprat_op_ctx *c) {
@@ -60,9 +60,9 @@ static sprat_status check_prelu(const sprat_op_ctx *c) {
   return SPRAT_OK;
 }
 
-static void run_prelu(const sprat_op_ctx *c) {
-  sprat_prelu_s8((const sprat_prelu_params *)(const void *)c->params, (const int8_t *)c->in[0].data,
-                 (const int8_t *)c->in[1].data, (int8_t *)c->out[0].data);
+static void run_prelu(const sprat_layer *l) {
+  sprat_prelu_s8((const sprat_prelu_params *)(const void *)l->params, (const int8_t *)l->data[0],
+                 (const int8_t *)l->data[1], (int8_t *)l->data[2]);
 }
 
 const sprat_op_registration sprat_op_max_min = {SPRAT_OP_MAX_MIN, "MAXIMUM/MINIMUM", check_max_min, run_max_min};

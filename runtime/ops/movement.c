@@ -20,23 +20,23 @@ static sprat_status check_copy(const sprat_op_ctx *c) {
   return SPRAT_OK;
 }
 
-static void run_copy(const sprat_op_ctx *c) {
-  sprat_strided_copy((const sprat_copy_params *)(const void *)c->params, c->in[0].data, c->out[0].data);
+static void run_copy(const sprat_layer *l) {
+  sprat_strided_copy((const sprat_copy_params *)(const void *)l->params, l->data[0], l->data[1]);
 }
 
 static sprat_status check_pad(const sprat_op_ctx *c) {
   SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_pad_params)) && c->n_in == 1 && c->in[0].present);
   const sprat_pad_params *p = (const sprat_pad_params *)(const void *)c->params;
   SPRAT_CHECK(c->in[0].type == c->out[0].type && (uint32_t)p->copy.elem_size == elem_size(c->in[0].type));
-  SPRAT_CHECK(p->copy.elem_size <= 4);
+  SPRAT_CHECK(p->copy.elem_size <= 4 && p->count >= 0 && (uint32_t)p->count == c->out[0].count);
   SPRAT_CHECK(sprat_copy_fits(&p->copy, c->in[0].count, c->out[0].count));
   return SPRAT_OK;
 }
 
-static void run_pad(const sprat_op_ctx *c) {
-  const sprat_pad_params *p = (const sprat_pad_params *)(const void *)c->params;
-  sprat_fill((int32_t)c->out[0].count, p->copy.elem_size, p->value, c->out[0].data);
-  sprat_strided_copy(&p->copy, c->in[0].data, c->out[0].data);
+static void run_pad(const sprat_layer *l) {
+  const sprat_pad_params *p = (const sprat_pad_params *)(const void *)l->params;
+  sprat_fill(p->count, p->copy.elem_size, p->value, l->data[1]);
+  sprat_strided_copy(&p->copy, l->data[0], l->data[1]);
 }
 
 static sprat_status check_resize(const sprat_op_ctx *c) {
@@ -55,10 +55,10 @@ static sprat_status check_resize(const sprat_op_ctx *c) {
   return SPRAT_OK;
 }
 
-static void run_resize(const sprat_op_ctx *c) {
-  sprat_resize_nearest_s8((const sprat_resize_params *)(const void *)c->params,
-                          (const int32_t *)(const void *)c->in[1].data, (const int32_t *)(const void *)c->in[2].data,
-                          (const int8_t *)c->in[0].data, (int8_t *)c->out[0].data);
+static void run_resize(const sprat_layer *l) {
+  sprat_resize_nearest_s8((const sprat_resize_params *)(const void *)l->params,
+                          (const int32_t *)(const void *)l->data[1], (const int32_t *)(const void *)l->data[2],
+                          (const int8_t *)l->data[0], (int8_t *)l->data[3]);
 }
 
 static sprat_status check_gather(const sprat_op_ctx *c) {
@@ -75,9 +75,9 @@ static sprat_status check_gather(const sprat_op_ctx *c) {
   return SPRAT_OK;
 }
 
-static void run_gather(const sprat_op_ctx *c) {
-  sprat_gather((const sprat_gather_params *)(const void *)c->params, (const int32_t *)(const void *)c->in[1].data,
-               c->in[0].data, c->out[0].data);
+static void run_gather(const sprat_layer *l) {
+  sprat_gather((const sprat_gather_params *)(const void *)l->params, (const int32_t *)(const void *)l->data[1],
+               l->data[0], l->data[2]);
 }
 
 const sprat_op_registration sprat_op_gather = {SPRAT_OP_GATHER, "GATHER", check_gather, run_gather};

@@ -7,23 +7,23 @@ static sprat_status check(const sprat_op_ctx *c) {
   const sprat_pool_params *p = (const sprat_pool_params *)(const void *)c->params;
   const sprat_tview *in = &c->in[0], *out = &c->out[0];
   SPRAT_CHECK(in->present && in->type == SPRAT_INT8 && in->rank == 4 && out->type == SPRAT_INT8 && out->rank == 4);
-  SPRAT_CHECK(in->dims[0] == out->dims[0] && in->dims[3] == out->dims[3]);
+  SPRAT_CHECK(sprat_shape_is(&p->in, in) && sprat_shape_is(&p->out, out));
+  SPRAT_CHECK(p->in.n == p->out.n && p->in.c == p->out.c);
   SPRAT_CHECK(p->stride_h >= 1 && p->stride_w >= 1 && p->filter_h >= 1 && p->filter_w >= 1);
   SPRAT_CHECK(p->filter_h <= 65536 && p->filter_w <= 65536);
+  SPRAT_CHECK(p->pad_top >= -(1 << 24) && p->pad_top <= (1 << 24) && p->pad_left >= -(1 << 24) && p->pad_left <= (1 << 24));
   SPRAT_CHECK(p->act_min >= -128 && p->act_min <= p->act_max && p->act_max <= 127);
   return SPRAT_OK;
 }
 
-static void run_avg(const sprat_op_ctx *c) {
-  const sprat_shape4 is = sprat_shape4_of(&c->in[0]), os = sprat_shape4_of(&c->out[0]);
-  sprat_avg_pool2d_s8((const sprat_pool_params *)(const void *)c->params, &is, (const int8_t *)c->in[0].data, &os,
-                      (int8_t *)c->out[0].data);
+static void run_avg(const sprat_layer *l) {
+  const sprat_pool_params *p = (const sprat_pool_params *)l->params;
+  sprat_avg_pool2d_s8(p, (const int8_t *)l->data[0], (int8_t *)l->data[1], 0, p->out.h);
 }
 
-static void run_max(const sprat_op_ctx *c) {
-  const sprat_shape4 is = sprat_shape4_of(&c->in[0]), os = sprat_shape4_of(&c->out[0]);
-  sprat_max_pool2d_s8((const sprat_pool_params *)(const void *)c->params, &is, (const int8_t *)c->in[0].data, &os,
-                      (int8_t *)c->out[0].data);
+static void run_max(const sprat_layer *l) {
+  const sprat_pool_params *p = (const sprat_pool_params *)l->params;
+  sprat_max_pool2d_s8(p, (const int8_t *)l->data[0], (int8_t *)l->data[1], 0, p->out.h);
 }
 
 const sprat_op_registration sprat_op_average_pool_2d = {SPRAT_OP_AVERAGE_POOL_2D, "AVERAGE_POOL_2D", check, run_avg};

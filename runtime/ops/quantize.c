@@ -11,9 +11,9 @@ static sprat_status check_quantize(const sprat_op_ctx *c) {
   return SPRAT_OK;
 }
 
-static void run_quantize(const sprat_op_ctx *c) {
-  sprat_quantize_f32_s8((const sprat_quantize_f32_params *)(const void *)c->params,
-                        (const float *)(const void *)c->in[0].data, (int8_t *)c->out[0].data);
+static void run_quantize(const sprat_layer *l) {
+  sprat_quantize_f32_s8((const sprat_quantize_f32_params *)(const void *)l->params,
+                        (const float *)(const void *)l->data[0], (int8_t *)l->data[1]);
 }
 
 static sprat_status check_requantize(const sprat_op_ctx *c) {
@@ -25,9 +25,9 @@ static sprat_status check_requantize(const sprat_op_ctx *c) {
   return SPRAT_OK;
 }
 
-static void run_requantize(const sprat_op_ctx *c) {
-  sprat_requantize_s8((const sprat_requantize_params *)(const void *)c->params, (const int8_t *)c->in[0].data,
-                      (int8_t *)c->out[0].data);
+static void run_requantize(const sprat_layer *l) {
+  sprat_requantize_s8((const sprat_requantize_params *)(const void *)l->params, (const int8_t *)l->data[0],
+                      (int8_t *)l->data[1]);
 }
 
 static sprat_status check_dequantize(const sprat_op_ctx *c) {
@@ -38,9 +38,9 @@ static sprat_status check_dequantize(const sprat_op_ctx *c) {
   return SPRAT_OK;
 }
 
-static void run_dequantize(const sprat_op_ctx *c) {
-  sprat_dequantize_s8_f32((const sprat_dequantize_params *)(const void *)c->params, (const int8_t *)c->in[0].data,
-                          (float *)(void *)c->out[0].data);
+static void run_dequantize(const sprat_layer *l) {
+  sprat_dequantize_s8_f32((const sprat_dequantize_params *)(const void *)l->params, (const int8_t *)l->data[0],
+                          (float *)(void *)l->data[1]);
 }
 
 const sprat_op_registration sprat_op_quantize = {SPRAT_OP_QUANTIZE, "QUANTIZE", check_quantize, run_quantize};

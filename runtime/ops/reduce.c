@@ -18,9 +18,9 @@ static sprat_status check_mean(const sprat_op_ctx *c) {
   return SPRAT_OK;
 }
 
-static void run_mean(const sprat_op_ctx *c) {
-  sprat_mean_s8((const sprat_mean_params *)(const void *)c->params, (const int8_t *)c->in[0].data,
-                (int8_t *)c->out[0].data);
+static void run_mean(const sprat_layer *l) {
+  sprat_mean_s8((const sprat_mean_params *)(const void *)l->params, (const int8_t *)l->data[0],
+                (int8_t *)l->data[1]);
 }
 
 static sprat_status check_arg_max(const sprat_op_ctx *c) {
@@ -33,8 +33,8 @@ static sprat_status check_arg_max(const sprat_op_ctx *c) {
   return SPRAT_OK;
 }
 
-static void run_arg_max(const sprat_op_ctx *c) {
-  sprat_arg_max((const sprat_arg_max_params *)(const void *)c->params, c->in[0].data, c->out[0].data);
+static void run_arg_max(const sprat_layer *l) {
+  sprat_arg_max((const sprat_arg_max_params *)(const void *)l->params, l->data[0], l->data[1]);
 }
 
 static sprat_status check_reduce_max(const sprat_op_ctx *c) {
@@ -45,9 +45,9 @@ static sprat_status check_reduce_max(const sprat_op_ctx *c) {
   return SPRAT_OK;
 }
 
-static void run_reduce_max(const sprat_op_ctx *c) {
-  sprat_reduce_max_s8((const sprat_reduce_params *)(const void *)c->params, (const int8_t *)c->in[0].data,
-                      (int8_t *)c->out[0].data);
+static void run_reduce_max(const sprat_layer *l) {
+  sprat_reduce_max_s8((const sprat_reduce_params *)(const void *)l->params, (const int8_t *)l->data[0],
+                      (int8_t *)l->data[1]);
 }
 
 const sprat_op_registration sprat_op_reduce_max = {SPRAT_OP_REDUCE_MAX, "REDUCE_MAX", check_reduce_max, run_reduce_max};

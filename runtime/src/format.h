@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #define SPRAT_MAGIC "SPRT"
-#define SPRAT_FORMAT_MAJOR 1
+#define SPRAT_FORMAT_MAJOR 2
 #define SPRAT_HEADER_SIZE 64u
 
 // header field offsets

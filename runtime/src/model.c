@@ -187,7 +187,6 @@ sprat_status sprat_model_init(sprat_model *m, const void *blob_ptr, size_t blob_
   const uint32_t plan = sprat_rd32(b + H_ARENA_SIZE);
   const uintptr_t a = (uintptr_t)arena;
   const uint32_t pad = (uint32_t)((16u - (a & 15u)) & 15u);
-  m->arena_needed = plan + pad;
   sprat_status s = check_tensors(m, plan);
   if (s != SPRAT_OK) return s;
   for (uint32_t i = 0; i < m->n_inputs + m->n_outputs; ++i) {
@@ -196,6 +195,7 @@ sprat_status sprat_model_init(sprat_model *m, const void *blob_ptr, size_t blob_
       return fail(m, SPRAT_ERR_MALFORMED, -1, t < m->n_tensors ? t : -1);
   }
   // Every op: known, its tensors in bounds, its own check passed.
+  uint64_t layer_bytes = 0;
   for (uint32_t k = 0; k < m->n_ops; ++k) {
     const uint16_t opcode = sprat_rd16(m->ops + (size_t)k * OP_RECORD_SIZE + O_OPCODE);
     const sprat_op_registration *reg = sprat_find_op(opcode);
@@ -203,11 +203,34 @@ sprat_status sprat_model_init(sprat_model *m, const void *blob_ptr, size_t blob_
     sprat_op_ctx ctx;
     int bad = -1;
     if (build_ctx(m, k, &ctx, &bad) != SPRAT_OK) return fail(m, SPRAT_ERR_MALFORMED, (int32_t)k, bad);
-    if (reg->check(&ctx) != SPRAT_OK) return fail(m, SPRAT_ERR_BAD_OP, (int32_t)k, -1);
+    s = reg->check(&ctx);
+    if (s != SPRAT_OK) return fail(m, s == SPRAT_ERR_LAYOUT ? s : SPRAT_ERR_BAD_OP, (int32_t)k, -1);
+    layer_bytes += SPRAT_LAYER_BYTES(ctx.n_in + ctx.n_out + ctx.n_scratch);
   }
-  if (!arena && plan > 0) return fail(m, SPRAT_ERR_ARGUMENT, -1, -1);
+  // The prepared layers follow the activations (the plan is 16-byte aligned).
+  m->plan_size = (plan + 15u) & ~15u;
+  if (m->plan_size < plan || (uint64_t)m->plan_size + layer_bytes + pad > 0xFFFFFFFFu)
+    return fail(m, SPRAT_ERR_MALFORMED, -1, -1);
+  m->arena_needed = (uint32_t)(m->plan_size + layer_bytes + pad);
+  if (!arena && m->arena_needed > pad) return fail(m, SPRAT_ERR_ARGUMENT, -1, -1);
   if (arena_size < m->arena_needed) return fail(m, SPRAT_ERR_ARENA_TOO_SMALL, -1, -1);
   m->arena = (uint8_t *)arena + pad;
+  m->layers = (sprat_layer *)(void *)(m->arena + m->plan_size);
+  sprat_layer *l = m->layers;
+  for (uint32_t k = 0; k < m->n_ops; ++k) {
+    const uint16_t opcode = sprat_rd16(m->ops + (size_t)k * OP_RECORD_SIZE + O_OPCODE);
+    sprat_op_ctx ctx;
+    int bad;
+    build_ctx(m, k, &ctx, &bad);  // checked above, now with the arena attached
+    l->run = sprat_find_op(opcode)->run;
+    l->params = ctx.params;
+    l->n_data = ctx.n_in + ctx.n_out + ctx.n_scratch;
+    uint32_t j = 0;
+    for (uint32_t i = 0; i < ctx.n_in; ++i) l->data[j++] = ctx.in[i].data;
+    for (uint32_t i = 0; i < ctx.n_out; ++i) l->data[j++] = ctx.out[i].data;
+    for (uint32_t i = 0; i < ctx.n_scratch; ++i) l->data[j++] = ctx.scratch[i].data;
+    l = (sprat_layer *)(void *)(l->data + l->n_data);
+  }
   m->ready = READY_MAGIC;
   return SPRAT_OK;
 }
@@ -217,29 +240,37 @@ sprat_status sprat_model_verify_weights(const sprat_model *m) {
   return crc32_update(0, m->consts, m->consts_size) == m->consts_crc ? SPRAT_OK : SPRAT_ERR_CHECKSUM;
 }
 
-#if defined(SPRAT_LAYER_HOOKS)
-// Benchmarks define these (e.g. the harness's instruction-count marks).
-void sprat_layer_begin(int op_index);
-void sprat_layer_end(int op_index);
-#endif
-
+// Two loops so that a model without a callback pays nothing for it.
 sprat_status sprat_invoke(sprat_model *m) {
   if (!m || m->ready != READY_MAGIC) return SPRAT_ERR_NOT_READY;
-  for (uint32_t k = 0; k < m->n_ops; ++k) {
-    sprat_op_ctx ctx;
-    int bad;
-    build_ctx(m, k, &ctx, &bad);  // validated at init
-    const uint16_t opcode = sprat_rd16(m->ops + (size_t)k * OP_RECORD_SIZE + O_OPCODE);
-#if defined(SPRAT_LAYER_HOOKS)
-    sprat_layer_begin((int)k);
-#endif
-    sprat_find_op(opcode)->invoke(&ctx);
-#if defined(SPRAT_LAYER_HOOKS)
-    sprat_layer_end((int)k);
-#endif
+  const sprat_layer *l = m->layers;
+  const uint32_t n = m->n_ops;
+  const sprat_layer_callback cb = m->layer_callback;
+  if (cb) {
+    void *user = m->layer_callback_user;
+    for (uint32_t k = 0; k < n; ++k) {
+      cb(user, (int)k, 1);
+      l->run(l);
+      cb(user, (int)k, 0);
+      l = (const sprat_layer *)(const void *)(l->data + l->n_data);
+    }
+    return SPRAT_OK;
+  }
+  for (uint32_t k = n; k != 0; --k) {
+    l->run(l);
+    l = (const sprat_layer *)(const void *)(l->data + l->n_data);
   }
   return SPRAT_OK;
 }
+
+sprat_status sprat_set_layer_callback(sprat_model *m, sprat_layer_callback callback, void *user) {
+  if (!m) return SPRAT_ERR_ARGUMENT;
+  m->layer_callback = callback;
+  m->layer_callback_user = user;
+  return SPRAT_OK;
+}
+
+const char *sprat_kernel_library_name(void) { return sprat_kernel_library(); }
 
 size_t sprat_arena_needed(const sprat_model *m) { return m ? m->arena_needed : 0; }
 int sprat_input_count(const sprat_model *m) { return m && m->ready == READY_MAGIC ? (int)m->n_inputs : 0; }
@@ -292,6 +323,8 @@ const char *sprat_status_str(sprat_status s) {
     case SPRAT_ERR_BAD_OP: return "op's tensors or parameters are inconsistent";
     case SPRAT_ERR_ARENA_TOO_SMALL: return "arena too small";
     case SPRAT_ERR_NOT_READY: return "model not initialised";
+    case SPRAT_ERR_LAYOUT:
+      return "model's weights are laid out for another kernel library (convert it with --target for this build)";
   }
   return "unknown status";
 }

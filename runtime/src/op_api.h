@@ -37,12 +37,27 @@ typedef struct {
   sprat_tview in[SPRAT_MAX_OP_INPUTS], out[1], scratch[1];
 } sprat_op_ctx;
 
+// A prepared layer (in the arena, made once at init): the glue's run
+// function, its parameter record and the data pointers of its inputs (NULL
+// for an absent optional one), output and scratch, in that order.
+typedef struct sprat_layer {
+  void (*run)(const struct sprat_layer *layer);
+  const void *params;
+  uintptr_t n_data;  // pointer-sized so that data[] needs no padding
+  void *data[];
+} sprat_layer;
+
+// Bytes of a prepared layer with n data pointers; the converter reserves
+// (3 + n) * 4 bytes per layer for 32-bit targets (converter/planner.py).
+#define SPRAT_LAYER_BYTES(n) ((3u + (n)) * (uint32_t)sizeof(void *))
+
 typedef struct {
   uint16_t opcode;
   const char *name;
-  // At init: SPRAT_OK, or SPRAT_ERR_BAD_OP when tensors or params do not fit.
+  // At init: SPRAT_OK, or SPRAT_ERR_BAD_OP when tensors or params do not
+  // fit (SPRAT_ERR_LAYOUT when the weights' layout is not this library's).
   sprat_status (*check)(const sprat_op_ctx *ctx);
-  void (*invoke)(const sprat_op_ctx *ctx);
+  void (*run)(const sprat_layer *layer);
 } sprat_op_registration;
 
 // The op table (runtime/ops/registry.c); NULL for an unknown opcode.
@@ -56,6 +71,8 @@ int sprat_shift_ok(int32_t shift);
 int sprat_multiplier_ok(int32_t m);
 int sprat_copy_fits(const sprat_copy_params *p, uint32_t in_count, uint32_t out_count);
 int sprat_broadcast_fits(const sprat_broadcast *bc, uint32_t in1, uint32_t in2, uint32_t out);
+int sprat_shape_is(const sprat_shape4 *s, const sprat_tview *t);  // t padded to 4-D equals s
+int sprat_layout_ok(int32_t layout);  // the linked kernel library runs it
 
 // A failed check rejects the op. -DSPRAT_DEBUG_CHECKS says which one.
 #if defined(SPRAT_DEBUG_CHECKS)

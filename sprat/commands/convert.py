@@ -1,12 +1,19 @@
-"""sprat convert IN.tflite -o OUT_DIR: converts a TFLite int8 model into a
-sprat model blob (model.sprat), a C source embedding it (model_data.c/.h),
-and a report of its layers, memory and flash (report.txt)."""
+"""sprat convert IN.tflite -o OUT_DIR [--target T]: converts a TFLite int8
+model into a sprat model blob (model.sprat), a C source embedding it
+(model_data.c/.h), and a report of its layers, memory and flash
+(report.txt).
+
+--target lays the weights out for that target's kernel library (e.g.
+qemu_cortex_m7 or stm32f746: the Cortex-M DSP kernels). Without it the blob
+runs on every target with the portable kernels; a runtime built for another
+library than the blob's refuses it at init (SPRAT_ERR_LAYOUT)."""
 
 import os
 import sys
 
 from absl import flags
 
+from converter import layouts
 from converter.convert import convert
 from converter.errors import ConvertError
 from sprat import report
@@ -15,6 +22,8 @@ from sprat.carray import c_array
 FLAGS = flags.FLAGS
 flags.DEFINE_string("o", None, "Output directory (created if missing).")
 flags.DEFINE_string("name", "sprat_model", "C identifier of the embedded blob in model_data.c.")
+flags.DEFINE_enum("target", None, list(layouts.TARGET_LIBRARY),
+                  "Lay the weights out for this target's kernel library (default: the portable kernels, any target).")
 
 
 def write_c_array(path_c, path_h, name, data):
@@ -28,14 +37,14 @@ def write_c_array(path_c, path_h, name, data):
 
 def main(argv):
     if len(argv) != 2 or not FLAGS.o:
-        print("usage: sprat convert MODEL.tflite -o OUT_DIR", file=sys.stderr)
+        print("usage: sprat convert MODEL.tflite -o OUT_DIR [--target T]", file=sys.stderr)
         return 2
     src = argv[1]
     if not os.path.isfile(src):
         print(f"sprat convert: {src}: no such file", file=sys.stderr)
         return 2
     try:
-        r = convert(src)
+        r = convert(src, target=FLAGS.target)
     except ConvertError as e:
         print(f"sprat convert: {src}: {e}", file=sys.stderr)
         return 1

@@ -37,6 +37,7 @@ typedef enum {
   SPRAT_ERR_BAD_OP,           // an op whose tensors or parameters do not fit it
   SPRAT_ERR_ARENA_TOO_SMALL,  // see sprat_arena_needed()
   SPRAT_ERR_NOT_READY,        // the model was not initialised successfully
+  SPRAT_ERR_LAYOUT,           // weights laid out for another kernel library
 } sprat_status;
 
 // Element types (the same codes as the blob).
@@ -63,6 +64,12 @@ typedef struct {
   int32_t zero_point;
 } sprat_tensor;
 
+// Called before (begin = 1) and after (begin = 0) each layer that
+// sprat_invoke runs, e.g. to profile layer by layer.
+typedef void (*sprat_layer_callback)(void *user, int op_index, int begin);
+
+struct sprat_layer;
+
 // The model's state. Its fields are private; it is a plain struct so that
 // it can be a static variable.
 typedef struct {
@@ -81,12 +88,20 @@ typedef struct {
   int32_t error_op;      // op index of the last error, or -1
   int32_t error_tensor;  // tensor index of the last error, or -1
   uint32_t ready;
+  uint32_t plan_size;              // activation bytes of the plan
+  struct sprat_layer *layers;      // the prepared layers, in the arena
+  sprat_layer_callback layer_callback;
+  void *layer_callback_user;
 } sprat_model;
 
 // `blob` must be 16-byte aligned (weights are read in place as int32).
-// Checks the blob (every offset, size and index, the tables' CRC-32) and
-// lays out the arena. On SPRAT_ERR_ARENA_TOO_SMALL, sprat_arena_needed()
-// says how many bytes this arena pointer would need.
+// Checks the blob (every offset, size and index, the tables' CRC-32), lays
+// out the arena and prepares every layer once: the arena holds the planned
+// activations and, after them, one small record per layer (its kernel and
+// data pointers), so that sprat_invoke only calls kernels. On
+// SPRAT_ERR_ARENA_TOO_SMALL, sprat_arena_needed() says how many bytes this
+// arena pointer would need. SPRAT_ERR_LAYOUT: the model was converted for
+// another kernel library (`sprat convert --target` names the target).
 sprat_status sprat_model_init(sprat_model *model, const void *blob, size_t blob_size, void *arena,
                               size_t arena_size);
 
@@ -96,6 +111,13 @@ sprat_status sprat_model_verify_weights(const sprat_model *model);
 // Runs the model once. The arena is planned offline and reuses an input's
 // bytes once no layer needs them: write the inputs before every call.
 sprat_status sprat_invoke(sprat_model *model);
+
+// Sets (or, with NULL, clears) the per-layer callback. Without one,
+// sprat_invoke pays nothing for the feature.
+sprat_status sprat_set_layer_callback(sprat_model *model, sprat_layer_callback callback, void *user);
+
+// The kernel library linked in, e.g. "portable" or "cortex_m_dsp".
+const char *sprat_kernel_library_name(void);
 
 size_t sprat_arena_needed(const sprat_model *model);
 int sprat_input_count(const sprat_model *model);
