@@ -87,7 +87,7 @@ def test_table_and_plot(tmp_path):
     p = bench(shared_model("ad01_int8"), "--target", "qemu_cortex_m7", "--plot", str(png))
     assert p.returncode == 0, p.stderr
     first = p.stdout.splitlines()[0]
-    assert first.startswith("sprat bench: ad01_int8.tflite on qemu_cortex_m7 (Cortex-M7") and "portable" in first
+    assert first.startswith("sprat bench: ad01_int8.tflite on qemu_cortex_m7 (Cortex-M7") and "cortex_m_dsp" in first
     for text in ("FULLY_CONNECTED", "instructions ", "MACs per instruction", "arena", "stack (peak)", "static RAM",
                  "flash", "bit-exact          yes", "vs TFLM+CMSIS-NN   instructions"):
         assert text in p.stdout, text
