@@ -22,13 +22,33 @@ def _act_q(rng, amplitude):
     return scale, int(rng.integers(-15, 16))
 
 
+def _in_q(rng):
+    """Input scale/zero point; a quarter of the time a zero point at an end
+    of the int8 range (ReLU outputs sit at -128)."""
+    s, zp = _q(rng)
+    return s, (int(rng.choice([-128, 127])) if rng.random() < 0.25 else zp)
+
+
 def _conv_like(rng, depthwise):
+    """Half the draws are any shape; half are the shapes fast kernels
+    specialise (1x1, 3x3 and 5x5, strides 1 and 2, up to 48 channels), with
+    the counts and borders that break them: channels off multiples of 4,
+    odd widths, 1-pixel images, padding on every border."""
     n = int(rng.integers(1, 3))
     h, w = int(rng.integers(1, 11)), int(rng.integers(1, 11))
     cin = int(rng.integers(1, 7))
     kh, kw = int(rng.integers(1, 5)), int(rng.integers(1, 5))
     sh, sw = int(rng.integers(1, 4)), int(rng.integers(1, 4))
     dh, dw = (int(rng.integers(1, 3)), int(rng.integers(1, 3))) if rng.random() < 0.3 else (1, 1)
+    fast = rng.random() < 0.5
+    if fast:
+        n = 1
+        h, w = int(rng.integers(1, 14)), int(rng.integers(1, 14))
+        cin = int(rng.choice([1, 2, 3, 4, 5, 7, 8, 12, 15, 16, 17, 24, 31, 32, 48]))
+        k = int(rng.choice([1, 1, 3, 3, 5])) if not depthwise else int(rng.choice([3, 3, 5, 1]))
+        kh = kw = k
+        sh = sw = int(rng.choice([1, 1, 2]))
+        dh = dw = 1
     padding = "SAME" if rng.random() < 0.5 else "VALID"
     eh, ew = (kh - 1) * dh + 1, (kw - 1) * dw + 1
     if padding == "VALID" and (eh > h or ew > w):
@@ -36,20 +56,22 @@ def _conv_like(rng, depthwise):
     oh = -(-h // sh) if padding == "SAME" else (h - eh) // sh + 1
     ow = -(-w // sw) if padding == "SAME" else (w - ew) // sw + 1
     if depthwise:
-        dm = int(rng.integers(1, 4))
+        dm = int(rng.integers(1, 4)) if not fast or rng.random() < 0.2 else 1
         cout = cin * dm
         fshape = (1, kh, kw, cout)
         depth = kh * kw
     else:
-        cout = int(rng.integers(1, 9))
+        cout = int(rng.integers(1, 9)) if not fast else int(rng.choice([1, 3, 4, 5, 8, 9, 16, 19, 24, 40]))
         fshape = (cout, kh, kw, cin)
         depth = kh * kw * cin
-    in_s, in_zp = _q(rng)
+    in_s, in_zp = _in_q(rng)
     per_channel = rng.random() < 0.7
     w_s = rng.uniform(0.002, 0.02, cout if per_channel else 1)
     wdata = rng.integers(-127, 128, fshape)
     amp = np.sqrt(depth) * 60 * in_s * 70 * float(np.mean(w_s))
     out_s, out_zp = _act_q(rng, amp)
+    if rng.random() < 0.1:  # an effective multiplier above 1/2: shift >= 0 (a left shift)
+        out_s = float(in_s * np.max(w_s) * rng.uniform(0.3, 1.9))
     act = ACTS[int(rng.integers(0, 4))]
     m = ModelWriter()
     x = m.tensor("x", (n, h, w, cin), scale=in_s, zp=in_zp)
@@ -78,7 +100,9 @@ def depthwise_conv_2d(rng):
 
 def fully_connected(rng):
     batches, depth, units = int(rng.integers(1, 4)), int(rng.integers(1, 65)), int(rng.integers(1, 33))
-    in_s, in_zp = _q(rng)
+    if rng.random() < 0.3:  # the sizes of real classifiers and autoencoders
+        depth, units = int(rng.integers(60, 400)), int(rng.integers(1, 70))
+    in_s, in_zp = _in_q(rng)
     w_s = float(rng.uniform(0.002, 0.02))
     amp = np.sqrt(depth) * 60 * in_s * 70 * w_s
     out_s, out_zp = _act_q(rng, amp)
@@ -95,6 +119,8 @@ def fully_connected(rng):
 
 def _pool(rng, name):
     n, h, w, c = int(rng.integers(1, 3)), int(rng.integers(1, 12)), int(rng.integers(1, 12)), int(rng.integers(1, 6))
+    if rng.random() < 0.4:  # channel counts around SIMD widths
+        c = int(rng.choice([4, 7, 8, 12, 16, 19, 32]))
     fh, fw = int(rng.integers(1, 5)), int(rng.integers(1, 5))
     sh, sw = int(rng.integers(1, 4)), int(rng.integers(1, 4))
     padding = "SAME" if rng.random() < 0.5 or fh > h or fw > w else "VALID"

@@ -95,3 +95,25 @@ def test_two_models_side_by_side(host):
     assert host.lib.sprat_host_run_two(*args) == 0
     assert np.array_equal(bufs["a"][3], H.run_result(host, ra, [xa])[0])
     assert np.array_equal(bufs["b"][3], H.run_result(host, rb, [xb])[0])
+
+
+def test_blob_for_another_library_is_refused(host):
+    """A blob laid out for the Cortex-M DSP kernels, on the portable build:
+    SPRAT_ERR_LAYOUT at the first layer that uses the layout, never a wrong
+    answer."""
+    r = convert(open(shared_model("kws_ref_model"), "rb").read(), target="qemu_cortex_m7")
+    assert r.library == "cortex_m_dsp"
+    s, op, _ = host.init_only(r.blob, r.arena_for(8))
+    assert H.STATUS[s] == "LAYOUT" and op == 0
+    assert "another kernel library" in host.status_str(s)
+
+
+def test_layer_callback(host):
+    import ctypes
+    r = convert(open(shared_model("kws_ref_model"), "rb").read())
+    blob = H._aligned(len(r.blob))
+    blob[:] = np.frombuffer(r.blob, np.uint8)
+    arena = H._aligned(r.arena_for(8))
+    n = host.lib.sprat_host_count_layers(ctypes.c_void_p(blob.ctypes.data), ctypes.c_size_t(blob.size),
+                                         ctypes.c_void_p(arena.ctypes.data), ctypes.c_size_t(arena.size))
+    assert n == len(r.layers)

@@ -1,6 +1,8 @@
-"""The same runtime and portable kernels under QEMU: the shared models and
-the randomized op suite on qemu_cortex_m7 (all of it), and a slice of both
-on every other target, byte for byte against LiteRT's reference kernels."""
+"""The runtime and each target's kernel library under QEMU, with blobs
+converted for that target: the shared models and the randomized op suite on
+qemu_cortex_m7 and qemu_cortex_m4 (the Cortex-M DSP library, all of it),
+and a slice of both on every other target, byte for byte against LiteRT's
+reference kernels."""
 
 import os
 
@@ -14,7 +16,8 @@ from sprat import jobs, reference
 from test_ops_host import CONFIGS, seed
 
 pytestmark = pytest.mark.usefixtures("in_build_env")
-OTHER_TARGETS = ["qemu_cortex_m4", "qemu_cortex_m55", "cortex_a53", "riscv32", "riscv64_rvv"]
+DSP_TARGETS = ["qemu_cortex_m7", "qemu_cortex_m4"]
+OTHER_TARGETS = ["qemu_cortex_m55", "cortex_a53", "riscv32", "riscv64_rvv"]
 SLICE = int(os.environ.get("SPRAT_OP_SLICE", "8"))  # configs per op on the other targets
 SMALL_MODELS = ["kws_ref_model", "ad01_int8", "pretrainedResnet_quant"]
 
@@ -53,13 +56,23 @@ def _compare(results, expect):
     assert not bad, f"{len(bad)}/{len(expect)} differ:\n" + "\n".join(bad[:10])
 
 
-def test_shared_models_on_cortex_m7():
-    js, expect = _model_jobs(SHARED_NAMES, [0, 1], "qemu_cortex_m7")
-    _compare(jobs.run_jobs("qemu_cortex_m7", js), expect)
+@pytest.mark.parametrize("target", DSP_TARGETS)
+def test_shared_models_dsp(target):
+    js, expect = _model_jobs(SHARED_NAMES, [0, 1], target)
+    assert all(r.library == "cortex_m_dsp" for r, _ in js)
+    _compare(jobs.run_jobs(target, js), expect)
 
 
-def test_op_suite_on_cortex_m7():
-    js, expect = _suite_jobs(CONFIGS, "qemu_cortex_m7")
+@pytest.mark.parametrize("target", DSP_TARGETS)
+def test_op_suite_dsp(target):
+    js, expect = _suite_jobs(CONFIGS, target)
+    _compare(jobs.run_jobs(target, js), expect)
+
+
+def test_portable_blob_on_dsp_build():
+    """A blob in the portable layout still runs on the DSP library (its
+    fallback), bit-exact."""
+    js, expect = _model_jobs(["kws_ref_model"], [0], None)
     _compare(jobs.run_jobs("qemu_cortex_m7", js), expect)
 
 

@@ -68,3 +68,30 @@ int sprat_host_run_two(const void *blob_a, size_t size_a, void *arena_a, size_t 
 }
 
 const char *sprat_host_status_str(int s) { return sprat_status_str((sprat_status)s); }
+
+// The layer callback: counts the calls and checks they come in order
+// (begin k, end k, begin k + 1, ...). Returns the number of layers seen, or
+// a negative number at the first call out of order.
+typedef struct {
+  int next, calls, bad;
+} layer_log;
+
+static void log_layer(void *user, int op_index, int begin) {
+  layer_log *log = (layer_log *)user;
+  if (op_index != log->next || begin != !(log->calls & 1)) log->bad = 1;
+  if (!begin) log->next++;
+  log->calls++;
+}
+
+int sprat_host_count_layers(const void *blob, size_t blob_size, void *arena, size_t arena_size) {
+  sprat_model m;
+  if (sprat_model_init(&m, blob, blob_size, arena, arena_size) != SPRAT_OK) return -1;
+  layer_log log = {0, 0, 0};
+  if (sprat_set_layer_callback(&m, log_layer, &log) != SPRAT_OK) return -2;
+  if (sprat_invoke(&m) != SPRAT_OK) return -3;
+  if (log.bad || log.calls != 2 * log.next) return -4;
+  sprat_set_layer_callback(&m, NULL, NULL);
+  const int seen = log.next;
+  if (sprat_invoke(&m) != SPRAT_OK || log.calls != 2 * seen) return -5;  // cleared: no more calls
+  return seen;
+}

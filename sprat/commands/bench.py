@@ -236,9 +236,11 @@ def print_report(res):
         cc = res["counter_check"]
         print(f"counter check      known loop of {cc['known_loop_expected']:,} instructions counted "
               f"{cc['known_loop_counted']:,}")
+        per_layer = res["overhead_instructions"] / max(len(res["layers"]), 1)
         print(f"per-layer sum      {total - res['overhead_instructions']:,}; the rest, "
               f"{res['overhead_instructions']:,} ({100 * res['overhead_instructions'] / total:.2f}%), is the "
               f"interpreter between layers and the marks")
+        print(f"interpreter        {per_layer:.1f} instructions per layer ({len(res['layers'])} layers)")
         print(f"MACs               {res['macs']:,}  ({res['macs'] / total:.3f} MACs per instruction)")
         if clock:
             print(f"time               ~{total / clock / 1000:.2f} ms at {clock} MHz (assuming one instruction per cycle)")
