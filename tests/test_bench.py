@@ -133,6 +133,12 @@ def test_too_big_for_the_target_says_by_how_much(tmp_path):
     assert "building" not in p.stderr and "Traceback" not in p.stderr
 
 
+def test_reference_measures_the_portable_kernels(kws_m7):
+    ref = bench_json(shared_model("kws_ref_model"), "qemu_cortex_m7", "--reference")
+    assert ref["kernels"] == "portable" and ref["bitexact"] is True
+    assert kws_m7["kernels"] == "cortex_m_dsp" and ref["instructions"] != kws_m7["instructions"]
+
+
 def test_emulator_time_limit():
     p = bench(shared_model("mobilenet_v2_0.30_80_int8"), "--target", "qemu_cortex_m7", "--timeout", "0.01")
     assert p.returncode != 0 and "time limit" in p.stderr and "Traceback" not in p.stderr
@@ -148,8 +154,8 @@ def test_bench_table_regenerates(tmp_path):
     text = readme.read_text()
     assert "old" not in text and text.startswith("x\n") and text.endswith("y\n")
     for name in SHARED_NAMES:
-        assert f"| {name} |" in text
-    assert text.count("| yes |") == 5
+        assert f"| {name} | cortex_m_dsp |" in text and f"| {name} | portable |" in text
+    assert text.count("| yes |") == 10
 
 
 def test_help_lists_the_targets():
