@@ -1,41 +1,38 @@
-// sprat's demo firmware (for now): prints the core it runs on, then runs a
-// small int8 workload between two marks so the host can count its
-// instructions. Later issues turn this into the model demo.
-#include <stdint.h>
+// The seed board's firmware: runs the default model (MobileNetV2 0.30,
+// 80x80, converted for the board by app/make_model.py at build time) once
+// on the demo image, between two instruction-count marks, and prints the
+// top class.
 #include <stdio.h>
+#include <string.h>
 
+#include "app/default_model.h"
 #include "harness/sprat_harness.h"
+#include "sprat/sprat.h"
 
-#define N 256
-
-static int8_t a[N], b[N];
-
-// The built-in computation: 16 int8 dot products of length 256, the inner
-// loop of every convolution sprat will run.
-static __attribute__((noinline)) int32_t workload(void) {
-  int32_t acc = 0;
-  for (int r = 0; r < 16; ++r) {
-    int32_t dot = 0;
-    for (int i = 0; i < N; ++i) dot += (int32_t)a[i] * b[(i + r) % N];
-    acc ^= dot;
-  }
-  return acc;
-}
+static uint8_t arena[SPRAT_APP_ARENA] __attribute__((aligned(16)));
+static sprat_model model;
 
 int main(void) {
-  uint32_t x = 12345;
-  for (int i = 0; i < N; ++i) {  // deterministic pseudo-random inputs
-    x = x * 1103515245u + 12345u;
-    a[i] = (int8_t)(x >> 24);
-    x = x * 1103515245u + 12345u;
-    b[i] = (int8_t)(x >> 24);
+  sprat_status s = sprat_model_init(&model, sprat_app_blob, sprat_app_blob_size, arena, sizeof arena);
+  if (s != SPRAT_OK) {
+    printf("sprat: init failed: %s (op %d)\n", sprat_status_str(s), sprat_error_op(&model));
+    return 1;
   }
+  sprat_tensor in, out;
+  sprat_input(&model, 0, &in);
+  if (in.bytes != sprat_app_image_size) return 1;
+  memcpy(in.data, sprat_app_image, in.bytes);
   sprat_mark();  // calibration pair
   sprat_mark();
   sprat_mark();
-  int32_t result = workload();
+  s = sprat_invoke(&model);
   sprat_mark();
-  printf("sprat: workload = 16 int8 dot products of length %d (%d MACs), result %ld\n", N, 16 * N,
-         (long)result);
+  if (s != SPRAT_OK) return 1;
+  sprat_output(&model, 0, &out);
+  const int8_t *p = (const int8_t *)out.data;
+  size_t best = 0;
+  for (size_t i = 1; i < out.bytes; ++i)
+    if (p[i] > p[best]) best = i;
+  printf("sprat: %s kernels, top class %u (score %d)\n", sprat_kernel_library_name(), (unsigned)best, p[best]);
   return 0;
 }
