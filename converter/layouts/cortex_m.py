@@ -2,9 +2,11 @@
 
 The bias is folded with the input offset, bias'[c] = bias[c] + input_offset
 * sum(filter[c]), so kernels accumulate raw int8 products with SMLAD and
-read padded taps as the input zero point. The filter keeps TFLite's order:
-the kernels unpack filter and input bytes with the same SXTB16 pattern, so
-the pairs they multiply already match. A layer whose folded bias or
+read padded taps as the input zero point. CONV_2D and FULLY_CONNECTED
+filters are reordered for the GEMM kernels (`interleave`, the twin of
+kernels/cortex_m/conv/filter_order.h): the kernels unpack filter and input
+bytes with the same SXTB16 pattern, so the pairs they multiply already
+match. Depthwise filters keep TFLite's order. A layer whose folded bias or
 accumulators could leave int32 stays in layout PLAIN (the library runs
 that too, with the portable kernels).
 """
@@ -26,6 +28,29 @@ def _rows(w, kind):
     return w.reshape(w.shape[0], -1)
 
 
+def interleave(rows):
+    """[rows, depth] int8 filter rows in the kernels' order, flat.
+
+    With G = depth // 4 and t = depth % 4: for each pair of rows, their
+    4-byte groups alternating (row 2j's bytes 4g..4g+3, then row 2j+1's);
+    an odd last row's groups alone; then every row's last t bytes. A pair's
+    groups start 8-byte aligned (one LDRD per group), and each tail is read
+    as the word that ends at it.
+    """
+    rows = np.asarray(rows)
+    n, depth = rows.shape
+    g = depth // 4
+    head = rows[:, :4 * g]
+    parts = []
+    if n >= 2:
+        pairs = head[:n - n % 2].reshape(n // 2, 2, g, 4).transpose(0, 2, 1, 3)
+        parts.append(pairs.reshape(-1))
+    if n % 2:
+        parts.append(head[n - 1].reshape(-1))
+    parts.append(rows[:, 4 * g:].reshape(-1))
+    return np.concatenate(parts)
+
+
 def conv(w, bias, shifts, input_offset, kind):
     rows = _rows(w, kind)
     oc = rows.shape[0]
@@ -42,12 +67,25 @@ def conv(w, bias, shifts, input_offset, kind):
     flags = 0
     if np.all(np.asarray(shifts) <= -1) and np.all(bound < 2**30):
         flags |= FAST_REQUANT
+    if kind != "depthwise":
+        w = interleave(np.asarray(w).reshape(oc, -1)).reshape(np.shape(w)).astype(np.int8)
     return w, folded.astype(np.int32), LAYOUT, flags
 
 
 def conv_scratch_bytes(p):
-    """Twin of sprat_cm_conv2d_s8_get_buffer_size (kernels/cortex_m)."""
-    return 0
+    """Twin of sprat_cm_conv2d_s8_get_buffer_size (kernels/cortex_m/conv/
+    conv_s8.c). The GEMM path (ungrouped, undilated, depth >= 4) keeps a
+    record per pair of output channels (biases, unpacked tail weights when
+    depth % 4 != 0, requantization constants: 10 or 14 words), the panel
+    (two pixels' windows as int16: 16 bytes per 4 inputs) and two staging
+    rows (4 bytes per 4 inputs each; at least out_c bytes in all)."""
+    _, kh, kw, fc = p["filter"]
+    depth = kh * kw * fc
+    if fc != p["in"][3] or p["dilation_h"] != 1 or p["dilation_w"] != 1 or depth < 4:
+        return 0
+    record_words = 14 if depth % 4 else 10
+    quads = (depth + 3) // 4
+    return 4 * record_words * ((p["out"][3] + 1) // 2) + 16 * quads + 4 * max(2 * quads, (p["out"][3] + 3) // 4)
 
 
 def depthwise_scratch_bytes(p):

@@ -46,6 +46,47 @@ static inline int32_t sprat_cm_requant_exact(int32_t acc, int32_t mult, int32_t 
   return (int32_t)(((int64_t)y + ((int64_t)1 << (right - 1)) + (y >> 31)) >> right);
 }
 
+// Ra + floor((a * b + 2^31) / 2^32), the 64-bit sum taken exactly.
+static inline int32_t sprat_cm_smmlar(int32_t a, int32_t b, int32_t ra) {
+#if defined(__ARM_FEATURE_DSP)
+  int32_t r;
+  __asm__("smmlar %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(ra));
+  return r;
+#else
+  return (int32_t)((((int64_t)ra << 32) + (int64_t)a * b + ((int64_t)1 << 31)) >> 32);
+#endif
+}
+
+// The kernels' per-channel form of the fast path: with m2 = 2m - 2^32 (as
+// int32), SMMLAR(acc, m2, acc) = floor((2 * acc * m + 2^31) / 2^32), TFLite's
+// doubling high multiply, for any acc and m in [2^30, 2^31): the 2^32 * acc
+// that m2 lacks comes back through the accumulate operand. The rounding
+// shift's (y < 0) term may use acc's sign instead (y < 0 implies acc < 0,
+// and acc < 0 with y = 0 is never a tie), and the output offset joins the
+// rounding constant: c = 2^(r-1) + offset * 2^r is a multiple of 2^r plus
+// the half. So out = (SMMLAR(acc, m2, acc) + c + (acc >> 31)) >> r, with no
+// overflow when |acc| < 2^30 (SPRAT_CONV_FAST_REQUANT) and 1 <= r <= 22.
+typedef struct {
+  int32_t m2, c, r;
+} sprat_cm_rq;
+
+// 1 if channel (mult, shift) has the per-channel fast form, filled in *q.
+static inline int sprat_cm_rq_make(int32_t mult, int32_t shift, int32_t offset, sprat_cm_rq *q) {
+  const int32_t r = -shift;
+  if (mult < (1 << 30) || r < 1 || r > 22) return 0;
+  q->m2 = (int32_t)((uint32_t)mult << 1);
+  q->c = (2 * offset + 1) * (1 << (r - 1));
+  q->r = r;
+  return 1;
+}
+
+// Before the clamp; the caller saturates to int8.
+static inline int32_t sprat_cm_rq_apply(int32_t acc, const sprat_cm_rq *q) {
+  // Unsigned sums: a blob that lies about the flag gets wrong numbers, not UB.
+  const uint32_t t = (uint32_t)q->c + (uint32_t)(acc >> 31);
+  return (int32_t)((uint32_t)sprat_cm_smmlar(acc, q->m2, acc) + t) >> q->r;
+}
+
 static inline int32_t sprat_cm_clamp(int32_t v, int32_t lo, int32_t hi) { return v < lo ? lo : (v > hi ? hi : v); }
 
 #endif  // SPRAT_KERNELS_CORTEX_M_REQUANT_H_

@@ -1,6 +1,8 @@
 // CONV_2D in layout ARMV7EM, any shape (groups, dilation, padding): the
-// fast kernels' fallback. The bias is folded with the input offset, so a
-// padded tap reads as the input zero point (it then adds nothing).
+// fast kernels' fallback (conv_s8.c). The bias is folded with the input
+// offset, so a padded tap reads as the input zero point (it then adds
+// nothing); the filter is in the layout's order (filter_order.h).
+#include "kernels/cortex_m/conv/filter_order.h"
 #include "kernels/cortex_m/cortex_m.h"
 #include "kernels/portable/fixedpoint.h"
 
@@ -9,7 +11,7 @@ void sprat_cm_conv2d_s8_generic(const sprat_conv_params *p, const int8_t *in, co
                                 int32_t row_begin, int32_t row_end) {
   const sprat_shape4 *is = &p->in, *fs = &p->filter, *os = &p->out;
   const int32_t fdepth = fs->c, per_group = os->c / (is->c / fdepth);
-  const int32_t zp = -p->input_offset;
+  const int32_t zp = -p->input_offset, depth = fs->h * fs->w * fdepth;
   for (int32_t b = 0; b < os->n; ++b) {
     for (int32_t oy = row_begin; oy < row_end; ++oy) {
       const int32_t y0 = oy * p->stride_h - p->pad_top;
@@ -23,13 +25,11 @@ void sprat_cm_conv2d_s8_generic(const sprat_conv_params *p, const int8_t *in, co
             const int inside_y = y >= 0 && y < is->h;
             for (int32_t kx = 0; kx < fs->w; ++kx) {
               const int32_t x = x0 + p->dilation_w * kx;
-              const int8_t *fp = filter + ((oc * fs->h + ky) * fs->w + kx) * fdepth;
-              if (inside_y && x >= 0 && x < is->w) {
-                const int8_t *ip = in + ((b * is->h + y) * is->w + x) * is->c + ic0;
-                for (int32_t ic = 0; ic < fdepth; ++ic) acc += (int32_t)fp[ic] * ip[ic];
-              } else {
-                for (int32_t ic = 0; ic < fdepth; ++ic) acc += (int32_t)fp[ic] * zp;
-              }
+              const int32_t k0 = (ky * fs->w + kx) * fdepth;
+              const int inside = inside_y && x >= 0 && x < is->w;
+              const int8_t *ip = inside ? in + ((b * is->h + y) * is->w + x) * is->c + ic0 : 0;
+              for (int32_t ic = 0; ic < fdepth; ++ic)
+                acc += (int32_t)filter[sprat_cm_filter_index(oc, k0 + ic, os->c, depth)] * (ip ? ip[ic] : zp);
             }
           }
           acc = sprat_mbqm(acc, multiplier[oc], shift[oc]) + p->output_offset;
@@ -38,17 +38,4 @@ void sprat_cm_conv2d_s8_generic(const sprat_conv_params *p, const int8_t *in, co
       }
     }
   }
-}
-
-// Until the fast kernels land, every shape takes the generic path.
-int32_t sprat_cm_conv2d_s8_get_buffer_size(const sprat_conv_params *p) {
-  (void)p;
-  return 0;
-}
-
-void sprat_cm_conv2d_s8(const sprat_conv_params *p, const int8_t *in, const int8_t *filter, const int32_t *bias,
-                        const int32_t *multiplier, const int32_t *shift, int8_t *out, void *scratch,
-                        int32_t row_begin, int32_t row_end) {
-  (void)scratch;
-  sprat_cm_conv2d_s8_generic(p, in, filter, bias, multiplier, shift, out, row_begin, row_end);
 }
