@@ -6,7 +6,8 @@ read padded taps as the input zero point. CONV_2D and FULLY_CONNECTED
 filters are reordered for the GEMM kernels (`interleave`, the twin of
 kernels/cortex_m/conv/filter_order.h): the kernels unpack filter and input
 bytes with the same SXTB16 pattern, so the pairs they multiply already
-match. Depthwise filters keep TFLite's order. A layer whose folded bias or
+match. DEPTHWISE_CONV_2D filters are grouped by 4 channels (`dw_order`,
+the twin of kernels/cortex_m/depthwise/dw_filter_order.h). A layer whose folded bias or
 accumulators could leave int32 stays in layout PLAIN (the library runs
 that too, with the portable kernels).
 """
@@ -51,6 +52,17 @@ def interleave(rows):
     return np.concatenate(parts)
 
 
+def dw_order(taps):
+    """[taps, channels] int8 depthwise filter in the kernels' order, flat:
+    for each group of 4 channels, each tap's 4 bytes; then each tap's last
+    channels % 4 bytes."""
+    taps = np.asarray(taps)
+    k, c = taps.shape
+    g = c // 4
+    head = taps[:, :4 * g].reshape(k, g, 4).transpose(1, 0, 2).reshape(-1)
+    return np.concatenate([head, taps[:, 4 * g:].reshape(-1)])
+
+
 def conv(w, bias, shifts, input_offset, kind):
     rows = _rows(w, kind)
     oc = rows.shape[0]
@@ -67,7 +79,9 @@ def conv(w, bias, shifts, input_offset, kind):
     flags = 0
     if np.all(np.asarray(shifts) <= -1) and np.all(bound < 2**30):
         flags |= FAST_REQUANT
-    if kind != "depthwise":
+    if kind == "depthwise":
+        w = dw_order(np.asarray(w).reshape(-1, oc)).reshape(np.shape(w)).astype(np.int8)
+    else:
         w = interleave(np.asarray(w).reshape(oc, -1)).reshape(np.shape(w)).astype(np.int8)
     return w, folded.astype(np.int32), LAYOUT, flags
 
@@ -89,5 +103,9 @@ def conv_scratch_bytes(p):
 
 
 def depthwise_scratch_bytes(p):
-    """Twin of sprat_cm_depthwise_conv2d_s8_get_buffer_size."""
-    return 0
+    """Twin of sprat_cm_depthwise_conv2d_s8_get_buffer_size (kernels/
+    cortex_m/depthwise/depthwise_s8.c): with depth multiplier 1 and the
+    fast requantization, its constants, 12 bytes per channel."""
+    if p["depth_multiplier"] != 1 or not p["flags"] & FAST_REQUANT:
+        return 0
+    return 12 * p["out"][3]

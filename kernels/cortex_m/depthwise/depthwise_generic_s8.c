@@ -1,6 +1,9 @@
-// DEPTHWISE_CONV_2D in layout ARMV7EM, any shape: the fast kernels'
-// fallback. Padded taps read as the input zero point (bias folded).
+// DEPTHWISE_CONV_2D in layout ARMV7EM, any shape: the fast kernel's
+// fallback (depthwise_s8.c), for depth multipliers above 1. Padded taps
+// read as the input zero point (bias folded); the filter is in the
+// layout's order (dw_filter_order.h).
 #include "kernels/cortex_m/cortex_m.h"
+#include "kernels/cortex_m/depthwise/dw_filter_order.h"
 #include "kernels/portable/fixedpoint.h"
 
 void sprat_cm_depthwise_conv2d_s8_generic(const sprat_conv_params *p, const int8_t *in, const int8_t *filter,
@@ -23,7 +26,7 @@ void sprat_cm_depthwise_conv2d_s8_generic(const sprat_conv_params *p, const int8
               const int32_t v = (y >= 0 && y < is->h && x >= 0 && x < is->w)
                                     ? in[((b * is->h + y) * is->w + x) * is->c + ic]
                                     : zp;
-              acc += (int32_t)filter[(ky * fs->w + kx) * fs->c + oc] * v;
+              acc += (int32_t)filter[sprat_cm_dw_filter_index(ky * fs->w + kx, oc, fs->h * fs->w, fs->c)] * v;
             }
           }
           acc = sprat_mbqm(acc, multiplier[oc], shift[oc]) + p->output_offset;
@@ -32,17 +35,4 @@ void sprat_cm_depthwise_conv2d_s8_generic(const sprat_conv_params *p, const int8
       }
     }
   }
-}
-
-// Until the fast kernels land, every shape takes the generic path.
-int32_t sprat_cm_depthwise_conv2d_s8_get_buffer_size(const sprat_conv_params *p) {
-  (void)p;
-  return 0;
-}
-
-void sprat_cm_depthwise_conv2d_s8(const sprat_conv_params *p, const int8_t *in, const int8_t *filter,
-                                  const int32_t *bias, const int32_t *multiplier, const int32_t *shift, int8_t *out,
-                                  void *scratch, int32_t row_begin, int32_t row_end) {
-  (void)scratch;
-  sprat_cm_depthwise_conv2d_s8_generic(p, in, filter, bias, multiplier, shift, out, row_begin, row_end);
 }
