@@ -104,8 +104,11 @@ def conv_scratch_bytes(p):
 
 def depthwise_scratch_bytes(p):
     """Twin of sprat_cm_depthwise_conv2d_s8_get_buffer_size (kernels/
-    cortex_m/depthwise/depthwise_s8.c): with depth multiplier 1 and the
-    fast requantization, its constants, 12 bytes per channel."""
-    if p["depth_multiplier"] != 1 or not p["flags"] & FAST_REQUANT:
+    cortex_m/depthwise/depthwise_s8.c): with depth multiplier 1, the fast
+    requantization's constants (12 bytes per channel, with the flag) and
+    one gathered window (kh * kw * channels, rounded up to 4 bytes)."""
+    if p["depth_multiplier"] != 1:
         return 0
-    return 12 * p["out"][3]
+    _, kh, kw, c = p["filter"]
+    records = 12 * p["out"][3] if p["flags"] & FAST_REQUANT else 0
+    return records + (kh * kw * c + 3) // 4 * 4

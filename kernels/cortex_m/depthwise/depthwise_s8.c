@@ -7,12 +7,14 @@
 // products of one channel at the same tap. Other depth multipliers take
 // depthwise_generic_s8.c.
 //
-// Padding: taps outside the image are skipped, and border pixels then add
-// the products a padded tap would have given (weight times the input zero
-// point), because the folded bias expects every tap to contribute.
+// Pixels whose window lies inside the image read it in place; a border
+// pixel's window is first gathered into scratch with padded taps as the
+// input zero point (the folded bias expects every tap to contribute), so
+// one straight-line kernel serves every pixel.
 //
 // Scratch: the per-channel fast requantization constants (requant.h), 12
-// bytes a channel, when the layer has SPRAT_CONV_FAST_REQUANT.
+// bytes a channel, when the layer has SPRAT_CONV_FAST_REQUANT; then one
+// window, kh * kw * C bytes.
 #include <string.h>
 
 #include "kernels/cortex_m/cortex_m.h"
@@ -39,9 +41,15 @@ static inline uint32_t load32(const void *p) {
   return v;
 }
 
+static int32_t records_bytes(const sprat_conv_params *p) {
+  return (p->flags & SPRAT_CONV_FAST_REQUANT) ? 12 * p->out.c : 0;
+}
+
 int32_t sprat_cm_depthwise_conv2d_s8_get_buffer_size(const sprat_conv_params *p) {
-  if (p->depth_multiplier != 1 || !(p->flags & SPRAT_CONV_FAST_REQUANT)) return 0;
-  return 12 * p->out.c;
+  if (p->depth_multiplier != 1) return 0;
+  const int64_t window = (int64_t)p->filter.h * p->filter.w * p->out.c;
+  if (window > (1 << 24)) return -1;  // beyond any real layer: the runtime refuses it
+  return records_bytes(p) + (((int32_t)window + 3) & ~3);
 }
 
 typedef struct {
@@ -59,147 +67,121 @@ typedef struct {
     (a).a3 = __smlatt((int32_t)xo_, (int32_t)wo_, (a).a3); \
   } while (0)
 
-// Rows [0, rows) by columns [0, cols) of taps from `x` (the first tap's 4
-// channels), rows `row_step` and columns `col_step` bytes apart; `w` walks
-// the group's filter words, `w_skip` words skipped after each row. cols is
-// a constant where it matters (the 3 and 5 wide windows), so the column
-// loop unrolls.
-static inline __attribute__((always_inline)) acc4 taps(acc4 a, const int8_t *x, const int8_t *w, int32_t rows,
-                                                      int32_t cols, int32_t row_step, int32_t col_step,
-                                                      int32_t w_skip) {
-  for (int32_t r = 0; r < rows; ++r, x += row_step, w += 4 * w_skip) {
-    const int8_t *xc = x;
-#pragma GCC unroll 5
-    for (int32_t c = 0; c < cols; ++c, xc += col_step, w += 4) {
-      const uint32_t xv = load32(xc), wv = load32(w);
-      DW_TAP(a, xv, wv);
-    }
-  }
-  return a;
-}
-
-// Which taps of an output pixel fall inside the image.
-typedef struct {
-  int32_t ky0, ky1, kx0, kx1;
-} span;
-
-static inline int32_t first_inside(int32_t start, int32_t step, int32_t k) {
-  if (start >= 0) return 0;
-  const int32_t v = (-start + step - 1) / step;
-  return v < k ? v : k;
-}
-
-static inline int32_t end_inside(int32_t start, int32_t step, int32_t k, int32_t size) {
-  if (start >= size) return 0;
-  const int32_t v = (size - start + step - 1) / step;
-  return v < k ? v : k;
-}
-
 enum { RQ_FULL, RQ_CLAMP, RQ_EXACT };
 
 typedef struct {
-  const sprat_cm_rq *records;  // RQ_FULL, RQ_CLAMP
+  const int8_t *filter;
+  const int32_t *bias;
+  const sprat_cm_rq *records;   // RQ_FULL, RQ_CLAMP
   const int32_t *mult, *shift;  // RQ_EXACT
   int32_t offset, lo, hi;
   uint32_t lo4, hi4;  // the activation range in each byte
-  int mode;
-} requant;
+  int32_t groups, tail, kh, kw;
+  int32_t row_step, col_step;  // bytes between a window's rows and columns
+} dw_ctx;
 
-static inline int32_t rq_exact(const requant *rq, int32_t c, int32_t acc) {
-  const int32_t v = sprat_cm_requant_exact(acc, rq->mult[c], rq->shift[c]) + rq->offset;
-  return sprat_cm_clamp(v, rq->lo, rq->hi);
+static inline int32_t rq_exact(const dw_ctx *k, int32_t c, int32_t acc) {
+  const int32_t v = sprat_cm_requant_exact(acc, k->mult[c], k->shift[c]) + k->offset;
+  return sprat_cm_clamp(v, k->lo, k->hi);
 }
 
-// Four channels' outputs from channel c on, into one word.
-static inline uint32_t rq4(const requant *rq, int32_t c, acc4 a) {
-  uint32_t v0, v1, v2, v3;
-  if (rq->mode == RQ_EXACT) {
-    v0 = (uint8_t)rq_exact(rq, c, a.a0);
-    v1 = (uint8_t)rq_exact(rq, c + 1, a.a1);
-    v2 = (uint8_t)rq_exact(rq, c + 2, a.a2);
-    v3 = (uint8_t)rq_exact(rq, c + 3, a.a3);
+static inline int32_t rq_one(const dw_ctx *k, int mode, int32_t c, int32_t acc) {
+  if (mode == RQ_EXACT) return rq_exact(k, c, acc);
+  return sprat_cm_clamp(__ssat(sprat_cm_rq_apply(acc, &k->records[c]), 8), k->lo, k->hi);
+}
+
+// Four channels' outputs from channel c on, in one word.
+static inline __attribute__((always_inline)) uint32_t rq4(const dw_ctx *k, int mode, const sprat_cm_rq *q,
+                                                         int32_t c, acc4 a) {
+  if (mode == RQ_EXACT) {
+    const uint32_t v0 = (uint8_t)rq_exact(k, c, a.a0), v1 = (uint8_t)rq_exact(k, c + 1, a.a1);
+    const uint32_t v2 = (uint8_t)rq_exact(k, c + 2, a.a2), v3 = (uint8_t)rq_exact(k, c + 3, a.a3);
     return v0 | v1 << 8 | v2 << 16 | v3 << 24;
   }
-  const sprat_cm_rq *q = rq->records + c;
-  v0 = (uint8_t)__ssat(sprat_cm_rq_apply(a.a0, &q[0]), 8);
-  v1 = (uint8_t)__ssat(sprat_cm_rq_apply(a.a1, &q[1]), 8);
-  v2 = (uint8_t)__ssat(sprat_cm_rq_apply(a.a2, &q[2]), 8);
-  v3 = (uint8_t)__ssat(sprat_cm_rq_apply(a.a3, &q[3]), 8);
+  const uint32_t v0 = (uint8_t)__ssat(sprat_cm_rq_apply(a.a0, &q[0]), 8);
+  const uint32_t v1 = (uint8_t)__ssat(sprat_cm_rq_apply(a.a1, &q[1]), 8);
+  const uint32_t v2 = (uint8_t)__ssat(sprat_cm_rq_apply(a.a2, &q[2]), 8);
+  const uint32_t v3 = (uint8_t)__ssat(sprat_cm_rq_apply(a.a3, &q[3]), 8);
   uint32_t v = v0 | v1 << 8 | v2 << 16 | v3 << 24;
-  if (rq->mode == RQ_CLAMP) {
+  if (mode == RQ_CLAMP) {
     // Bytewise max with lo, then min with hi (SSUB8 sets GE per byte).
-    (void)__ssub8((int8x4_t)v, (int8x4_t)rq->lo4);
-    v = (uint32_t)__sel((uint8x4_t)v, (uint8x4_t)rq->lo4);
-    (void)__ssub8((int8x4_t)rq->hi4, (int8x4_t)v);
-    v = (uint32_t)__sel((uint8x4_t)v, (uint8x4_t)rq->hi4);
+    (void)__ssub8((int8x4_t)v, (int8x4_t)k->lo4);
+    v = (uint32_t)__sel((uint8x4_t)v, (uint8x4_t)k->lo4);
+    (void)__ssub8((int8x4_t)k->hi4, (int8x4_t)v);
+    v = (uint32_t)__sel((uint8x4_t)v, (uint8x4_t)k->hi4);
   }
   return v;
 }
 
-static inline int32_t rq_one(const requant *rq, int32_t c, int32_t acc) {
-  if (rq->mode == RQ_EXACT) return rq_exact(rq, c, acc);
-  return sprat_cm_clamp(__ssat(sprat_cm_rq_apply(acc, &rq->records[c]), 8), rq->lo, rq->hi);
-}
-
-// The layer's geometry.
-typedef struct {
-  int32_t ih, iw, C, kh, kw, taps;
-  int32_t row_step, col_step;  // bytes between tap rows and tap columns (dilation included)
-  int32_t groups, tail;
-  int32_t zp;                  // the input zero point
-  uint32_t zpe, zpo;           // SXTB16 of it in every byte, even and odd lanes
-} geometry;
-
-// Adds what the taps outside s would give (each reads the zero point).
-static acc4 padded_taps(const geometry *g, const int8_t *w, span s, acc4 a) {
-  for (int32_t ky = 0; ky < g->kh; ++ky) {
-    const int in_y = ky >= s.ky0 && ky < s.ky1;
-    for (int32_t kx = 0; kx < g->kw; ++kx, w += 4) {
-      if (in_y && kx >= s.kx0 && kx < s.kx1) continue;
-      const uint32_t wv = load32(w);
-      const uint32_t we = SXTB16(wv), wo = SXTB16_ROR8(wv);
-      a.a0 = __smlabb((int32_t)g->zpe, (int32_t)we, a.a0);
-      a.a2 = __smlatt((int32_t)g->zpe, (int32_t)we, a.a2);
-      a.a1 = __smlabb((int32_t)g->zpo, (int32_t)wo, a.a1);
-      a.a3 = __smlatt((int32_t)g->zpo, (int32_t)wo, a.a3);
-    }
-  }
-  return a;
-}
-
-// One output pixel: x is its first inside tap (channel 0), out its outputs.
-static void pixel(const geometry *g, const requant *rq, const int8_t *x, const int8_t *filter, const int32_t *bias,
-                  span s, int8_t *out) {
-  const int32_t rows = s.ky1 - s.ky0, cols = s.kx1 - s.kx0, full = rows == g->kh && cols == g->kw;
-  const int32_t skip = g->kw - cols, first = s.ky0 * g->kw + s.kx0;
-  const int8_t *wg = filter;
-  for (int32_t grp = 0; grp < g->groups; ++grp, x += 4, wg += 4 * g->taps, out += 4) {
-    acc4 a;
-    memcpy(&a, bias + 4 * grp, sizeof a);
-    if (cols == 3)
-      a = taps(a, x, wg + 4 * first, rows, 3, g->row_step, g->col_step, skip);
-    else if (cols == 5)
-      a = taps(a, x, wg + 4 * first, rows, 5, g->row_step, g->col_step, skip);
-    else
-      a = taps(a, x, wg + 4 * first, rows, cols, g->row_step, g->col_step, skip);
-    if (!full) a = padded_taps(g, wg, s, a);
-    const uint32_t v = rq4(rq, 4 * grp, a);
-    memcpy(out, &v, 4);  // an unaligned STR: fine on ARMv7-M
-  }
-  // The last C % 4 channels, one at a time.
-  const int8_t *wt = filter + 4 * g->groups * g->taps;
-  for (int32_t t = 0; t < g->tail; ++t, ++x, ++out) {
-    const int32_t c = 4 * g->groups + t;
-    int32_t acc = bias[c];
-    for (int32_t ky = 0; ky < g->kh; ++ky) {
-      const int in_y = ky >= s.ky0 && ky < s.ky1;
-      for (int32_t kx = 0; kx < g->kw; ++kx) {
-        const int32_t wv = wt[(ky * g->kw + kx) * g->tail + t];
-        const int inside = in_y && kx >= s.kx0 && kx < s.kx1;
-        acc += wv * (inside ? x[(ky - s.ky0) * g->row_step + (kx - s.kx0) * g->col_step] : g->zp);
+// `n` output pixels whose whole windows are in memory: pixel i's first tap
+// at x + i * x_step, its window's rows and columns k->row_step and
+// k->col_step bytes apart. kw is a constant in the specialised copies, so
+// the column loop unrolls; the filter, biases and records are read in
+// order, group after group.
+static inline __attribute__((always_inline)) void pixels(const dw_ctx *k, const int8_t *x, int32_t x_step, int32_t n,
+                                                        int8_t *out, const int32_t kw, const int mode) {
+  const int32_t groups = k->groups, kh = k->kh, rs = k->row_step, cs = k->col_step;
+  for (; n > 0; --n, x += x_step) {
+    const int8_t *w = k->filter, *xg = x;
+    const int32_t *b = k->bias;
+    const sprat_cm_rq *q = k->records;
+    for (int32_t g = 0; g < groups; ++g, xg += 4, b += 4, q += 4, out += 4) {
+      acc4 a = {b[0], b[1], b[2], b[3]};
+      const int8_t *xr = xg;
+      for (int32_t r = 0; r < kh; ++r, xr += rs) {
+        const int8_t *xc = xr;
+#pragma GCC unroll 5
+        for (int32_t c = 0; c < kw; ++c, xc += cs, w += 4) {
+          const uint32_t xv = load32(xc), wv = load32(w);
+          DW_TAP(a, xv, wv);
+        }
       }
+      const uint32_t v = rq4(k, mode, q, 4 * g, a);
+      memcpy(out, &v, 4);  // an unaligned STR: fine on ARMv7-M
     }
-    *out = (int8_t)rq_one(rq, c, acc);
+    // The last C % 4 channels, one at a time (their weights: tap-major).
+    for (int32_t t = 0; t < k->tail; ++t, ++out) {
+      const int32_t c = 4 * groups + t;
+      int32_t acc = k->bias[c];
+      const int8_t *wt = w + t;
+      const int8_t *xr = xg + t;
+      for (int32_t r = 0; r < kh; ++r, xr += rs)
+        for (int32_t j = 0; j < kw; ++j, wt += k->tail) acc += (int32_t)*wt * xr[j * cs];
+      *out = (int8_t)rq_one(k, mode, c, acc);
+    }
+  }
+}
+
+typedef void (*pixels_fn)(const dw_ctx *k, const int8_t *x, int32_t x_step, int32_t n, int8_t *out);
+
+#define DW_PIXELS(name, KW, MODE)                                                                          \
+  static __attribute__((noinline)) void name(const dw_ctx *k, const int8_t *x, int32_t x_step, int32_t n, \
+                                             int8_t *out) {                                             \
+    pixels(k, x, x_step, n, out, (KW) ? (KW) : k->kw, MODE);                                             \
+  }
+DW_PIXELS(pixels_k3_full, 3, RQ_FULL)
+DW_PIXELS(pixels_k3_clamp, 3, RQ_CLAMP)
+DW_PIXELS(pixels_k3_exact, 3, RQ_EXACT)
+DW_PIXELS(pixels_k5_full, 5, RQ_FULL)
+DW_PIXELS(pixels_k5_clamp, 5, RQ_CLAMP)
+DW_PIXELS(pixels_k5_exact, 5, RQ_EXACT)
+DW_PIXELS(pixels_kn_full, 0, RQ_FULL)
+DW_PIXELS(pixels_kn_clamp, 0, RQ_CLAMP)
+DW_PIXELS(pixels_kn_exact, 0, RQ_EXACT)
+
+// Output pixel (y0, x0)'s window (its first tap's top-left corner in input
+// coordinates) into dst, TFLite's tap order, padded taps as the zero point.
+static void gather(const sprat_conv_params *p, const int8_t *img, int32_t y0, int32_t x0, int8_t *dst) {
+  const int32_t C = p->in.c, zp = -p->input_offset;
+  for (int32_t ky = 0; ky < p->filter.h; ++ky) {
+    const int32_t y = y0 + ky * p->dilation_h;
+    for (int32_t kx = 0; kx < p->filter.w; ++kx, dst += C) {
+      const int32_t x = x0 + kx * p->dilation_w;
+      if (y >= 0 && y < p->in.h && x >= 0 && x < p->in.w)
+        memcpy(dst, img + (y * p->in.w + x) * C, (size_t)C);
+      else
+        memset(dst, zp, (size_t)C);
+    }
   }
 }
 
@@ -211,51 +193,55 @@ static int make_records(const sprat_conv_params *p, const int32_t *multiplier, c
   return 1;
 }
 
+// Smallest o >= 0 with o * s >= v, for v >= 0.
+static inline int32_t ceil_div(int32_t v, int32_t s) { return v <= 0 ? 0 : (v + s - 1) / s; }
+
 void sprat_cm_depthwise_conv2d_s8(const sprat_conv_params *p, const int8_t *in, const int8_t *filter,
                                   const int32_t *bias, const int32_t *multiplier, const int32_t *shift, int8_t *out,
                                   void *scratch, int32_t row_begin, int32_t row_end) {
-  if (p->depth_multiplier != 1) {
+  if (p->depth_multiplier != 1 || !scratch) {
     sprat_cm_depthwise_conv2d_s8_generic(p, in, filter, bias, multiplier, shift, out, row_begin, row_end);
     return;
   }
-  const int32_t C = p->in.c;
-  geometry g;
-  g.ih = p->in.h, g.iw = p->in.w, g.C = C, g.kh = p->filter.h, g.kw = p->filter.w, g.taps = g.kh * g.kw;
-  g.row_step = p->dilation_h * g.iw * C, g.col_step = p->dilation_w * C;
-  g.groups = C >> 2, g.tail = C & 3;
-  g.zp = -p->input_offset;
-  const uint32_t zp4 = (uint8_t)g.zp * 0x01010101u;
-  g.zpe = SXTB16(zp4), g.zpo = SXTB16_ROR8(zp4);
-  requant rq = {0, multiplier, shift, p->output_offset, p->act_min, p->act_max,
-                (uint8_t)p->act_min * 0x01010101u, (uint8_t)p->act_max * 0x01010101u, RQ_EXACT};
-  if (scratch && (p->flags & SPRAT_CONV_FAST_REQUANT) &&
-      make_records(p, multiplier, shift, (sprat_cm_rq *)scratch)) {
-    rq.records = (const sprat_cm_rq *)scratch;
-    rq.mode = p->act_min == -128 && p->act_max == 127 ? RQ_FULL : RQ_CLAMP;
+  const int32_t C = p->in.c, ih = p->in.h, iw = p->in.w, kh = p->filter.h, kw = p->filter.w;
+  const int32_t eh = (kh - 1) * p->dilation_h, ew = (kw - 1) * p->dilation_w;
+  int mode = RQ_EXACT;
+  const sprat_cm_rq *records = 0;
+  if ((p->flags & SPRAT_CONV_FAST_REQUANT) && make_records(p, multiplier, shift, (sprat_cm_rq *)scratch)) {
+    records = (const sprat_cm_rq *)scratch;
+    mode = p->act_min == -128 && p->act_max == 127 ? RQ_FULL : RQ_CLAMP;
   }
-  const int32_t oh = p->out.h, ow = p->out.w;
+  int8_t *window = (int8_t *)scratch + records_bytes(p);
+  static const pixels_fn kFns[3][3] = {{pixels_k3_full, pixels_k3_clamp, pixels_k3_exact},
+                                       {pixels_k5_full, pixels_k5_clamp, pixels_k5_exact},
+                                       {pixels_kn_full, pixels_kn_clamp, pixels_kn_exact}};
+  const pixels_fn run = kFns[kw == 3 ? 0 : kw == 5 ? 1 : 2][mode];
+  dw_ctx k = {filter, bias, records, multiplier, shift, p->output_offset, p->act_min, p->act_max,
+              (uint8_t)p->act_min * 0x01010101u, (uint8_t)p->act_max * 0x01010101u, C >> 2, C & 3, kh, kw,
+              p->dilation_h * iw * C, p->dilation_w * C};
+  // A gathered window is dense: rows kw * C, columns C apart.
+  dw_ctx kg = k;
+  kg.row_step = kw * C, kg.col_step = C;
+  const int32_t oh = p->out.h, ow = p->out.w, sh = p->stride_h, sw = p->stride_w, pt = p->pad_top, pl = p->pad_left;
+  // Output columns [ox_lo, ox_hi) have their windows inside horizontally.
+  int32_t ox_lo = ceil_div(pl, sw), ox_hi = iw - 1 - ew + pl < 0 ? 0 : (iw - 1 - ew + pl) / sw + 1;
+  if (ox_hi > ow) ox_hi = ow;
+  if (ox_lo > ox_hi) ox_lo = ox_hi;
   for (int32_t b = 0; b < p->out.n; ++b) {
-    const int8_t *img = in + b * g.ih * g.iw * C;
+    const int8_t *img = in + b * ih * iw * C;
     int8_t *o = out + ((b * oh + row_begin) * ow) * C;
-    for (int32_t oy = row_begin; oy < row_end; ++oy) {
-      const int32_t y0 = oy * p->stride_h - p->pad_top;
-      span row;
-      row.ky0 = first_inside(y0, p->dilation_h, g.kh);
-      row.ky1 = end_inside(y0, p->dilation_h, g.kh, g.ih);
-      if (row.ky1 < row.ky0) row.ky1 = row.ky0;
-      for (int32_t ox = 0; ox < ow; ++ox, o += C) {
-        const int32_t x0 = ox * p->stride_w - p->pad_left;
-        span s = row;
-        s.kx0 = first_inside(x0, p->dilation_w, g.kw);
-        s.kx1 = end_inside(x0, p->dilation_w, g.kw, g.iw);
-        if (s.kx1 < s.kx0) s.kx1 = s.kx0;
-        // The first inside tap; never dereferenced when no tap is inside.
-        const int8_t *x = img;
-        if (s.ky1 > s.ky0 && s.kx1 > s.kx0)
-          x = img + ((y0 + s.ky0 * p->dilation_h) * g.iw + x0 + s.kx0 * p->dilation_w) * C;
-        else
-          s.ky1 = s.ky0, s.kx1 = s.kx0;
-        pixel(&g, &rq, x, filter, bias, s, o);
+    for (int32_t oy = row_begin; oy < row_end; ++oy, o += ow * C) {
+      const int32_t y0 = oy * sh - pt;
+      const int rows_inside = y0 >= 0 && y0 + eh < ih;
+      const int32_t lo = rows_inside ? ox_lo : ow, hi = rows_inside ? ox_hi : ow;
+      for (int32_t ox = 0; ox < ow; ++ox) {
+        if (ox == lo && hi > lo) {
+          run(&k, img + (y0 * iw + ox * sw - pl) * C, sw * C, hi - lo, o + ox * C);
+          ox = hi - 1;
+          continue;
+        }
+        gather(p, img, y0, ox * sw - pl, window);
+        run(&kg, window, 0, 1, o + ox * C);
       }
     }
   }

@@ -94,8 +94,11 @@ static int draw_shape(config *c) {
   p->pad_top = pt, p->pad_left = pl;
   p->depth_multiplier = dm;
   p->layout = SPRAT_LAYOUT_PLAIN;
+  sprat_conv_params q = *p;
+  q.layout = SPRAT_LAYOUT_ARMV7EM;
+  q.flags = SPRAT_CONV_FAST_REQUANT;  // the larger scratch
   return n * ih * iw * ch <= IN_MAX && kh * kw * oc <= FILTER_MAX && n * oh * ow * oc <= OUT_MAX && oc <= C_MAX &&
-         12 * oc <= SCRATCH_MAX;
+         sprat_depthwise_conv2d_s8_get_buffer_size(&q) <= SCRATCH_MAX;
 }
 
 static void draw_numbers(config *c) {
