@@ -183,7 +183,8 @@ class Lowering:
         bias = self._bias(op, 2, oc)
         amin, amax = self.act(op, out)
         kind = "depthwise" if depthwise else "conv"
-        filt, bias, layout, flags = self._layout_weights(op, w, bias, shifts, -x.quant.zp(), kind, out.name)
+        filt, bias, layout, flags, mults, shifts = self._layout_weights(op, w, bias, mults, shifts, -x.quant.zp(),
+                                                                        out.quant.zp(), kind, out.name)
         p = dict(stride_h=sh, stride_w=sw, dilation_h=dh, dilation_w=dw, pad_top=pt, pad_left=pl,
                  input_offset=-x.quant.zp(), output_offset=out.quant.zp(), act_min=amin, act_max=amax,
                  depth_multiplier=dm, layout=layout, flags=flags)
@@ -197,18 +198,20 @@ class Lowering:
         self.emit(op, "DEPTHWISE_CONV_2D" if depthwise else "CONV_2D", [x.index, filt, bias, m, s],
                   [out.index], _conv_record(p), macs=macs, scratch=scratch)
 
-    def _layout_weights(self, op, w, bias, shifts, input_offset, kind, name):
+    def _layout_weights(self, op, w, bias, mults, shifts, input_offset, output_offset, kind, name):
         """The filter and bias tensors in the target library's layout, the
-        layout's number and the flags it proved."""
+        layout's number, the flags it proved, and the multipliers and shifts
+        (which a layout may rewrite for channels whose output is constant)."""
         b = None if bias < 0 else self.g.t(bias).data
-        filt, folded, layout, flags = self.layout.conv(w.data, b, shifts, input_offset, kind)
+        filt, folded, layout, flags, mults, shifts = self.layout.conv(w.data, b, mults, shifts, input_offset,
+                                                                      output_offset, kind)
         if layout == layouts.plain.LAYOUT:
-            return w.index, bias, layout, flags
+            return w.index, bias, layout, flags, mults, shifts
         f = w.index
         if filt is not w.data:
             f = self.g.add_tensor(f"{name}/filter_{self.layout.NAME}", ir.INT8, np.shape(filt), w.quant,
                                   np.asarray(filt, np.int8)).index
-        return f, self.const_i32(f"{name}/bias_{self.layout.NAME}", folded), layout, flags
+        return f, self.const_i32(f"{name}/bias_{self.layout.NAME}", folded), layout, flags, mults, shifts
 
     def op_conv_2d(self, op):
         self._conv_like(op, False)
@@ -268,8 +271,8 @@ class Lowering:
         mults, shifts = zip(*pairs)
         filt, layout, flags = w.index, layouts.plain.LAYOUT, 0
         if foff == 0:  # a filter zero point would make the input term depend on the input
-            filt, bias, layout, flags = self._layout_weights(op, w, bias, np.broadcast_to(shifts, (units,)),
-                                                             -x.quant.zp(), "fc", out.name)
+            filt, bias, layout, flags, _, _ = self._layout_weights(op, w, bias, mults, np.broadcast_to(shifts, (units,)),
+                                                                   -x.quant.zp(), out.quant.zp(), "fc", out.name)
         params = _i32(x.count // depth, depth, units, -x.quant.zp(), foff, out.quant.zp(), amin, amax,
                       1 if per_channel else 0, layout, flags)
         self.emit(op, "FULLY_CONNECTED", [x.index, filt, bias, self.const_i32(f"{out.name}/multiplier", mults),

@@ -73,6 +73,19 @@ def _conv_like(rng, depthwise):
     if rng.random() < 0.1:  # an effective multiplier above 1/2: shift >= 0 (a left shift)
         out_s = float(in_s * np.max(w_s) * rng.uniform(0.3, 1.9))
     act = ACTS[int(rng.integers(0, 4))]
+    pruned = ""
+    if per_channel and rng.random() < 0.15:
+        # Pruned channels (all-zero filters) with scales far off the rest, as
+        # real models have them: their multipliers lack the fast form.
+        dead = rng.random(cout) < 0.4
+        dead[int(rng.integers(0, cout))] = False  # the output still depends on the input
+        w_s = np.where(dead, w_s * rng.choice([1e-7, 3e3], cout), w_s)
+        wdata = wdata.copy()
+        if depthwise:
+            wdata[..., dead] = 0
+        else:
+            wdata[dead] = 0
+        pruned = f" {int(dead.sum())} pruned channels"
     m = ModelWriter()
     x = m.tensor("x", (n, h, w, cin), scale=in_s, zp=in_zp)
     wt = m.tensor("w", fshape, data=wdata, scale=w_s, zp=np.zeros(w_s.size), axis=3 if depthwise else 0)
@@ -86,7 +99,7 @@ def _conv_like(rng, depthwise):
         opts["depth_multiplier"] = cout // cin
     m.op("DEPTHWISE_CONV_2D" if depthwise else "CONV_2D", [x, wt, bias], [y], **opts)
     desc = f"in {[n, h, w, cin]} filter {list(fshape)} stride {sh}x{sw} dil {dh}x{dw} {padding} {act} " \
-           f"{'per-channel' if per_channel else 'per-tensor'}"
+           f"{'per-channel' if per_channel else 'per-tensor'}{pruned}"
     return m.finish([x], [y]), desc
 
 

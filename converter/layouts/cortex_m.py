@@ -63,7 +63,48 @@ def dw_order(taps):
     return np.concatenate([head, taps[:, 4 * g:].reshape(-1)])
 
 
-def conv(w, bias, shifts, input_offset, kind):
+def _mbqm(x, m, shift):
+    """TFLite's two-rounding requantization of one int32 (as
+    kernels/portable/fixedpoint.h computes it)."""
+    left, right = max(shift, 0), max(-shift, 0)
+    a = ((int(x) << left) + 2**31) % 2**32 - 2**31  # the C code's wrapping shift
+    if a == m == -2**31:
+        y = 2**31 - 1
+    else:
+        ab = a * int(m)
+        t = ab + (2**30 if ab >= 0 else 1 - 2**30)
+        y = abs(t) >> 31 if t >= 0 else -(abs(t) >> 31)  # truncation toward zero
+    mask = (1 << right) - 1
+    threshold = (mask >> 1) + (1 if y < 0 else 0)
+    return (y >> right) + (1 if (y & mask) > threshold else 0)
+
+
+def _has_fast_form(m, shift):
+    """The kernels' per-channel fast requantization (requant.h:
+    sprat_cm_rq_make) covers this channel."""
+    return m >= 2**30 and -22 <= shift <= -1
+
+
+def _constant_channels(rows, bias, mults, shifts, output_offset, kind):
+    """Pruned channels (all-zero filter rows) whose multiplier has no fast
+    form, rewritten so that it has one: such a channel's accumulator is its
+    bias at every pixel, so its output is the constant
+    q = clamp(mbqm(bias) + offset, -128, 127), and bias 4 * (q - offset) with
+    multiplier 2^30 and shift -1 gives exactly q. One such channel would
+    otherwise put the whole layer on the exact (64-bit) requantization."""
+    mults, shifts = list(mults), list(shifts)
+    if kind == "fc":  # rounded once, by its own code
+        return bias, mults, shifts
+    zero = ~np.any(rows != 0, axis=1)
+    for c in np.nonzero(zero)[0]:
+        if _has_fast_form(mults[c], shifts[c]):
+            continue
+        q = min(127, max(-128, _mbqm(bias[c], mults[c], shifts[c]) + output_offset))
+        bias[c], mults[c], shifts[c] = 4 * (q - output_offset), 2**30, -1
+    return bias, mults, shifts
+
+
+def conv(w, bias, mults, shifts, input_offset, output_offset, kind):
     rows = _rows(w, kind)
     oc = rows.shape[0]
     b = np.zeros(oc, np.int64) if bias is None else np.asarray(bias, np.int64)
@@ -72,7 +113,11 @@ def conv(w, bias, shifts, input_offset, kind):
     # Kernels add raw products to the folded bias: every partial sum must
     # stay in int32 (|x| <= 128).
     if np.any(np.abs(folded) + 128 * abs_w >= 2**31):
-        return plain.conv(w, bias, shifts, input_offset, kind)
+        return plain.conv(w, bias, mults, shifts, input_offset, output_offset, kind)
+    b = b.copy()
+    b, mults, shifts = _constant_channels(rows, b, np.broadcast_to(mults, (oc,)) if kind != "fc" else mults,
+                                          shifts, int(output_offset), kind)
+    folded = b + int(input_offset) * rows.sum(axis=1)
     # The final accumulator equals TFLite's: bias + sum(w * (x + offset)).
     widest = max(abs(-128 + int(input_offset)), abs(127 + int(input_offset)))
     bound = np.abs(b) + widest * abs_w
@@ -83,7 +128,7 @@ def conv(w, bias, shifts, input_offset, kind):
         w = dw_order(np.asarray(w).reshape(-1, oc)).reshape(np.shape(w)).astype(np.int8)
     else:
         w = interleave(np.asarray(w).reshape(oc, -1)).reshape(np.shape(w)).astype(np.int8)
-    return w, folded.astype(np.int32), LAYOUT, flags
+    return w, folded.astype(np.int32), LAYOUT, flags, mults, shifts
 
 
 def conv_scratch_bytes(p):

@@ -5,10 +5,11 @@ LAYOUT = 0
 NAME = "portable"
 
 
-def conv(w, bias, shifts, input_offset, kind):
-    """(filter, bias or None, layout, flags) for a CONV_2D/DEPTHWISE_CONV_2D/
-    FULLY_CONNECTED layer; `kind` is "conv", "depthwise" or "fc"."""
-    return w, bias, LAYOUT, 0
+def conv(w, bias, mults, shifts, input_offset, output_offset, kind):
+    """(filter, bias or None, layout, flags, multipliers, shifts) for a
+    CONV_2D/DEPTHWISE_CONV_2D/FULLY_CONNECTED layer; `kind` is "conv",
+    "depthwise" or "fc"."""
+    return w, bias, LAYOUT, 0, mults, shifts
 
 
 def conv_scratch_bytes(p):

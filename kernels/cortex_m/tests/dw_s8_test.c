@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "kernels/cortex_m/depthwise/dw_filter_order.h"
+#include "kernels/cortex_m/tests/layout_twin.h"
 #include "kernels/cortex_m/tests/test_util.h"
 #include "kernels/portable/portable.h"
 #include "sprat/kernels.h"
@@ -197,7 +198,38 @@ static long check(const config *c, int32_t r0, int32_t r1) {
   return bad;
 }
 
+// The kernels' twins of converter/layouts/cortex_m.py agree with it
+// (layout_twin.h): scratch bytes and the filter order.
+static long check_twins(void) {
+  long bad = 0;
+  for (size_t i = 0; i < sizeof kTwinDwScratch / sizeof kTwinDwScratch[0]; ++i) {
+    sprat_conv_params p = {0};
+    memcpy(&p.in, kTwinDwScratch[i].in, sizeof p.in);
+    memcpy(&p.filter, kTwinDwScratch[i].filter, sizeof p.filter);
+    memcpy(&p.out, kTwinDwScratch[i].out, sizeof p.out);
+    p.stride_h = p.stride_w = p.dilation_h = p.dilation_w = 1;
+    p.depth_multiplier = kTwinDwScratch[i].depth_multiplier;
+    p.flags = kTwinDwScratch[i].flags;
+    p.layout = SPRAT_LAYOUT_ARMV7EM;
+    const int32_t got = sprat_depthwise_conv2d_s8_get_buffer_size(&p);
+    if (got != kTwinDwScratch[i].bytes && bad++ < 4)
+      printf("twin: scratch case %ld: kernel %ld bytes, converter %ld\n", (long)i, (long)got,
+             (long)kTwinDwScratch[i].bytes);
+  }
+  const uint16_t *perm = kTwinDwPerm;
+  for (size_t i = 0; i < sizeof kTwinDwOrder / sizeof kTwinDwOrder[0]; ++i) {
+    const int32_t taps = kTwinDwOrder[i].taps, ch = kTwinDwOrder[i].channels;
+    for (int32_t t = 0; t < taps; ++t)
+      for (int32_t c = 0; c < ch; ++c)
+        if (perm[sprat_cm_dw_filter_index(t, c, taps, ch)] != t * ch + c && bad++ < 4)
+          printf("twin: filter %ldx%ld: tap %ld channel %ld misplaced\n", (long)taps, (long)ch, (long)t, (long)c);
+    perm += taps * ch;
+  }
+  return bad;
+}
+
 int main(void) {
+  const long twin_mismatches = check_twins();
   long configs = 0, bad_configs = 0, fast = 0, dm1 = 0;
   while (configs < DW_TEST_CONFIGS) {
     config c;
@@ -224,7 +256,8 @@ int main(void) {
     }
     ++configs;
   }
+  printf("dw_s8: layout twins: %ld mismatches\n", twin_mismatches);
   printf("dw_s8: %ld configurations (%ld with depth multiplier 1, %ld of them fast requantization), %ld mismatches\n",
          configs, dm1, fast, bad_configs);
-  return bad_configs != 0;
+  return bad_configs != 0 || twin_mismatches != 0;
 }
