@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "kernels/cortex_m/cortex_m.h"
+#include "kernels/cortex_m/depthwise/dw3x3_s8.h"
 #include "kernels/cortex_m/depthwise/dw_filter_order.h"
 #include "kernels/cortex_m/requant.h"
 
@@ -125,7 +126,16 @@ static inline __attribute__((always_inline)) void pixels(const dw_ctx *k, const 
     const int8_t *w = k->filter, *xg = x;
     const int32_t *b = k->bias;
     const sprat_cm_rq *q = k->records;
-    for (int32_t g = 0; g < groups; ++g, xg += 4, b += 4, q += 4, out += 4) {
+    int32_t g = 0;
+    if (kw == 3 && mode != RQ_EXACT && kh == 3 && groups > 0) {
+      const sprat_cm_dw_frame f = {x, w, b, q, out, groups, rs, cs, k->lo4, k->hi4};
+      if (mode == RQ_CLAMP)
+        sprat_cm_dw3x3_s8_clamp(&f);
+      else
+        sprat_cm_dw3x3_s8(&f);
+      g = groups, w += 36 * groups, xg += 4 * groups, out += 4 * groups;
+    }
+    for (; g < groups; ++g, xg += 4, b += 4, q += 4, out += 4) {
       acc4 a = {b[0], b[1], b[2], b[3]};
       const int8_t *xr = xg;
       for (int32_t r = 0; r < kh; ++r, xr += rs) {

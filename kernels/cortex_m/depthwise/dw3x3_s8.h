@@ -1,0 +1,25 @@
+// The depthwise 3x3 kernel in assembly (dw3x3_s8_asm.c): every group of 4
+// channels of one output pixel, fast requantization (requant.h), outputs
+// saturated to int8 and, in the _clamp variant, clamped to [lo, hi].
+#ifndef SPRAT_KERNELS_CORTEX_M_DW3X3_S8_H_
+#define SPRAT_KERNELS_CORTEX_M_DW3X3_S8_H_
+
+#include <stdint.h>
+
+// Field offsets are the assembly's: keep the order.
+typedef struct {
+  const int8_t *x;        // 0: the first tap's channel 0
+  const int8_t *filter;   // 4: group 0's weights (dw_filter_order.h)
+  const int32_t *bias;    // 8: the folded biases, from channel 0
+  const void *records;    // 12: sprat_cm_rq per channel, from channel 0
+  int8_t *out;            // 16: the pixel's channel 0
+  int32_t groups;         // 20: C / 4, >= 1
+  int32_t row_step;       // 24: bytes between the window's rows
+  int32_t col_step;       // 28: bytes between its columns
+  uint32_t lo4, hi4;      // 32, 36: the activation range in each byte
+} sprat_cm_dw_frame;
+
+void sprat_cm_dw3x3_s8(const sprat_cm_dw_frame *f);
+void sprat_cm_dw3x3_s8_clamp(const sprat_cm_dw_frame *f);
+
+#endif  // SPRAT_KERNELS_CORTEX_M_DW3X3_S8_H_
