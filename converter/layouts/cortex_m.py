@@ -149,11 +149,13 @@ def conv_scratch_bytes(p):
 
 def depthwise_scratch_bytes(p):
     """Twin of sprat_cm_depthwise_conv2d_s8_get_buffer_size (kernels/
-    cortex_m/depthwise/depthwise_s8.c): with depth multiplier 1, the fast
-    requantization's constants (12 bytes per channel, with the flag) and
-    one gathered window (kh * kw * channels, rounded up to 4 bytes)."""
-    if p["depth_multiplier"] != 1:
-        return 0
+    cortex_m/depthwise/depthwise_s8.c): the fast requantization's
+    constants (12 bytes per output channel, with the flag), for 3x3 windows
+    with the flag the filter split into SXTB16 lanes (72 bytes per 4
+    channels), and one gathered window (kh * kw * output channels, rounded
+    up to 4 bytes)."""
     _, kh, kw, c = p["filter"]
-    records = 12 * p["out"][3] if p["flags"] & FAST_REQUANT else 0
-    return records + (kh * kw * c + 3) // 4 * 4
+    fast = bool(p["flags"] & FAST_REQUANT)
+    records = 12 * p["out"][3] if fast else 0
+    lanes = 72 * (p["out"][3] // 4) if fast and kh == 3 and kw == 3 and p["out"][3] >= 4 else 0
+    return records + lanes + (kh * kw * c + 3) // 4 * 4

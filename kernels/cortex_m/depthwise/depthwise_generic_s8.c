@@ -1,5 +1,5 @@
 // DEPTHWISE_CONV_2D in layout ARMV7EM, any shape: the fast kernel's
-// fallback (depthwise_s8.c), for depth multipliers above 1. Padded taps
+// fallback (depthwise_s8.c) when it is given no scratch. Padded taps
 // read as the input zero point (bias folded); the filter is in the
 // layout's order (dw_filter_order.h).
 #include "kernels/cortex_m/cortex_m.h"

@@ -1,20 +1,21 @@
-// DEPTHWISE_CONV_2D in layout ARMV7EM with depth multiplier 1 (any window,
-// stride, dilation, padding): four channels at a time. Each tap loads one
+// DEPTHWISE_CONV_2D in layout ARMV7EM (any window, stride, dilation,
+// padding, depth multiplier): four output channels at a time. Each tap loads one
 // input word (4 channels) and one filter word (the same 4 channels,
 // dw_filter_order.h), splits both with SXTB16 into even and odd lanes and
 // multiplies lane by lane with SMLABB/SMLATT into four accumulators: 4
 // MACs in 10 instructions. SMLAD cannot help, since depthwise sums no two
-// products of one channel at the same tap. Other depth multipliers take
-// depthwise_generic_s8.c.
+// products of one channel at the same tap.
 //
 // Pixels whose window lies inside the image read it in place; a border
 // pixel's window is first gathered into scratch with padded taps as the
 // input zero point (the folded bias expects every tap to contribute), so
-// one straight-line kernel serves every pixel.
+// one straight-line kernel serves every pixel. With a depth multiplier
+// above 1 every window is gathered, each input channel repeated once per
+// output channel it feeds, so the same kernel runs it.
 //
 // Scratch: the per-channel fast requantization constants (requant.h), 12
 // bytes a channel, when the layer has SPRAT_CONV_FAST_REQUANT; then one
-// window, kh * kw * C bytes.
+// window, kh * kw * output channels bytes.
 #include <string.h>
 
 #include "kernels/cortex_m/cortex_m.h"
@@ -46,11 +47,18 @@ static int32_t records_bytes(const sprat_conv_params *p) {
   return (p->flags & SPRAT_CONV_FAST_REQUANT) ? 12 * p->out.c : 0;
 }
 
+// The assembly 3x3 kernel reads its filter pre-split into SXTB16's lanes
+// (two words per tap and group), saving two instructions a tap.
+static int uses_asm3x3(const sprat_conv_params *p) {
+  return p->filter.h == 3 && p->filter.w == 3 && (p->flags & SPRAT_CONV_FAST_REQUANT) && p->out.c >= 4;
+}
+
+static int32_t lanes_bytes(const sprat_conv_params *p) { return uses_asm3x3(p) ? 72 * (p->out.c >> 2) : 0; }
+
 int32_t sprat_cm_depthwise_conv2d_s8_get_buffer_size(const sprat_conv_params *p) {
-  if (p->depth_multiplier != 1) return 0;
   const int64_t window = (int64_t)p->filter.h * p->filter.w * p->out.c;
   if (window > (1 << 24)) return -1;  // beyond any real layer: the runtime refuses it
-  return records_bytes(p) + (((int32_t)window + 3) & ~3);
+  return records_bytes(p) + lanes_bytes(p) + (((int32_t)window + 3) & ~3);
 }
 
 typedef struct {
@@ -72,6 +80,7 @@ enum { RQ_FULL, RQ_CLAMP, RQ_EXACT };
 
 typedef struct {
   const int8_t *filter;
+  const uint32_t *lanes;  // the 3x3 filter in SXTB16's lanes, for the assembly
   const int32_t *bias;
   const sprat_cm_rq *records;   // RQ_FULL, RQ_CLAMP
   const int32_t *mult, *shift;  // RQ_EXACT
@@ -128,7 +137,7 @@ static inline __attribute__((always_inline)) void pixels(const dw_ctx *k, const 
     const sprat_cm_rq *q = k->records;
     int32_t g = 0;
     if (kw == 3 && mode != RQ_EXACT && kh == 3 && groups > 0) {
-      const sprat_cm_dw_frame f = {x, w, b, q, out, groups, rs, cs, k->lo4, k->hi4};
+      const sprat_cm_dw_frame f = {x, k->lanes, b, q, out, groups, rs, cs, k->lo4, k->hi4};
       if (mode == RQ_CLAMP)
         sprat_cm_dw3x3_s8_clamp(&f);
       else
@@ -180,17 +189,26 @@ DW_PIXELS(pixels_kn_clamp, 0, RQ_CLAMP)
 DW_PIXELS(pixels_kn_exact, 0, RQ_EXACT)
 
 // Output pixel (y0, x0)'s window (its first tap's top-left corner in input
-// coordinates) into dst, TFLite's tap order, padded taps as the zero point.
+// coordinates) into dst, TFLite's tap order, padded taps as the zero point,
+// each input channel repeated depth-multiplier times.
 static void gather(const sprat_conv_params *p, const int8_t *img, int32_t y0, int32_t x0, int8_t *dst) {
-  const int32_t C = p->in.c, zp = -p->input_offset;
+  const int32_t C = p->in.c, dm = p->depth_multiplier, OC = p->out.c, zp = -p->input_offset;
   for (int32_t ky = 0; ky < p->filter.h; ++ky) {
     const int32_t y = y0 + ky * p->dilation_h;
-    for (int32_t kx = 0; kx < p->filter.w; ++kx, dst += C) {
+    for (int32_t kx = 0; kx < p->filter.w; ++kx, dst += OC) {
       const int32_t x = x0 + kx * p->dilation_w;
-      if (y >= 0 && y < p->in.h && x >= 0 && x < p->in.w)
+      if (y < 0 || y >= p->in.h || x < 0 || x >= p->in.w) {
+        memset(dst, zp, (size_t)OC);
+      } else if (dm == 1) {
         memcpy(dst, img + (y * p->in.w + x) * C, (size_t)C);
-      else
-        memset(dst, zp, (size_t)C);
+      } else if (C == 1) {
+        memset(dst, img[y * p->in.w + x], (size_t)OC);
+      } else {
+        const int8_t *src = img + (y * p->in.w + x) * C;
+        int8_t *d = dst;
+        for (int32_t c = 0; c < C; ++c)
+          for (int32_t m = 0; m < dm; ++m) *d++ = src[c];
+      }
     }
   }
 }
@@ -209,11 +227,11 @@ static inline int32_t ceil_div(int32_t v, int32_t s) { return v <= 0 ? 0 : (v + 
 void sprat_cm_depthwise_conv2d_s8(const sprat_conv_params *p, const int8_t *in, const int8_t *filter,
                                   const int32_t *bias, const int32_t *multiplier, const int32_t *shift, int8_t *out,
                                   void *scratch, int32_t row_begin, int32_t row_end) {
-  if (p->depth_multiplier != 1 || !scratch) {
+  if (!scratch) {
     sprat_cm_depthwise_conv2d_s8_generic(p, in, filter, bias, multiplier, shift, out, row_begin, row_end);
     return;
   }
-  const int32_t C = p->in.c, ih = p->in.h, iw = p->in.w, kh = p->filter.h, kw = p->filter.w;
+  const int32_t C = p->in.c, OC = p->out.c, ih = p->in.h, iw = p->in.w, kh = p->filter.h, kw = p->filter.w;
   const int32_t eh = (kh - 1) * p->dilation_h, ew = (kw - 1) * p->dilation_w;
   int mode = RQ_EXACT;
   const sprat_cm_rq *records = 0;
@@ -221,37 +239,45 @@ void sprat_cm_depthwise_conv2d_s8(const sprat_conv_params *p, const int8_t *in, 
     records = (const sprat_cm_rq *)scratch;
     mode = p->act_min == -128 && p->act_max == 127 ? RQ_FULL : RQ_CLAMP;
   }
-  int8_t *window = (int8_t *)scratch + records_bytes(p);
+  uint32_t *lanes = (uint32_t *)(void *)((int8_t *)scratch + records_bytes(p));
+  int8_t *window = (int8_t *)scratch + records_bytes(p) + lanes_bytes(p);
+  if (uses_asm3x3(p) && mode != RQ_EXACT) {
+    for (int32_t i = 0; i < 9 * (OC >> 2); ++i) {
+      const uint32_t w = load32(filter + 4 * i);
+      lanes[2 * i] = SXTB16(w), lanes[2 * i + 1] = SXTB16_ROR8(w);
+    }
+  }
   static const pixels_fn kFns[3][3] = {{pixels_k3_full, pixels_k3_clamp, pixels_k3_exact},
                                        {pixels_k5_full, pixels_k5_clamp, pixels_k5_exact},
                                        {pixels_kn_full, pixels_kn_clamp, pixels_kn_exact}};
   const pixels_fn run = kFns[kw == 3 ? 0 : kw == 5 ? 1 : 2][mode];
-  dw_ctx k = {filter, bias, records, multiplier, shift, p->output_offset, p->act_min, p->act_max,
-              (uint8_t)p->act_min * 0x01010101u, (uint8_t)p->act_max * 0x01010101u, C >> 2, C & 3, kh, kw,
+  dw_ctx k = {filter, lanes, bias, records, multiplier, shift, p->output_offset, p->act_min, p->act_max,
+              (uint8_t)p->act_min * 0x01010101u, (uint8_t)p->act_max * 0x01010101u, OC >> 2, OC & 3, kh, kw,
               p->dilation_h * iw * C, p->dilation_w * C};
   // A gathered window is dense: rows kw * C, columns C apart.
   dw_ctx kg = k;
-  kg.row_step = kw * C, kg.col_step = C;
+  kg.row_step = kw * OC, kg.col_step = OC;
   const int32_t oh = p->out.h, ow = p->out.w, sh = p->stride_h, sw = p->stride_w, pt = p->pad_top, pl = p->pad_left;
   // Output columns [ox_lo, ox_hi) have their windows inside horizontally.
   int32_t ox_lo = ceil_div(pl, sw), ox_hi = iw - 1 - ew + pl < 0 ? 0 : (iw - 1 - ew + pl) / sw + 1;
   if (ox_hi > ow) ox_hi = ow;
   if (ox_lo > ox_hi) ox_lo = ox_hi;
+  if (p->depth_multiplier != 1) ox_lo = ox_hi = ow;  // every window gathered
   for (int32_t b = 0; b < p->out.n; ++b) {
     const int8_t *img = in + b * ih * iw * C;
-    int8_t *o = out + ((b * oh + row_begin) * ow) * C;
-    for (int32_t oy = row_begin; oy < row_end; ++oy, o += ow * C) {
+    int8_t *o = out + ((b * oh + row_begin) * ow) * OC;
+    for (int32_t oy = row_begin; oy < row_end; ++oy, o += ow * OC) {
       const int32_t y0 = oy * sh - pt;
       const int rows_inside = y0 >= 0 && y0 + eh < ih;
       const int32_t lo = rows_inside ? ox_lo : ow, hi = rows_inside ? ox_hi : ow;
       for (int32_t ox = 0; ox < ow; ++ox) {
         if (ox == lo && hi > lo) {
-          run(&k, img + (y0 * iw + ox * sw - pl) * C, sw * C, hi - lo, o + ox * C);
+          run(&k, img + (y0 * iw + ox * sw - pl) * C, sw * C, hi - lo, o + ox * OC);
           ox = hi - 1;
           continue;
         }
         gather(p, img, y0, ox * sw - pl, window);
-        run(&kg, window, 0, 1, o + ox * C);
+        run(&kg, window, 0, 1, o + ox * OC);
       }
     }
   }

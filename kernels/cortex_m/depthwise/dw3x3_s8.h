@@ -9,7 +9,8 @@
 // Field offsets are the assembly's: keep the order.
 typedef struct {
   const int8_t *x;        // 0: the first tap's channel 0
-  const int8_t *filter;   // 4: group 0's weights (dw_filter_order.h)
+  const uint32_t *lanes;  // 4: group 0's weights, each tap's word split by
+                          //    SXTB16 into its even and odd lanes
   const int32_t *bias;    // 8: the folded biases, from channel 0
   const void *records;    // 12: sprat_cm_rq per channel, from channel 0
   int8_t *out;            // 16: the pixel's channel 0

@@ -3,10 +3,10 @@
 // inside the 9-tap loop; by hand it fits the registers:
 //   r0-r3    accumulators of channels 4g .. 4g+3
 //   r4       the group's first tap; r9 the tap row being read
-//   r5       the filter, read in order (dw_filter_order.h)
+//   r5       the filter in SXTB16's lanes (even, odd word per tap), in order
 //   r6 r7 r8 column step, twice it, row step
 //   r10-r12, lr   an input word and a filter word, split into lanes
-// A tap is 4 MACs in 10 instructions.
+// A tap is 4 MACs in 8 instructions.
 #include "kernels/cortex_m/depthwise/dw3x3_s8.h"
 
 #if defined(__ARM_FEATURE_DSP) && defined(__thumb2__)
@@ -16,11 +16,9 @@ __asm__(
     "  .thumb\n"
     "  .macro SPRAT_DW_TAP off\n"
     "  ldr     r10, [r9\\off]\n"
-    "  ldr     r12, [r5], #4\n"
+    "  ldrd    r12, lr, [r5], #8\n"
     "  sxtb16  r11, r10, ror #8\n"
     "  sxtb16  r10, r10\n"
-    "  sxtb16  lr, r12, ror #8\n"
-    "  sxtb16  r12, r12\n"
     "  smlabb  r0, r10, r12, r0\n"
     "  smlatt  r2, r10, r12, r2\n"
     "  smlabb  r1, r11, lr, r1\n"

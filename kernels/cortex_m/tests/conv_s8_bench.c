@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "harness/sprat_harness.h"
+#include "kernels/cortex_m/depthwise/dw_filter_order.h"
 #include "kernels/cortex_m/tests/test_util.h"
 #include "kernels/portable/portable.h"
 #include "sprat/kernels.h"
@@ -14,7 +15,7 @@
 #define IN_MAX (40 * 40 * 16)
 #define OUT_MAX (40 * 40 * 48)
 #define FILTER_MAX (288 * 48)
-#define SCRATCH_MAX 4096
+#define SCRATCH_MAX 12288
 #define OC_MAX 1000
 
 static int8_t input[IN_MAX], out_dsp[OUT_MAX], out_ref[OUT_MAX];
@@ -91,6 +92,56 @@ static void conv(const char *name, int32_t ih, int32_t iw, int32_t ic, int32_t o
   compare(name, oh * ow * oc);
 }
 
+// Depthwise, SAME padding: `pad` rows and columns before, the rest after.
+static void dw(const char *name, int32_t ih, int32_t iw, int32_t ic, int32_t dm, int32_t k, int32_t stride,
+               int32_t pad) {
+  sprat_conv_params p = {0};
+  const int32_t oc = ic * dm, oh = (ih + stride - 1) / stride, ow = (iw + stride - 1) / stride, taps = k * k;
+  p.in = (sprat_shape4){1, ih, iw, ic};
+  p.filter = (sprat_shape4){1, k, k, oc};
+  p.out = (sprat_shape4){1, oh, ow, oc};
+  p.stride_h = p.stride_w = stride;
+  p.dilation_h = p.dilation_w = 1;
+  p.pad_top = p.pad_left = pad;
+  p.depth_multiplier = dm;
+  p.input_offset = 128;
+  p.output_offset = -128;
+  p.act_min = -128, p.act_max = 40;  // ReLU6's clamp
+  p.flags = SPRAT_CONV_FAST_REQUANT;
+  p.layout = SPRAT_LAYOUT_ARMV7EM;
+  if (ih * iw * ic > IN_MAX || oh * ow * oc > OUT_MAX || taps * oc > FILTER_MAX ||
+      sprat_depthwise_conv2d_s8_get_buffer_size(&p) > SCRATCH_MAX) {
+    printf("bench: %s does not fit the buffers\n", name);
+    ++mismatches;
+    return;
+  }
+  tu_fill_s8(input, ih * iw * ic);
+  tu_fill_s8(filter_plain, taps * oc);
+  for (int32_t c = 0; c < oc; ++c) {
+    int32_t sum = 0;
+    for (int32_t t = 0; t < taps; ++t) {
+      sum += filter_plain[t * oc + c];
+      filter_dsp[sprat_cm_dw_filter_index(t, c, taps, oc)] = filter_plain[t * oc + c];
+    }
+    bias[c] = tu_range(-5000, 5000);
+    folded[c] = bias[c] + p.input_offset * sum;
+    mult[c] = (int32_t)(0x40000000u | (tu_next() & 0x3FFFFFFFu));
+    shift[c] = -7;
+  }
+  const long macs = (long)oh * ow * oc * taps;
+  sprat_mark();
+  sprat_depthwise_conv2d_s8(&p, input, filter_dsp, folded, mult, shift, out_dsp, scratch, 0, oh);
+  sprat_mark();
+  p.layout = SPRAT_LAYOUT_PLAIN;
+  sprat_mark();
+  sprat_depthwise_conv2d_s8(&p, input, filter_plain, bias, mult, shift, out_ref, NULL, 0, oh);
+  sprat_mark();
+  printf("bench: region %d %s dsp macs %ld outputs %ld\n", region, name, macs, (long)oh * ow * oc);
+  printf("bench: region %d %s portable macs %ld outputs %ld\n", region + 1, name, macs, (long)oh * ow * oc);
+  region += 2;
+  compare(name, oh * ow * oc);
+}
+
 static void fc(const char *name, int32_t depth, int32_t units) {
   sprat_fc_params p = {0};
   p.batches = 1, p.depth = depth, p.units = units;
@@ -123,6 +174,13 @@ int main(void) {
   conv("1x1 3x3x288->48", 3, 3, 288, 48, 1, 1, 0);
   conv("3x3/2 80x80x3->40x40x16", 80, 80, 3, 16, 3, 2, 1);
   fc("FC 384->1000", 384, 1000);
+  dw("dw 3x3/1 40x40x16", 40, 40, 16, 1, 3, 1, 1);
+  dw("dw 3x3/2 20x20x48", 20, 20, 48, 1, 3, 2, 0);
+  dw("dw 3x3/1 5x5x144", 5, 5, 144, 1, 3, 1, 1);
+  dw("dw 3x3/1 3x3x288", 3, 3, 288, 1, 3, 1, 1);
+  dw("dw 5x5/1 20x20x24", 20, 20, 24, 1, 5, 1, 2);
+  dw("dw 3x3/1 20x20x19", 20, 20, 19, 1, 3, 1, 1);
+  dw("dw 3x3/1 40x40x1 dm 8", 40, 40, 1, 8, 3, 1, 1);
   printf("bench: %ld mismatching bytes\n", mismatches);
   return 0;
 }

@@ -244,7 +244,7 @@ int main(void) {
       bad += check(&c, r0, r1);
     }
     dm1 += c.p.depth_multiplier == 1;
-    int fast_rq = c.p.depth_multiplier == 1 && (c.p.flags & SPRAT_CONV_FAST_REQUANT);
+    int fast_rq = (c.p.flags & SPRAT_CONV_FAST_REQUANT) != 0;
     for (int32_t k = 0; k < c.p.out.c; ++k) fast_rq &= mult[k] >= (1 << 30) && shift[k] <= -1 && shift[k] >= -22;
     fast += fast_rq;
     if (bad) {
