@@ -150,12 +150,12 @@ def conv_scratch_bytes(p):
 def depthwise_scratch_bytes(p):
     """Twin of sprat_cm_depthwise_conv2d_s8_get_buffer_size (kernels/
     cortex_m/depthwise/depthwise_s8.c): the fast requantization's
-    constants (12 bytes per output channel, with the flag), for 3x3 windows
-    with the flag the filter split into SXTB16 lanes (72 bytes per 4
-    channels), and one gathered window (kh * kw * output channels, rounded
+    constants (12 bytes per output channel, with the flag), for windows 3
+    or 5 taps wide with the flag the filter split into SXTB16 lanes (8
+    bytes per tap and 4 channels), and one gathered window (kh * kw * output channels, rounded
     up to 4 bytes)."""
     _, kh, kw, c = p["filter"]
     fast = bool(p["flags"] & FAST_REQUANT)
     records = 12 * p["out"][3] if fast else 0
-    lanes = 72 * (p["out"][3] // 4) if fast and kh == 3 and kw == 3 and p["out"][3] >= 4 else 0
+    lanes = 8 * kh * kw * (p["out"][3] // 4) if fast and kw in (3, 5) and p["out"][3] >= 4 else 0
     return records + lanes + (kh * kw * c + 3) // 4 * 4

@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "kernels/cortex_m/cortex_m.h"
-#include "kernels/cortex_m/depthwise/dw3x3_s8.h"
+#include "kernels/cortex_m/depthwise/dw_s8_asm.h"
 #include "kernels/cortex_m/depthwise/dw_filter_order.h"
 #include "kernels/cortex_m/requant.h"
 
@@ -47,13 +47,16 @@ static int32_t records_bytes(const sprat_conv_params *p) {
   return (p->flags & SPRAT_CONV_FAST_REQUANT) ? 12 * p->out.c : 0;
 }
 
-// The assembly 3x3 kernel reads its filter pre-split into SXTB16's lanes
-// (two words per tap and group), saving two instructions a tap.
-static int uses_asm3x3(const sprat_conv_params *p) {
-  return p->filter.h == 3 && p->filter.w == 3 && (p->flags & SPRAT_CONV_FAST_REQUANT) && p->out.c >= 4;
+// The assembly kernels (windows 3 or 5 taps wide) read their filter
+// pre-split into SXTB16's lanes (two words per tap and group), saving two
+// instructions a tap.
+static int uses_asm(const sprat_conv_params *p) {
+  return (p->filter.w == 3 || p->filter.w == 5) && (p->flags & SPRAT_CONV_FAST_REQUANT) && p->out.c >= 4;
 }
 
-static int32_t lanes_bytes(const sprat_conv_params *p) { return uses_asm3x3(p) ? 72 * (p->out.c >> 2) : 0; }
+static int32_t lanes_bytes(const sprat_conv_params *p) {
+  return uses_asm(p) ? 8 * p->filter.h * p->filter.w * (p->out.c >> 2) : 0;
+}
 
 int32_t sprat_cm_depthwise_conv2d_s8_get_buffer_size(const sprat_conv_params *p) {
   const int64_t window = (int64_t)p->filter.h * p->filter.w * p->out.c;
@@ -136,13 +139,16 @@ static inline __attribute__((always_inline)) void pixels(const dw_ctx *k, const 
     const int32_t *b = k->bias;
     const sprat_cm_rq *q = k->records;
     int32_t g = 0;
-    if (kw == 3 && mode != RQ_EXACT && kh == 3 && groups > 0) {
-      const sprat_cm_dw_frame f = {x, k->lanes, b, q, out, groups, rs, cs, k->lo4, k->hi4};
-      if (mode == RQ_CLAMP)
-        sprat_cm_dw3x3_s8_clamp(&f);
+    if ((kw == 3 || kw == 5) && mode != RQ_EXACT && groups > 0) {
+      const sprat_cm_dw_frame f = {x, k->lanes, b, q, out, groups, rs, cs, k->lo4, k->hi4, kh};
+      const int clamp = mode == RQ_CLAMP;
+      if (kw == 3 && kh == 3)
+        (clamp ? sprat_cm_dw3x3_s8_clamp : sprat_cm_dw3x3_s8)(&f);
+      else if (kw == 3)
+        (clamp ? sprat_cm_dwkx3_s8_clamp : sprat_cm_dwkx3_s8)(&f);
       else
-        sprat_cm_dw3x3_s8(&f);
-      g = groups, w += 36 * groups, xg += 4 * groups, out += 4 * groups;
+        (clamp ? sprat_cm_dwkx5_s8_clamp : sprat_cm_dwkx5_s8)(&f);
+      g = groups, w += 4 * kh * kw * groups, xg += 4 * groups, out += 4 * groups;
     }
     for (; g < groups; ++g, xg += 4, b += 4, q += 4, out += 4) {
       acc4 a = {b[0], b[1], b[2], b[3]};
@@ -241,8 +247,8 @@ void sprat_cm_depthwise_conv2d_s8(const sprat_conv_params *p, const int8_t *in, 
   }
   uint32_t *lanes = (uint32_t *)(void *)((int8_t *)scratch + records_bytes(p));
   int8_t *window = (int8_t *)scratch + records_bytes(p) + lanes_bytes(p);
-  if (uses_asm3x3(p) && mode != RQ_EXACT) {
-    for (int32_t i = 0; i < 9 * (OC >> 2); ++i) {
+  if (uses_asm(p) && mode != RQ_EXACT) {
+    for (int32_t i = 0; i < kh * kw * (OC >> 2); ++i) {
       const uint32_t w = load32(filter + 4 * i);
       lanes[2 * i] = SXTB16(w), lanes[2 * i + 1] = SXTB16_ROR8(w);
     }

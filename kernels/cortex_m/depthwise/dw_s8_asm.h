@@ -1,8 +1,8 @@
-// The depthwise 3x3 kernel in assembly (dw3x3_s8_asm.c): every group of 4
+// The depthwise kernels in assembly (dw_s8_asm.c): every group of 4
 // channels of one output pixel, fast requantization (requant.h), outputs
 // saturated to int8 and, in the _clamp variant, clamped to [lo, hi].
-#ifndef SPRAT_KERNELS_CORTEX_M_DW3X3_S8_H_
-#define SPRAT_KERNELS_CORTEX_M_DW3X3_S8_H_
+#ifndef SPRAT_KERNELS_CORTEX_M_DW_S8_ASM_H_
+#define SPRAT_KERNELS_CORTEX_M_DW_S8_ASM_H_
 
 #include <stdint.h>
 
@@ -18,9 +18,15 @@ typedef struct {
   int32_t row_step;       // 24: bytes between the window's rows
   int32_t col_step;       // 28: bytes between its columns
   uint32_t lo4, hi4;      // 32, 36: the activation range in each byte
+  int32_t rows;           // 40: the window's rows (the _kx kernels)
 } sprat_cm_dw_frame;
 
 void sprat_cm_dw3x3_s8(const sprat_cm_dw_frame *f);
 void sprat_cm_dw3x3_s8_clamp(const sprat_cm_dw_frame *f);
+// Windows of any number of rows of 3 or 5 taps.
+void sprat_cm_dwkx3_s8(const sprat_cm_dw_frame *f);
+void sprat_cm_dwkx3_s8_clamp(const sprat_cm_dw_frame *f);
+void sprat_cm_dwkx5_s8(const sprat_cm_dw_frame *f);
+void sprat_cm_dwkx5_s8_clamp(const sprat_cm_dw_frame *f);
 
-#endif  // SPRAT_KERNELS_CORTEX_M_DW3X3_S8_H_
+#endif  // SPRAT_KERNELS_CORTEX_M_DW_S8_ASM_H_
