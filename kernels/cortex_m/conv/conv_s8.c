@@ -18,27 +18,7 @@
 #include "kernels/cortex_m/conv/gemm_s8.h"
 #include "kernels/cortex_m/cortex_m.h"
 #include "kernels/cortex_m/requant.h"
-
-#if defined(__ARM_FEATURE_DSP)
-#include <arm_acle.h>
-#define SXTB16(x) ((uint32_t)__sxtb16((int32_t)(x)))
-// GCC does not fold the rotation into SXTB16 by itself.
-static inline uint32_t sxtb16_ror8(uint32_t x) {
-  uint32_t r;
-  __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
-  return r;
-}
-#define SXTB16_ROR8(x) sxtb16_ror8(x)
-#define SMLAD(a, b, acc) __smlad((int32_t)(a), (int32_t)(b), (acc))
-#else
-#error "kernels/cortex_m needs the DSP extension"
-#endif
-
-static inline uint32_t load32(const void *p) {
-  uint32_t v;
-  memcpy(&v, p, 4);
-  return v;
-}
+#include "kernels/cortex_m/simd.h"
 
 static int32_t conv_depth(const sprat_conv_params *p) { return p->filter.h * p->filter.w * p->filter.c; }
 
@@ -57,7 +37,7 @@ int32_t sprat_cm_conv2d_s8_get_buffer_size(const sprat_conv_params *p) {
 // loops into memcpy/memset calls, which cost more than a 9-byte row.
 static inline void copy_bytes(int8_t *dst, const int8_t *src, int32_t n) {
   for (; n >= 4; n -= 4, src += 4, dst += 4) {
-    uint32_t v = load32(src);
+    uint32_t v = sprat_cm_load32(src);
     __asm__("" : "+r"(v));
     memcpy(dst, &v, 4);
   }
@@ -95,11 +75,11 @@ static inline void copy_row(int8_t *dst, const int8_t *src, int32_t n) {
   const int8_t *last = src + n - 4;
   int8_t *dst_last = dst + n - 4;
   for (; src < last; src += 4, dst += 4) {
-    uint32_t v = load32(src);
+    uint32_t v = sprat_cm_load32(src);
     __asm__("" : "+r"(v));
     memcpy(dst, &v, 4);
   }
-  const uint32_t v = load32(last);
+  const uint32_t v = sprat_cm_load32(last);
   memcpy(dst_last, &v, 4);
 }
 
@@ -133,7 +113,7 @@ static inline __attribute__((always_inline)) const int8_t *window_at(const windo
       // later ones overlapping when the row is shorter.
       const int32_t mid = (w->row - 4) >> 1, last = w->row - 4;
       for (int32_t ky = 0; ky < w->kh; ++ky, src += w->stride, dst += w->row) {
-        const uint32_t a = load32(src), b = load32(src + mid), c = load32(src + last);
+        const uint32_t a = sprat_cm_load32(src), b = sprat_cm_load32(src + mid), c = sprat_cm_load32(src + last);
         memcpy(dst, &a, 4);
         memcpy(dst + mid, &b, 4);
         memcpy(dst + last, &c, 4);
@@ -196,7 +176,7 @@ static void gemm_pair_c(const uint32_t *panel, const int8_t *filter, const int32
       a1 = SMLAD(o, ip[3], a1);
     }
     if (t) {
-      const uint32_t wt = load32(tails + (oc + 1) * t - 4);
+      const uint32_t wt = sprat_cm_load32(tails + (oc + 1) * t - 4);
       const uint32_t e = SXTB16(wt), o = SXTB16_ROR8(wt);
       a0 = SMLAD(o, tail_in[1], SMLAD(e, tail_in[0], a0));
       a1 = SMLAD(o, tail_in[3], SMLAD(e, tail_in[2], a1));
@@ -219,7 +199,7 @@ static int make_records(const sprat_conv_params *p, const int8_t *filter, const 
     r[0] = r[2] = (uint32_t)bias[oc];
     r[1] = r[3] = (uint32_t)bias[oc1];
     if (t) {
-      const uint32_t w0 = load32(tails + (oc + 1) * t - 4), w1 = load32(tails + (oc1 + 1) * t - 4);
+      const uint32_t w0 = sprat_cm_load32(tails + (oc + 1) * t - 4), w1 = sprat_cm_load32(tails + (oc1 + 1) * t - 4);
       r[4] = SXTB16(w0), r[5] = SXTB16_ROR8(w0);
       r[6] = SXTB16(w1), r[7] = SXTB16_ROR8(w1);
     }

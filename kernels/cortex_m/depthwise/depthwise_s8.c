@@ -14,34 +14,16 @@
 // output channel it feeds, so the same kernel runs it.
 //
 // Scratch: the per-channel fast requantization constants (requant.h), 12
-// bytes a channel, when the layer has SPRAT_CONV_FAST_REQUANT; then one
-// window, kh * kw * output channels bytes.
+// bytes a channel, when the layer has SPRAT_CONV_FAST_REQUANT; the filter
+// split into SXTB16 lanes for the assembly kernels (windows 3 or 5 wide);
+// one window, kh * kw * output channels bytes.
 #include <string.h>
 
 #include "kernels/cortex_m/cortex_m.h"
 #include "kernels/cortex_m/depthwise/dw_s8_asm.h"
 #include "kernels/cortex_m/depthwise/dw_filter_order.h"
 #include "kernels/cortex_m/requant.h"
-
-#if defined(__ARM_FEATURE_DSP)
-#include <arm_acle.h>
-#define SXTB16(x) ((uint32_t)__sxtb16((int32_t)(x)))
-// GCC does not fold the rotation into SXTB16 by itself.
-static inline uint32_t sxtb16_ror8(uint32_t x) {
-  uint32_t r;
-  __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
-  return r;
-}
-#define SXTB16_ROR8(x) sxtb16_ror8(x)
-#else
-#error "kernels/cortex_m needs the DSP extension"
-#endif
-
-static inline uint32_t load32(const void *p) {
-  uint32_t v;
-  memcpy(&v, p, 4);
-  return v;
-}
+#include "kernels/cortex_m/simd.h"
 
 static int32_t records_bytes(const sprat_conv_params *p) {
   return (p->flags & SPRAT_CONV_FAST_REQUANT) ? 12 * p->out.c : 0;
@@ -116,13 +98,7 @@ static inline __attribute__((always_inline)) uint32_t rq4(const dw_ctx *k, int m
   const uint32_t v2 = (uint8_t)__ssat(sprat_cm_rq_apply(a.a2, &q[2]), 8);
   const uint32_t v3 = (uint8_t)__ssat(sprat_cm_rq_apply(a.a3, &q[3]), 8);
   uint32_t v = v0 | v1 << 8 | v2 << 16 | v3 << 24;
-  if (mode == RQ_CLAMP) {
-    // Bytewise max with lo, then min with hi (SSUB8 sets GE per byte).
-    (void)__ssub8((int8x4_t)v, (int8x4_t)k->lo4);
-    v = (uint32_t)__sel((uint8x4_t)v, (uint8x4_t)k->lo4);
-    (void)__ssub8((int8x4_t)k->hi4, (int8x4_t)v);
-    v = (uint32_t)__sel((uint8x4_t)v, (uint8x4_t)k->hi4);
-  }
+  if (mode == RQ_CLAMP) v = sprat_cm_min8(sprat_cm_max8(v, k->lo4), k->hi4);
   return v;
 }
 
@@ -157,7 +133,7 @@ static inline __attribute__((always_inline)) void pixels(const dw_ctx *k, const 
         const int8_t *xc = xr;
 #pragma GCC unroll 5
         for (int32_t c = 0; c < kw; ++c, xc += cs, w += 4) {
-          const uint32_t xv = load32(xc), wv = load32(w);
+          const uint32_t xv = sprat_cm_load32(xc), wv = sprat_cm_load32(w);
           DW_TAP(a, xv, wv);
         }
       }
@@ -249,7 +225,7 @@ void sprat_cm_depthwise_conv2d_s8(const sprat_conv_params *p, const int8_t *in, 
   int8_t *window = (int8_t *)scratch + records_bytes(p) + lanes_bytes(p);
   if (uses_asm(p) && mode != RQ_EXACT) {
     for (int32_t i = 0; i < kh * kw * (OC >> 2); ++i) {
-      const uint32_t w = load32(filter + 4 * i);
+      const uint32_t w = sprat_cm_load32(filter + 4 * i);
       lanes[2 * i] = SXTB16(w), lanes[2 * i + 1] = SXTB16_ROR8(w);
     }
   }

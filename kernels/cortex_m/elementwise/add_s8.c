@@ -15,7 +15,7 @@
 // left shifts in the scaling, offsets out of int8's reach, huge output
 // offsets) and broadcasts that are not runs go to the portable kernel.
 #include "kernels/cortex_m/cortex_m.h"
-#include "kernels/cortex_m/elementwise/simd8.h"
+#include "kernels/cortex_m/simd.h"
 
 typedef struct {
   int32_t o1, o2;  // offset << 20 (pow2) or << 21 (general)
@@ -31,13 +31,13 @@ enum { POW2 = 0, GEN = 1 };
 SPRAT_CM_INLINE int32_t scaled2(int32_t x, int mode, int32_t o, int32_t m, int32_t c, int32_t r) {
   if (mode == POW2) return (int32_t)(((uint32_t)x << 20) + (uint32_t)o);
   const int32_t a2 = (int32_t)(((uint32_t)x << 21) + (uint32_t)o);
-  const int32_t s = sprat_cm_smmlar32(a2, m, c + (a2 >> 31)) >> r;
+  const int32_t s = sprat_cm_smmlar(a2, m, c + (a2 >> 31)) >> r;
   return (int32_t)((uint32_t)s << 1);
 }
 
 // The requantized sum before saturation.
 SPRAT_CM_INLINE int32_t requant(const add_k *k, int32_t raw2) {
-  return sprat_cm_smmlar32(raw2, k->mo, k->co + (raw2 >> 31)) >> k->ro;
+  return sprat_cm_smmlar(raw2, k->mo, k->co + (raw2 >> 31)) >> k->ro;
 }
 
 SPRAT_CM_INLINE int8_t clamp1(const add_k *k, int32_t z) { return (int8_t)(z < k->lo ? k->lo : (z > k->hi ? k->hi : z)); }

@@ -11,7 +11,7 @@
 // the product's, the output offset folded into the constant. The doubling
 // is free: one operand's bytes are added twice into their halfwords.
 #include "kernels/cortex_m/cortex_m.h"
-#include "kernels/cortex_m/elementwise/simd8.h"
+#include "kernels/cortex_m/simd.h"
 
 typedef struct {
   uint32_t off1x2, off2;  // halfword pairs: 2 * offset1, offset2
@@ -25,8 +25,8 @@ enum { RIGHT = 0, LEFT = 1 };
 
 // Requantized, before saturation; p2 is twice the product.
 SPRAT_CM_INLINE int32_t requant(const mul_k *k, int32_t p2, int mode) {
-  if (mode == LEFT) return sprat_cm_smmlar32((int32_t)((uint32_t)p2 << k->left), k->mo, k->co);
-  return sprat_cm_smmlar32(p2, k->mo, k->co + (p2 >> 31)) >> k->ro;
+  if (mode == LEFT) return sprat_cm_smmlar((int32_t)((uint32_t)p2 << k->left), k->mo, k->co);
+  return sprat_cm_smmlar(p2, k->mo, k->co + (p2 >> 31)) >> k->ro;
 }
 
 SPRAT_CM_INLINE int8_t clamp1(const mul_k *k, int32_t z) { return (int8_t)(z < k->lo ? k->lo : (z > k->hi ? k->hi : z)); }

@@ -12,27 +12,8 @@
 #include "kernels/cortex_m/conv/gemm_s8.h"
 #include "kernels/cortex_m/cortex_m.h"
 #include "kernels/cortex_m/requant.h"
+#include "kernels/cortex_m/simd.h"
 #include "kernels/portable/fixedpoint.h"
-
-#if defined(__ARM_FEATURE_DSP)
-#include <arm_acle.h>
-#define SXTB16(x) ((uint32_t)__sxtb16((int32_t)(x)))
-static inline uint32_t sxtb16_ror8(uint32_t x) {
-  uint32_t r;
-  __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
-  return r;
-}
-#define SXTB16_ROR8(x) sxtb16_ror8(x)
-#define SMLAD(a, b, acc) __smlad((int32_t)(a), (int32_t)(b), (acc))
-#else
-#error "kernels/cortex_m needs the DSP extension"
-#endif
-
-static inline uint32_t load32(const void *p) {
-  uint32_t v;
-  memcpy(&v, p, 4);
-  return v;
-}
 
 // floor(a * b / 2^32)
 static inline int32_t smmul(int32_t a, int32_t b) {
@@ -85,7 +66,7 @@ void sprat_cm_fully_connected_s8(const sprat_fc_params *p, const int8_t *in, con
   const int32_t qstep = p->per_channel ? 1 : 0;
   for (int32_t b = 0; b < p->batches; ++b, out += units) {
     const int8_t *row = in + b * depth;
-    const uint32_t xt = t ? load32(row + depth - 4) & tail_mask : 0;
+    const uint32_t xt = t ? sprat_cm_load32(row + depth - 4) & tail_mask : 0;
     const uint32_t xte = SXTB16(xt), xto = SXTB16_ROR8(xt);
     const int8_t *wp = filter;
     int32_t u = 0;
@@ -96,13 +77,13 @@ void sprat_cm_fully_connected_s8(const sprat_fc_params *p, const int8_t *in, con
       int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
       if (t) {
         const int8_t *tw = tails + (u + 1) * t - 4;
-        uint32_t w = load32(tw);
+        uint32_t w = sprat_cm_load32(tw);
         a0 = SMLAD(SXTB16_ROR8(w), xto, SMLAD(SXTB16(w), xte, a0));
-        w = load32(tw + t);
+        w = sprat_cm_load32(tw + t);
         a1 = SMLAD(SXTB16_ROR8(w), xto, SMLAD(SXTB16(w), xte, a1));
-        w = load32(tw + 2 * t);
+        w = sprat_cm_load32(tw + 2 * t);
         a2 = SMLAD(SXTB16_ROR8(w), xto, SMLAD(SXTB16(w), xte, a2));
-        w = load32(tw + 3 * t);
+        w = sprat_cm_load32(tw + 3 * t);
         a3 = SMLAD(SXTB16_ROR8(w), xto, SMLAD(SXTB16(w), xte, a3));
       }
       out[u] = finish(p, a0, multiplier[u * qstep], shift[u * qstep]);
@@ -118,13 +99,13 @@ void sprat_cm_fully_connected_s8(const sprat_fc_params *p, const int8_t *in, con
       int32_t a = bias[u];
       const int8_t *x = row;
       for (int32_t g = 0; g < groups; ++g, w += step) {
-        const uint32_t xv = load32(x);
+        const uint32_t xv = sprat_cm_load32(x);
         x += 4;
         a = SMLAD(SXTB16(*w), SXTB16(xv), a);
         a = SMLAD(SXTB16_ROR8(*w), SXTB16_ROR8(xv), a);
       }
       if (t) {
-        const uint32_t wt = load32(tails + (u + 1) * t - 4);
+        const uint32_t wt = sprat_cm_load32(tails + (u + 1) * t - 4);
         a = SMLAD(SXTB16(wt), xte, a);
         a = SMLAD(SXTB16_ROR8(wt), xto, a);
       }

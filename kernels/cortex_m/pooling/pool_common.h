@@ -4,7 +4,7 @@
 #ifndef SPRAT_KERNELS_CORTEX_M_POOLING_POOL_COMMON_H_
 #define SPRAT_KERNELS_CORTEX_M_POOLING_POOL_COMMON_H_
 
-#include "kernels/cortex_m/elementwise/simd8.h"
+#include "kernels/cortex_m/simd.h"
 #include "sprat/kernels.h"
 
 // The index arithmetic stays far inside int32, the clamp inside int8, and

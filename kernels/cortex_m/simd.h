@@ -1,12 +1,14 @@
-// Small pieces shared by the elementwise and pooling kernels: word access
-// at any alignment, four int8 results packed and clamped with SIMD, and the
-// walk of a broadcast as runs of contiguous (or repeated) elements.
-#ifndef SPRAT_KERNELS_CORTEX_M_ELEMENTWISE_SIMD8_H_
-#define SPRAT_KERNELS_CORTEX_M_ELEMENTWISE_SIMD8_H_
+// Small pieces shared by the library's kernels: word access at any
+// alignment, SXTB16 unpacking, four int8 results packed and clamped with
+// SIMD, and the walk of a broadcast as runs of contiguous (or repeated)
+// elements.
+#ifndef SPRAT_KERNELS_CORTEX_M_SIMD_H_
+#define SPRAT_KERNELS_CORTEX_M_SIMD_H_
 
 #include <stdint.h>
 #include <string.h>
 
+#include "kernels/cortex_m/requant.h"
 #include "sprat/kernels.h"
 
 #if defined(__ARM_FEATURE_DSP)
@@ -54,12 +56,17 @@ SPRAT_CM_INLINE uint32_t sprat_cm_sxtab16(uint32_t acc, uint32_t w) {
   return (uint32_t)__sxtab16((int16x2_t)acc, (int8x4_t)w);
 }
 
-// acc + floor((a * b + 2^31) / 2^32), exact in 64 bits before truncation.
-SPRAT_CM_INLINE int32_t sprat_cm_smmlar32(int32_t a, int32_t b, int32_t acc) {
-  int32_t r;
-  __asm__("smmlar %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
+// Bytes 0 and 2 of x, and (ror8) bytes 1 and 3, sign-extended into two
+// halfwords: the lanes SMLAD, SMLABB and SMLATT multiply.
+#define SXTB16(x) ((uint32_t)__sxtb16((int32_t)(x)))
+// GCC does not fold the rotation into SXTB16 by itself.
+SPRAT_CM_INLINE uint32_t sprat_cm_sxtb16_ror8(uint32_t x) {
+  uint32_t r;
+  __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
   return r;
 }
+#define SXTB16_ROR8(x) sprat_cm_sxtb16_ror8(x)
+#define SMLAD(a, b, acc) __smlad((int32_t)(a), (int32_t)(b), (acc))
 
 // Four results already saturated to int8, in memory order. BFI, which GCC
 // does not find for this pattern by itself.
@@ -165,4 +172,4 @@ static inline int sprat_cm_bc_alias_ok(const sprat_broadcast *bc, const int8_t *
   return 1;
 }
 
-#endif  // SPRAT_KERNELS_CORTEX_M_ELEMENTWISE_SIMD8_H_
+#endif  // SPRAT_KERNELS_CORTEX_M_SIMD_H_
