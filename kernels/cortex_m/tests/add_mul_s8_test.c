@@ -104,11 +104,6 @@ static double draw_scale(void) {
   return s;
 }
 
-static int32_t zero_point(void) {
-  const uint32_t r = tu_next() % 8u;
-  return r == 0 ? -128 : r == 1 ? 127 : tu_range(-128, 127);
-}
-
 static void draw_act(int32_t zp, int32_t *lo, int32_t *hi) {
   if (tu_chance(50)) {
     *lo = -128, *hi = 127;
@@ -147,7 +142,7 @@ static int32_t ranged_shift(double amp) {
 }
 
 static void draw_add(sprat_add_params *p, int *made) {
-  const int32_t z1 = zero_point(), z2 = zero_point(), zo = zero_point();
+  const int32_t z1 = tu_zero_point(), z2 = tu_zero_point(), zo = tu_zero_point();
   p->input1_offset = -z1, p->input2_offset = -z2, p->output_offset = zo;
   draw_act(zo, &p->act_min, &p->act_max);
   p->subtract = tu_chance(35);
@@ -203,7 +198,7 @@ static void draw_add(sprat_add_params *p, int *made) {
 }
 
 static void draw_mul(sprat_mul_params *p, int *made) {
-  const int32_t z1 = zero_point(), z2 = zero_point(), zo = zero_point();
+  const int32_t z1 = tu_zero_point(), z2 = tu_zero_point(), zo = tu_zero_point();
   p->input1_offset = -z1, p->input2_offset = -z2, p->output_offset = zo;
   draw_act(zo, &p->act_min, &p->act_max);
   *made = tu_chance(70);

@@ -102,24 +102,13 @@ static int draw_shape(config *c) {
          oc <= OC_MAX && sprat_conv2d_s8_get_buffer_size(&q) <= SCRATCH_MAX;
 }
 
-static int32_t zero_point(void) {
-  const uint32_t r = tu_next() % 8u;
-  return r == 0 ? -128 : r == 1 ? 127 : tu_range(-128, 127);
-}
-
-static int32_t ilog2(uint32_t v) {
-  int32_t n = 0;
-  while (v >>= 1) ++n;
-  return n;
-}
-
 // Quantization, weights, data; the folded bias and the flag as the
 // converter would make them.
 static void draw_numbers(config *c) {
   sprat_conv_params *p = &c->p;
   const int32_t depth = p->filter.h * p->filter.w * p->filter.c, oc = p->out.c;
-  p->input_offset = -zero_point();
-  p->output_offset = zero_point();
+  p->input_offset = -tu_zero_point();
+  p->output_offset = tu_zero_point();
   if (tu_chance(50)) {
     p->act_min = -128, p->act_max = 127;
   } else {
@@ -130,39 +119,7 @@ static void draw_numbers(config *c) {
   tu_fill_s8(filter_plain, oc * depth);
   tu_fill_s8(input, p->in.n * p->in.h * p->in.w * p->in.c);
   c->has_bias = !tu_chance(10);
-  // Shifts that keep most outputs off the rails: |acc| ~ 5000 sqrt(depth).
-  const int32_t base = -(ilog2((uint32_t)(5000 * (1 + ilog2((uint32_t)depth)))) - 6);
-  int all_right = 1;
-  // Most layers as the converter makes them (multipliers in [2^30, 2^31),
-  // right shifts), the rest with zero or small multipliers, shifts of 0 to
-  // +2 and below -22 here and there.
-  const int regular = tu_chance(65);
-  for (int32_t k = 0; k < oc; ++k) {
-    bias[k] = c->has_bias ? tu_range(-70000, 70000) : 0;
-    const uint32_t m = regular ? 0 : tu_next() % 100u;
-    mult[k] = m < 85 ? (int32_t)(0x40000000u | (tu_next() & 0x3FFFFFFFu)) : m < 90 ? 0 : (int32_t)(tu_next() >> 2);
-    const uint32_t s = regular ? 0 : tu_next() % 100u;
-    shift[k] = s < 80 ? base + tu_range(-3, 3) : s < 92 ? tu_range(-20, 2) : tu_range(-31, -21);
-    if (regular && shift[k] > -1) shift[k] = -1;
-    if (shift[k] > 2) shift[k] = 2;
-    if (shift[k] < -31) shift[k] = -31;
-    if (shift[k] > -1) all_right = 0;
-  }
-  // The converter's bound on every accumulator (bias included).
-  const int32_t widest = 128 + (p->input_offset < 0 ? -p->input_offset : p->input_offset);
-  int fits = all_right;
-  for (int32_t k = 0; k < oc; ++k) {
-    int64_t sum = 0, abs_sum = 0;
-    for (int32_t i = 0; i < depth; ++i) {
-      const int32_t w = filter_plain[k * depth + i];
-      sum += w;
-      abs_sum += w < 0 ? -w : w;
-    }
-    folded[k] = (int32_t)(bias[k] + (int64_t)p->input_offset * sum);
-    const int64_t b = bias[k] < 0 ? -(int64_t)bias[k] : bias[k];
-    if (b + widest * abs_sum >= ((int64_t)1 << 30)) fits = 0;
-  }
-  p->flags = fits && tu_chance(75) ? SPRAT_CONV_FAST_REQUANT : 0;
+  p->flags = tu_draw_requant(oc, depth, filter_plain, depth, 1, p->input_offset, c->has_bias, bias, folded, mult, shift);
 }
 
 static void print_config(const config *c) {

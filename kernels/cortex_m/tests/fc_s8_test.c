@@ -25,11 +25,6 @@ static const tu_slot slot_in = {pool[0], IN_MAX}, slot_filter = {pool[1], FILTER
 static int8_t input[IN_MAX], filter_plain[FILTER_MAX], want[OUT_MAX];
 static int32_t bias[UNITS_MAX], folded[UNITS_MAX], mult[UNITS_MAX], shift[UNITS_MAX];
 
-static int32_t zero_point(void) {
-  const uint32_t r = tu_next() % 8u;
-  return r == 0 ? -128 : r == 1 ? 127 : tu_range(-128, 127);
-}
-
 int main(void) {
   static const int32_t kDepths[] = {1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 31, 32, 33, 64, 100, 127, 384};
   static const int32_t kUnits[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 16, 17, 31, 64, 100};
@@ -40,8 +35,8 @@ int main(void) {
     p.units = tu_pick(kUnits, sizeof kUnits / sizeof kUnits[0]);
     p.batches = tu_chance(25) ? tu_range(2, 5) : 1;
     if (p.batches * p.depth > IN_MAX || p.units * p.depth > FILTER_MAX || p.batches * p.units > OUT_MAX) continue;
-    p.input_offset = -zero_point();
-    p.output_offset = zero_point();
+    p.input_offset = -tu_zero_point();
+    p.output_offset = tu_zero_point();
     p.filter_offset = 0;
     if (tu_chance(50)) {
       p.act_min = -128, p.act_max = 127;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "kernels/cortex_m/conv/filter_order.h"
+#include "sprat/kernels.h"
 
 static uint32_t tu_state = 0x9E3779B9u;
 
@@ -37,6 +38,59 @@ static inline void tu_fill_s8(int8_t *p, int32_t n) {
     if (style == 1) v = (r >> 12) & 1 ? 127 : -128;
     p[i] = (int8_t)v;
   }
+}
+
+static inline int32_t tu_ilog2(uint32_t v) {
+  int32_t n = 0;
+  while (v >>= 1) ++n;
+  return n;
+}
+
+static inline int32_t tu_zero_point(void) {
+  const uint32_t r = tu_next() % 8u;
+  return r == 0 ? -128 : r == 1 ? 127 : tu_range(-128, 127);
+}
+
+// A convolution's requantization for `rows` output channels of `depth`
+// taps each (row r's tap i at filter[r * row_stride + i * tap_stride]):
+// biases (all 0 without one), multipliers and shifts as the converter makes
+// them for most layers (multipliers in [2^30, 2^31), right shifts that keep
+// most outputs off the rails) and odd ones for the rest (zero and small
+// multipliers, shifts from -31 to +2); the folded bias of layout ARMV7EM;
+// and SPRAT_CONV_FAST_REQUANT, truthful, three times in four when the
+// converter could prove it. Returns the flags.
+static inline int32_t tu_draw_requant(int32_t rows, int32_t depth, const int8_t *filter, int32_t row_stride,
+                                      int32_t tap_stride, int32_t input_offset, int has_bias, int32_t *bias,
+                                      int32_t *folded, int32_t *mult, int32_t *shift) {
+  const int32_t base = -(tu_ilog2((uint32_t)(5000 * (1 + tu_ilog2((uint32_t)depth)))) - 6);
+  int all_right = 1;
+  const int regular = tu_chance(65);
+  for (int32_t k = 0; k < rows; ++k) {
+    bias[k] = has_bias ? tu_range(-70000, 70000) : 0;
+    const uint32_t m = regular ? 0 : tu_next() % 100u;
+    mult[k] = m < 85 ? (int32_t)(0x40000000u | (tu_next() & 0x3FFFFFFFu)) : m < 90 ? 0 : (int32_t)(tu_next() >> 2);
+    const uint32_t s = regular ? 0 : tu_next() % 100u;
+    shift[k] = s < 80 ? base + tu_range(-3, 3) : s < 92 ? tu_range(-20, 2) : tu_range(-31, -21);
+    if (regular && shift[k] > -1) shift[k] = -1;
+    if (shift[k] > 2) shift[k] = 2;
+    if (shift[k] < -31) shift[k] = -31;
+    if (shift[k] > -1) all_right = 0;
+  }
+  // The converter's bound on every accumulator (bias included).
+  const int32_t widest = 128 + (input_offset < 0 ? -input_offset : input_offset);
+  int fits = all_right;
+  for (int32_t k = 0; k < rows; ++k) {
+    int64_t sum = 0, abs_sum = 0;
+    for (int32_t i = 0; i < depth; ++i) {
+      const int32_t w = filter[k * row_stride + i * tap_stride];
+      sum += w;
+      abs_sum += w < 0 ? -w : w;
+    }
+    folded[k] = (int32_t)(bias[k] + (int64_t)input_offset * sum);
+    const int64_t b = bias[k] < 0 ? -(int64_t)bias[k] : bias[k];
+    if (b + widest * abs_sum >= ((int64_t)1 << 30)) fits = 0;
+  }
+  return fits && tu_chance(75) ? SPRAT_CONV_FAST_REQUANT : 0;
 }
 
 // TFLite-order rows [rows][depth] to the layout's order.
