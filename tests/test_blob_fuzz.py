@@ -83,3 +83,47 @@ def test_arena_too_small_says_how_much(host):
     assert H.STATUS[s] == "ARENA_TOO_SMALL" and need == r.arena_for(8)
     s, _, _ = host.init_only(r.blob, r.arena_for(8))
     assert s == 0
+
+
+STORAGE_DRIVER = r"""
+import struct, sys, zlib
+sys.path.insert(0, REPO)
+from sprat.host import Host
+h = Host(SO)
+blob = open(BLOB, 'rb').read()
+sections = struct.unpack_from('<I', blob, 32)[0]
+entries = [struct.unpack_from('<IIII', blob, sections + 16 * i) for i in range(struct.unpack_from('<I', blob, 28)[0])]
+tables_end = [e[1] for e in entries if e[0] == 6][0]
+_, t_off, _, t_count = [e for e in entries if e[0] == 1][0]
+runs = ok = 0
+for t in range(t_count):
+    b = bytearray(blob)
+    b[t_off + 48 * t + 2] ^= 1  # arena <-> constant
+    struct.pack_into('<I', b, 12, 0)
+    struct.pack_into('<I', b, 12, zlib.crc32(bytes(b[:tables_end])))
+    s, _, _ = h.init_only(bytes(b), ARENA)
+    runs += 1
+    ok += s == 0
+print('RESULT', repr((runs, ok)))
+"""
+
+
+@pytest.mark.parametrize("model", ["kws", "multi_op"])
+def test_tensor_storage_swapped(in_build_env, tmp_path, model):
+    """Every tensor marked arena instead of constant (or the reverse), the
+    CRC made to match: init and invoke under the sanitizers never read an
+    arena tensor's contents at init (it has none yet) or fault."""
+    if model == "kws":
+        r = convert(shared_model("kws_ref_model"))
+    else:
+        from test_models_host import _graph
+        r = convert(_graph(np.random.default_rng(1), True, True, True))
+    blob_path = tmp_path / "m.sprat"
+    blob_path.write_bytes(r.blob)
+    so = build.build("//runtime:libsprat_host_asan.so")
+    code = f"REPO={REPO!r}; SO={so!r}; BLOB={str(blob_path)!r}; ARENA={r.arena_for(8)}\n" + STORAGE_DRIVER
+    p = subprocess.run([sys.executable, "-c", code], env=_driver_env(), stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True, timeout=600)
+    assert p.returncode == 0 and "RESULT" in p.stdout, p.stdout[-3000:]
+    runs, ok = eval(p.stdout.split("RESULT", 1)[1].strip())
+    assert runs == len(r.graph.tensors) or runs > 10, runs

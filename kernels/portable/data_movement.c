@@ -14,15 +14,17 @@ void sprat_portable_strided_copy(const sprat_copy_params *p, const void *in, voi
   int32_t idx[SPRAT_MAX_DIMS] = {0};
   int32_t io = p->in_start, oo = p->out_start;
   const int32_t last = p->ndim - 1;
-  // Rows of the innermost dimension: one memcpy when both sides are dense.
+  // Rows of the innermost dimension: one move when both sides are dense.
+  // memmove, not memcpy: a crafted blob may overlap input and output
+  // (the result is then unspecified, never undefined behaviour).
   const int32_t row = p->ndim ? p->dims[last] : 1;
   const int dense = p->ndim && p->in_strides[last] == 1 && p->out_strides[last] == 1;
   for (int32_t done = 0; done < total; done += row) {
     if (dense) {
-      memcpy(dst + (size_t)oo * es, src + (size_t)io * es, (size_t)row * es);
+      memmove(dst + (size_t)oo * es, src + (size_t)io * es, (size_t)row * es);
     } else {
       const int32_t is = p->ndim ? p->in_strides[last] : 0, os = p->ndim ? p->out_strides[last] : 0;
-      for (int32_t k = 0; k < row; ++k) memcpy(dst + (size_t)(oo + k * os) * es, src + (size_t)(io + k * is) * es, (size_t)es);
+      for (int32_t k = 0; k < row; ++k) memmove(dst + (size_t)(oo + k * os) * es, src + (size_t)(io + k * is) * es, (size_t)es);
     }
     // Advance every dimension but the innermost.
     for (int32_t d = last - 1; d >= 0; --d) {
@@ -42,7 +44,7 @@ void sprat_portable_fill(int32_t count, int32_t elem_size, int32_t value, void *
     memset(dst, (uint8_t)value, (size_t)count);
     return;
   }
-  for (int32_t i = 0; i < count; ++i) memcpy(dst + (size_t)i * elem_size, &value, (size_t)elem_size);
+  for (int32_t i = 0; i < count; ++i) memmove(dst + (size_t)i * elem_size, &value, (size_t)elem_size);
 }
 
 void sprat_portable_resize_nearest_s8(const sprat_resize_params *p, const int32_t *src_y,
@@ -51,7 +53,7 @@ void sprat_portable_resize_nearest_s8(const sprat_resize_params *p, const int32_
     for (int32_t y = 0; y < p->out_h; ++y) {
       const int8_t *irow = in + ((size_t)b * p->in_h + src_y[y]) * p->in_w * p->channels;
       for (int32_t x = 0; x < p->out_w; ++x) {
-        memcpy(out, irow + (size_t)src_x[x] * p->channels, (size_t)p->channels);
+        memmove(out, irow + (size_t)src_x[x] * p->channels, (size_t)p->channels);
         out += p->channels;
       }
     }
@@ -65,7 +67,7 @@ void sprat_portable_gather(const sprat_gather_params *p, const int32_t *indices,
   for (int32_t o = 0; o < p->outer; ++o) {
     const uint8_t *base = src + (size_t)o * p->axis_size * row;
     for (int32_t k = 0; k < p->n_indices; ++k) {
-      memcpy(dst, base + (size_t)indices[k] * row, row);
+      memmove(dst, base + (size_t)indices[k] * row, row);
       dst += row;
     }
   }

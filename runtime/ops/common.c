@@ -14,6 +14,10 @@ int sprat_is(const sprat_tview *t, uint8_t type, uint32_t count) {
   return t->present && t->type == type && t->count == count;
 }
 
+int sprat_is_const(const sprat_tview *t, uint8_t type, uint32_t count) {
+  return sprat_is(t, type, count) && t->is_const && (t->data != NULL || count == 0);
+}
+
 int sprat_shift_ok(int32_t shift) { return shift >= -31 && shift <= 30; }
 int sprat_multiplier_ok(int32_t m) { return m >= 0; }
 

@@ -9,7 +9,8 @@
 static sprat_status check_requantization(const sprat_op_ctx *c, int32_t channels, int32_t layout) {
   if (c->in[2].present) SPRAT_CHECK(sprat_is(&c->in[2], SPRAT_INT32, (uint32_t)channels));
   else SPRAT_CHECK(layout == SPRAT_LAYOUT_PLAIN);  // other layouts fold the input offset into it
-  SPRAT_CHECK(sprat_is(&c->in[3], SPRAT_INT32, (uint32_t)channels) && sprat_is(&c->in[4], SPRAT_INT32, (uint32_t)channels));
+  SPRAT_CHECK(sprat_is_const(&c->in[3], SPRAT_INT32, (uint32_t)channels) &&
+              sprat_is_const(&c->in[4], SPRAT_INT32, (uint32_t)channels));
   const int32_t *m = (const int32_t *)(const void *)c->in[3].data, *s = (const int32_t *)(const void *)c->in[4].data;
   for (int32_t i = 0; i < channels; ++i) SPRAT_CHECK(sprat_multiplier_ok(m[i]) && sprat_shift_ok(s[i]));
   return SPRAT_OK;

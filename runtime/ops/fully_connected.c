@@ -19,7 +19,7 @@ static sprat_status check(const sprat_op_ctx *c) {
   else SPRAT_CHECK(p->layout == SPRAT_LAYOUT_PLAIN);
   if (p->layout != SPRAT_LAYOUT_PLAIN) SPRAT_CHECK(p->filter_offset == 0);
   const uint32_t nq = p->per_channel ? (uint32_t)p->units : 1u;
-  SPRAT_CHECK(sprat_is(&c->in[3], SPRAT_INT32, nq) && sprat_is(&c->in[4], SPRAT_INT32, nq));
+  SPRAT_CHECK(sprat_is_const(&c->in[3], SPRAT_INT32, nq) && sprat_is_const(&c->in[4], SPRAT_INT32, nq));
   const int32_t *m = (const int32_t *)(const void *)c->in[3].data, *s = (const int32_t *)(const void *)c->in[4].data;
   for (uint32_t i = 0; i < nq; ++i) SPRAT_CHECK(sprat_multiplier_ok(m[i]) && sprat_shift_ok(s[i]));
   return SPRAT_OK;

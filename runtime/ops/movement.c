@@ -47,11 +47,12 @@ static sprat_status check_resize(const sprat_op_ctx *c) {
   const int64_t n_out = (int64_t)p->batches * p->out_h * p->out_w * p->channels;
   SPRAT_CHECK(c->in[0].present && c->in[0].type == SPRAT_INT8 && c->in[0].count == n_in);
   SPRAT_CHECK(c->out[0].type == SPRAT_INT8 && c->out[0].count == n_out);
-  SPRAT_CHECK(sprat_is(&c->in[1], SPRAT_INT32, (uint32_t)p->out_h) && sprat_is(&c->in[2], SPRAT_INT32, (uint32_t)p->out_w));
+  // Constants, checked once, here.
+  SPRAT_CHECK(sprat_is_const(&c->in[1], SPRAT_INT32, (uint32_t)p->out_h) &&
+              sprat_is_const(&c->in[2], SPRAT_INT32, (uint32_t)p->out_w));
   const int32_t *ys = (const int32_t *)(const void *)c->in[1].data, *xs = (const int32_t *)(const void *)c->in[2].data;
   for (int32_t i = 0; i < p->out_h; ++i) SPRAT_CHECK(ys[i] >= 0 && ys[i] < p->in_h);
   for (int32_t i = 0; i < p->out_w; ++i) SPRAT_CHECK(xs[i] >= 0 && xs[i] < p->in_w);
-  SPRAT_CHECK(c->in[1].is_const && c->in[2].is_const);  // checked once, here
   return SPRAT_OK;
 }
 
@@ -69,7 +70,7 @@ static sprat_status check_gather(const sprat_op_ctx *c) {
   SPRAT_CHECK((int64_t)p->outer * p->axis_size * p->inner_bytes == (int64_t)c->in[0].bytes);
   SPRAT_CHECK((int64_t)p->outer * p->n_indices * p->inner_bytes == (int64_t)c->out[0].bytes);
   // Indices are constants: checked once, here.
-  SPRAT_CHECK(c->in[1].is_const && sprat_is(&c->in[1], SPRAT_INT32, (uint32_t)p->n_indices));
+  SPRAT_CHECK(sprat_is_const(&c->in[1], SPRAT_INT32, (uint32_t)p->n_indices));
   const int32_t *idx = (const int32_t *)(const void *)c->in[1].data;
   for (int32_t k = 0; k < p->n_indices; ++k) SPRAT_CHECK(idx[k] >= 0 && idx[k] < p->axis_size);
   return SPRAT_OK;

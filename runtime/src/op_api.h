@@ -67,6 +67,9 @@ const sprat_op_registration *sprat_find_op(uint16_t opcode);
 sprat_shape4 sprat_shape4_of(const sprat_tview *t);  // pads to 4-D
 int sprat_params_are(const sprat_op_ctx *ctx, size_t size);
 int sprat_is(const sprat_tview *t, uint8_t type, uint32_t count);
+// The same, and a constant of the blob: a check may read its contents (an
+// arena tensor has no data before the arena is attached).
+int sprat_is_const(const sprat_tview *t, uint8_t type, uint32_t count);
 int sprat_shift_ok(int32_t shift);
 int sprat_multiplier_ok(int32_t m);
 int sprat_copy_fits(const sprat_copy_params *p, uint32_t in_count, uint32_t out_count);

@@ -182,7 +182,7 @@ static void gather(const sprat_conv_params *p, const int8_t *img, int32_t y0, in
       if (y < 0 || y >= p->in.h || x < 0 || x >= p->in.w) {
         memset(dst, zp, (size_t)OC);
       } else if (dm == 1) {
-        memcpy(dst, img + (y * p->in.w + x) * C, (size_t)C);
+        memmove(dst, img + (y * p->in.w + x) * C, (size_t)C);  // a crafted blob may overlap them
       } else if (C == 1) {
         memset(dst, img[y * p->in.w + x], (size_t)OC);
       } else {
