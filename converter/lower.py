@@ -35,7 +35,11 @@ class SpratOp:
 
 
 def _i32(*values):
-    return struct.pack(f"<{len(values)}i", *[int(v) for v in values])
+    values = [int(v) for v in values]
+    bad = [v for v in values if not -2**31 <= v < 2**31]
+    if bad:
+        raise ConvertError(f"a parameter ({bad[0]}) does not fit the int32 parameter record")
+    return struct.pack(f"<{len(values)}i", *values)
 
 
 def _multipliers(in_scale, filter_scales, out_scale):
@@ -113,10 +117,13 @@ class Lowering:
         return t
 
     def const_input(self, op, i, what):
+        """A constant integer input (axes, sizes, paddings, indices)."""
         t = self.g.t(op.inputs[i]) if i < len(op.inputs) and op.inputs[i] >= 0 else None
         if t is None or not t.is_const:
             raise self.err(op, f"{what} must be a constant (sprat plans shapes offline)",
                            t.name if t is not None else None)
+        if not np.issubdtype(t.data.dtype, np.integer) or t.data.size == 0:
+            raise self.err(op, f"{what} must be a non-empty integer constant", t.name)
         return t.data
 
     def _bias(self, op, i, n):
@@ -140,7 +147,13 @@ class Lowering:
             fn = getattr(self, "op_" + op.name.lower(), None)
             if fn is None:
                 raise ConvertError(f"operator {op.name} is not supported by sprat", op_index=op.index, op_name=op.name)
-            fn(op)
+            try:
+                fn(op)
+            except ConvertError as e:
+                if e.op_index is not None:
+                    raise
+                # Raised below the op (quantization arithmetic, records): say which op.
+                raise ConvertError(str(e), op_index=op.index, op_name=op.name, tensor=e.tensor) from None
         return self.ops
 
     def _conv_like(self, op, depthwise):
@@ -435,7 +448,7 @@ class Lowering:
             raise self.err(op, f"rows of {depth} values: at most 4095 are supported")
         try:
             mult, shift, diff_min = quant.softmax_params(x.quant.s(), op.options.get("beta", 1.0))
-        except ValueError as e:
+        except ConvertError as e:
             raise self.err(op, str(e))
         self.emit(op, "SOFTMAX", [x.index], [out.index], _i32(x.count // depth, depth, mult, shift, diff_min))
 
@@ -562,11 +575,12 @@ class Lowering:
         if op.options.get("fused_activation_function", 0) != 0:
             raise self.err(op, "a fused activation on CONCATENATION is not supported")
         n = len(out.shape)
-        axis = op.options.get("axis", 0)
-        axis = axis + n if axis < 0 else axis
+        axis = self._axis(op, int(op.options.get("axis", 0)), n)
         ost = self._dense_strides(out.shape)
         at = 0
         for k, i in enumerate(op.inputs):
+            if i < 0:
+                raise self.err(op, f"input {k} is missing")
             x = self.g.t(i)
             self._check(op, x, (out.type,), False)
             self._same_quant(op, x, out)
@@ -581,7 +595,10 @@ class Lowering:
 
     def _pad(self, op, value):
         x, out = self.tensor(op, 0), self.output(op)
-        pads = np.asarray(self.const_input(op, 1, "the paddings")).reshape(-1, 2)
+        pads = np.asarray(self.const_input(op, 1, "the paddings"))
+        if pads.size != 2 * len(x.shape):
+            raise self.err(op, "paddings do not match the input's rank")
+        pads = pads.reshape(-1, 2)
         if pads.shape[0] != len(x.shape):
             raise self.err(op, "paddings do not match the input's rank")
         self._same_quant(op, x, out)
@@ -734,8 +751,9 @@ class Lowering:
 
     def op_resize_nearest_neighbor(self, op):
         x, out = self.tensor(op, 0), self.output(op)
-        if len(x.shape) != 4:
-            raise self.err(op, "expects a 4-D input")
+        if len(x.shape) != 4 or len(out.shape) != 4 or out.shape[0] != x.shape[0] or out.shape[3] != x.shape[3]:
+            raise self.err(op, f"expects 4-D input and output of the same batch and channels, not {list(x.shape)} "
+                               f"and {list(out.shape)}")
         self._same_quant(op, x, out)
         align = bool(op.options.get("align_corners", False))
         half = bool(op.options.get("half_pixel_centers", False))

@@ -18,6 +18,13 @@ def _same_quant(a, b):
             and a.quant.zp() == b.quant.zp())
 
 
+def _need(op, *indices):
+    """The op's inputs at these positions exist (the passes read them)."""
+    for i in indices:
+        if i >= len(op.inputs) or op.inputs[i] < 0:
+            raise ConvertError(f"input {i} is missing", op_index=op.index, op_name=op.name)
+
+
 def _uses(g, tensor_index):
     """Readers of the tensor's data, through any RESHAPE alias of it."""
     names = [tensor_index] + [a for a in g.aliases if g.buffer_of(a) == tensor_index]
@@ -32,6 +39,7 @@ def alias_reshapes(g):
         if op.name not in _RESHAPES:
             keep.append(op)
             continue
+        _need(op, 0)
         x, out = g.t(op.inputs[0]), g.t(op.outputs[0])
         if x.count != out.count or x.type != out.type:
             raise ConvertError(f"reshapes {list(x.shape)} to {list(out.shape)}", op_index=op.index, op_name=op.name)
@@ -58,18 +66,21 @@ def fold_pad(g):
         if op.name not in ("PAD", "PADV2") or len(op.inputs) < 2:
             keep.append(op)
             continue
+        _need(op, 0, 1)
         x, out, pads = g.t(op.inputs[0]), g.t(op.outputs[0]), g.t(op.inputs[1])
         users = g.consumers(out.index)
         ok = (pads.is_const and x.type == ir.INT8 and len(x.shape) == 4 and len(users) == 1
               and out.index not in g.outputs and _same_quant(x, out))
         if ok:
-            p = np.asarray(pads.data).reshape(-1, 2)
+            p = np.asarray(pads.data).astype(np.int64)
+            p = p.reshape(4, 2) if p.size == 8 else np.zeros((0, 2), np.int64)
             value = out.quant.zp()
             if op.name == "PADV2" and len(op.inputs) > 2:
                 v = g.t(op.inputs[2])
                 value = int(np.ravel(v.data)[0]) if v.is_const else None
             user = users[0]
             ok = (value == x.quant.zp() and p.shape == (4, 2) and not p[0].any() and not p[3].any()
+                  and (p >= 0).all() and (p <= 1 << 16).all()
                   and user.name in ("CONV_2D", "DEPTHWISE_CONV_2D") and user.inputs[0] == out.index
                   and user.options.get("padding", 1) == 1 and "_explicit_pad" not in user.options)
         if not ok:
@@ -88,6 +99,7 @@ def fuse_activations(g):
     for op in list(g.ops):
         if op.name not in _ACTIVATION_CODE:
             continue
+        _need(op, 0)
         x, out = g.t(op.inputs[0]), g.t(op.outputs[0])
         prod = g.producer(x.index)
         if (prod is None or prod.name not in _FUSES_ACTIVATION or _uses(g, x.index) != 1
@@ -103,6 +115,7 @@ def fold_constants(g):
     and SHAPE, whose output is known offline."""
     for op in list(g.ops):
         if op.name == "SHAPE" and op.outputs[0] not in g.outputs:
+            _need(op, 0)
             out = g.t(op.outputs[0])
             out.data = np.asarray(g.t(op.inputs[0]).shape, ir.DTYPES.get(out.type, np.int32))
             g.ops.remove(op)
@@ -117,7 +130,12 @@ def fold_constants(g):
             q = ins[0].quant
             out.data = (np.float64(q.s()) * (ins[0].data.astype(np.int64) - q.zp())).astype(np.float32)
         elif op.name == "TRANSPOSE":
-            out.data = np.ascontiguousarray(np.transpose(ins[0].data, [int(p) for p in np.ravel(ins[1].data)]))
+            _need(op, 0, 1)
+            perm = [int(p) for p in np.ravel(ins[1].data)]
+            if sorted(perm) != list(range(ins[0].data.ndim)):
+                raise ConvertError(f"permutation {perm} does not fit a rank-{ins[0].data.ndim} input",
+                                   op_index=op.index, op_name=op.name)
+            out.data = np.ascontiguousarray(np.transpose(ins[0].data, perm))
         else:
             continue
         g.ops.remove(op)

@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 
+from converter.errors import ConvertError
+
 _libm = ctypes.CDLL(ctypes.util.find_library("m"))
 _libm.expf.restype = ctypes.c_float
 _libm.expf.argtypes = [ctypes.c_float]
@@ -19,12 +21,19 @@ def f32(x):
 
 
 def round_away(x):
-    """std::round: halves away from zero (numpy's round is half-to-even)."""
+    """std::round: halves away from zero (numpy's round is half-to-even).
+    Saturated at +-2^40 (and NaN as 0): callers clamp to int8 or int32, and
+    a malformed model's extreme scales must not end in an exception."""
+    if not math.isfinite(x):
+        return 0 if math.isnan(x) else int(math.copysign(2**40, x))
+    x = max(-2.0**40, min(2.0**40, x))
     return math.floor(x + 0.5) if x >= 0 else -math.floor(-x + 0.5)
 
 
 def quantize_multiplier(m):
     """TFLite QuantizeMultiplier(double): (Q31 multiplier, shift)."""
+    if not math.isfinite(m) or m < 0:
+        raise ConvertError(f"the scales give a multiplier of {m}, not a finite non-negative number")
     if m == 0.0:
         return 0, 0
     q, shift = math.frexp(m)
@@ -34,13 +43,15 @@ def quantize_multiplier(m):
         shift += 1
     if shift < -31:
         shift, q_fixed = 0, 0
+    if shift > 30:  # TFLite's kernels shift left by at most 30
+        raise ConvertError(f"the scales give a multiplier of {m}, too large to requantize with")
     return int(q_fixed), int(shift)
 
 
 def quantize_multiplier_smaller_than_one(m):
     q, s = quantize_multiplier(m)
     if s > 0:
-        raise ValueError(f"multiplier {m} is not smaller than one")
+        raise ConvertError(f"the scales give a multiplier of {m}, which must be smaller than one")
     return q, s
 
 
@@ -56,7 +67,7 @@ def activation_range(activation, scale, zero_point, qmin=-128, qmax=127):
         return max(qmin, q(0.0)), min(qmax, q(6.0))
     if activation in ("RELU_N1_TO_1", 2):
         return max(qmin, q(-1.0)), min(qmax, q(1.0))
-    raise ValueError(f"fused activation {activation}")
+    raise ConvertError(f"unknown fused activation {activation}")
 
 
 def lut_s8(fn, in_scale, in_zp, out_scale, out_zp):
@@ -88,7 +99,7 @@ def softmax_params(in_scale, beta, integer_bits=5):
     real = min(float(beta) * float(in_scale) * (1 << (31 - integer_bits)), (1 << 31) - 1.0)
     mult, shift = quantize_multiplier(real)
     if shift < 0:
-        raise ValueError(f"beta * input scale {real} is too small for the fixed-point SOFTMAX")
+        raise ConvertError(f"beta * input scale {real} is too small for the fixed-point SOFTMAX")
     radius = ((1 << integer_bits) - 1) * (1 << (31 - integer_bits)) / (1 << shift)
     return mult, shift, -int(math.floor(radius))
 

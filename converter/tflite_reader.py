@@ -17,6 +17,18 @@ _TFLITE_TYPES = {v: k for k, v in vars(tflite.TensorType).items() if not k.start
 _TYPE_MAP = {"INT8": ir.INT8, "INT16": ir.INT16, "INT32": ir.INT32, "FLOAT32": ir.FLOAT32,
              "UINT8": ir.UINT8, "INT64": ir.INT64, "BOOL": ir.BOOL}
 
+# Bounds checked once, here, so that no later stage meets a value its
+# arithmetic or its int32 parameter records cannot hold. A microcontroller
+# model is far inside them.
+MAX_RANK = 6
+MAX_DIM = 1 << 20
+MAX_ELEMENTS = 1 << 26
+# Zero points each quantized type can hold.
+_ZP_RANGE = {ir.INT8: (-128, 127), ir.UINT8: (0, 255), ir.INT16: (-32768, 32767)}
+# Options that count or step (a zero would divide, a huge one overflow).
+_POSITIVE_OPTIONS = ("stride_w", "stride_h", "stride_d", "dilation_w_factor", "dilation_h_factor",
+                     "dilation_d_factor", "filter_width", "filter_height", "depth_multiplier")
+
 
 def _snake(name):
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
@@ -81,15 +93,9 @@ def _read(data):
         shape = tuple(int(d) for d in t.ShapeAsNumpy()) if not t.ShapeIsNone() else ()
         if any(d < 0 for d in shape):
             raise ConvertError(f"dynamic shape {list(shape)} is not supported (sprat plans memory offline)", tensor=name)
+        _check_shape(shape, name)
         stype = _TYPE_MAP.get(ttype)
-        q = t.Quantization()
-        quant = None
-        if q is not None and not q.ScaleIsNone() and q.ScaleLength() > 0:
-            scale = np.asarray(q.ScaleAsNumpy(), dtype=np.float32)
-            zp = np.asarray(q.ZeroPointAsNumpy(), dtype=np.int64) if not q.ZeroPointIsNone() else np.zeros(scale.size, np.int64)
-            if zp.size == 1 and scale.size > 1:
-                zp = np.repeat(zp, scale.size)
-            quant = ir.Quant(scale, zp, int(q.QuantizedDimension()))
+        quant = _quant(t.Quantization(), stype, shape, name)
         buf = t.Buffer()
         if buf >= n_buffers:
             raise ConvertError(f"buffer index {buf} out of range ({n_buffers} buffers)", tensor=name)
@@ -133,10 +139,85 @@ def _read(data):
         for x in ins + outs:
             if x >= n_t or x < -1:
                 raise ConvertError(f"tensor index {x} out of range ({n_t} tensors)", op_index=k, op_name=name)
-        ops.append(ir.Op(k, name, ins, outs, _options(op)))
+        if not outs or any(x < 0 for x in outs):
+            raise ConvertError("an op needs an output tensor", op_index=k, op_name=name)
+        ops.append(ir.Op(k, name, ins, outs, _check_options(_options(op), k, name)))
     inputs = [int(x) for x in g.InputsAsNumpy()] if not g.InputsIsNone() else []
     outputs = [int(x) for x in g.OutputsAsNumpy()] if not g.OutputsIsNone() else []
     for x in inputs + outputs:
         if not 0 <= x < n_t:
             raise ConvertError(f"model input/output tensor index {x} out of range")
+    _check_dataflow(tensors, ops, inputs)
     return ir.Graph(tensors, ops, inputs, outputs)
+
+
+def _check_shape(shape, name):
+    if len(shape) > MAX_RANK:
+        raise ConvertError(f"rank {len(shape)}: sprat supports tensors of at most {MAX_RANK} dimensions", tensor=name)
+    if 0 in shape:
+        raise ConvertError(f"shape {list(shape)} has no elements", tensor=name)
+    if any(d > MAX_DIM for d in shape) or int(np.prod(shape, dtype=np.float64)) > MAX_ELEMENTS:
+        raise ConvertError(f"shape {list(shape)} is far beyond any microcontroller's memory", tensor=name)
+
+
+def _quant(q, stype, shape, name):
+    """The tensor's quantization, checked: scales positive and finite, zero
+    points in the type's range, one per scale, the channel axis inside the
+    shape. None when absent (an unquantized tensor)."""
+    if q is None or q.ScaleIsNone() or q.ScaleLength() == 0:
+        return None
+    scale = np.asarray(q.ScaleAsNumpy(), dtype=np.float32)
+    zp = np.asarray(q.ZeroPointAsNumpy(), dtype=np.int64) if not q.ZeroPointIsNone() else np.zeros(0, np.int64)
+    if zp.size == 0:
+        zp = np.zeros(scale.size, np.int64)
+    if zp.size == 1 and scale.size > 1:
+        zp = np.repeat(zp, scale.size)
+    axis = int(q.QuantizedDimension())
+    if stype not in _ZP_RANGE:
+        # int32 biases and the like: their scale is implied by their users';
+        # a malformed one is dropped rather than trusted.
+        ok = (zp.size == scale.size and np.all(np.isfinite(scale)) and np.all(scale > 0)
+              and np.all(zp >= -2**31) and np.all(zp < 2**31))
+        return ir.Quant(scale, zp, axis) if ok else None
+    if zp.size != scale.size:
+        raise ConvertError(f"{scale.size} scales but {zp.size} zero points", tensor=name)
+    if not np.all(np.isfinite(scale)) or not np.all(scale > 0):
+        raise ConvertError(f"quantization scale {scale[~(np.isfinite(scale) & (scale > 0))][0]} is not a positive "
+                           "finite number", tensor=name)
+    lo, hi = _ZP_RANGE[stype]
+    if np.any(zp < lo) or np.any(zp > hi):
+        raise ConvertError(f"zero point {int(zp[(zp < lo) | (zp > hi)][0])} is outside [{lo}, {hi}]", tensor=name)
+    if scale.size > 1 and not (0 <= axis < len(shape) and shape[axis] == scale.size):
+        raise ConvertError(f"{scale.size} per-channel scales do not match axis {axis} of shape {list(shape)}",
+                           tensor=name)
+    return ir.Quant(scale, zp, axis)
+
+
+def _check_options(options, k, name):
+    for key, v in options.items():
+        if isinstance(v, (bool, np.bool_)):
+            continue
+        if isinstance(v, (int, np.integer)) and not -2**31 <= int(v) < 2**31:
+            raise ConvertError(f"option {key} = {int(v)} does not fit int32", op_index=k, op_name=name)
+        if isinstance(v, (float, np.floating)) and not np.isfinite(v):
+            raise ConvertError(f"option {key} = {v} is not finite", op_index=k, op_name=name)
+        if key in _POSITIVE_OPTIONS and isinstance(v, (int, np.integer)) and not 1 <= int(v) <= 1 << 16:
+            raise ConvertError(f"option {key} = {int(v)} must be between 1 and 65536", op_index=k, op_name=name)
+    return options
+
+
+def _check_dataflow(tensors, ops, inputs):
+    """Ops in order, each tensor written once, by an op that comes before
+    every reader, never a constant or a model input: the graph is a DAG the
+    converter can walk front to back."""
+    written = set(inputs)
+    for op in ops:
+        for x in op.inputs:
+            if x >= 0 and x not in written and tensors[x].data is None:
+                raise ConvertError(f"reads tensor '{tensors[x].name}' before any op writes it",
+                                   op_index=op.index, op_name=op.name)
+        for x in op.outputs:
+            if x in written or tensors[x].data is not None:
+                raise ConvertError(f"writes tensor '{tensors[x].name}', which is a constant, a model input or "
+                                   "another op's output", op_index=op.index, op_name=op.name)
+            written.add(x)

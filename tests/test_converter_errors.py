@@ -72,6 +72,53 @@ def test_corrupted_tflite_never_crashes():
             pass  # a clear error is the right answer; anything else fails the test
 
 
+def _mutants(seed, count):
+    """Malformed .tflite files: the op suite's models (made by the project's
+    own writer) with bits flipped, bytes replaced, words set to extreme
+    integers, and truncations. Seeded: a failure names its seed."""
+    import opsuite
+    models = [gen(np.random.default_rng(k))[0] for k, gen in enumerate(opsuite.GENERATORS.values())]
+    rng = np.random.default_rng(seed)
+    extreme = [0, 1, 0xFFFFFFFF, 0x7FFFFFFF, 0x80000000, 0xFFFF, 0x10000, 255, 127, 128]
+    for _ in range(count):
+        b = bytearray(models[int(rng.integers(len(models)))])
+        kind = int(rng.integers(4))
+        for _ in range(int(rng.integers(1, 5))):
+            if len(b) < 8:
+                break
+            if kind == 0:
+                b[int(rng.integers(len(b)))] ^= 1 << int(rng.integers(8))
+            elif kind == 1:
+                b[int(rng.integers(len(b)))] = int(rng.integers(256))
+            elif kind == 2:
+                i = int(rng.integers(0, len(b) - 4)) & ~3
+                b[i:i + 4] = extreme[int(rng.integers(len(extreme)))].to_bytes(4, "little")
+            else:
+                b = b[:int(rng.integers(1, len(b)))]
+        yield bytes(b)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_mutated_tflite_gives_only_convert_errors(seed):
+    """A bounded slice of the converter fuzzing (the long runs: tools/fuzz):
+    the classes found by mutation (struct.error on out-of-range values,
+    ZeroDivisionError and NaN on zero or non-finite scales and strides,
+    IndexError on empty quantization arrays and missing inputs, hangs on
+    alias cycles and giant shapes) are fixed where the values are read."""
+    import warnings
+    raw = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for k, b in enumerate(_mutants(seed, 1500)):
+            try:
+                convert(b)
+            except ConvertError:
+                pass
+            except Exception as e:  # noqa: BLE001 - the test's subject
+                raw.append(f"mutant {k} of seed {seed}: {type(e).__name__}: {e}")
+    assert not raw, "\n".join(raw[:10])
+
+
 def _cli(*args):
     env = dict(os.environ, PYTHONPATH=REPO)
     return subprocess.run([sys.executable, "-m", "sprat", *args], cwd=REPO, env=env, stdout=subprocess.PIPE,
