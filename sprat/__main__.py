@@ -12,6 +12,16 @@ COMMANDS = {
 }
 
 
+# Commands that build firmware or run emulators.
+NEEDS_BUILD_ENV = ("bench-table", "bench", "demo", "test")
+
+
+def _has_build_env():
+    import os
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    return os.path.exists(os.path.join(repo, "tools", "bazel")) and os.path.exists(os.path.join(repo, "MODULE.bazel"))
+
+
 def usage(out=sys.stdout):
     print("usage: sprat COMMAND [flags]   (sprat COMMAND --help for its flags)\n\ncommands:", file=out)
     for name, text in COMMANDS.items():
@@ -28,6 +38,11 @@ def main():
         print(f"sprat: unknown command '{cmd}'", file=sys.stderr)
         usage(sys.stderr)
         return 2
+    if cmd in NEEDS_BUILD_ENV and not _has_build_env():
+        print(f"sprat {cmd}: needs the build environment (Bazel, the cross compilers, QEMU), which comes with a "
+              "sprat checkout: run tools/sprat " + cmd + " there (tools/setup makes the environment). "
+              "convert and the Python API work without it.", file=sys.stderr)
+        return 2
     module = importlib.import_module(f"sprat.commands.{cmd.replace('-', '_')}")
     from absl import app, flags
 
@@ -43,6 +58,11 @@ def main():
             return 0
         raise
     return 0
+
+
+def entry():
+    """The `sprat` console script of an installed package."""
+    sys.exit(main())
 
 
 if __name__ == "__main__":

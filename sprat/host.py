@@ -66,6 +66,26 @@ class Host:
         return outs
 
 
+def _run_many(self, blob, xs, out_shape, out_dtype, arena_size, fresh=False):
+    """xs[k] -> output k for every k, one init (or one per input: fresh)."""
+    b = _aligned(len(blob))
+    b[:] = np.frombuffer(blob, np.uint8)
+    arena = _aligned(max(arena_size, 1))
+    xs = np.ascontiguousarray(xs)
+    ys = np.zeros((len(xs),) + tuple(out_shape), out_dtype)
+    s = self.lib.sprat_host_run_many(ctypes.c_void_p(b.ctypes.data), ctypes.c_size_t(len(blob)),
+                                     ctypes.c_void_p(arena.ctypes.data), ctypes.c_size_t(arena.size),
+                                     ctypes.c_void_p(xs.ctypes.data), ctypes.c_size_t(xs[0].nbytes),
+                                     ctypes.c_void_p(ys.ctypes.data), ctypes.c_size_t(ys[0].nbytes),
+                                     ctypes.c_int32(len(xs)), ctypes.c_int(1 if fresh else 0))
+    if s != 0:
+        raise RuntimeError_(s, f"sprat runtime: {self.status_str(s)}", -1, 0)
+    return ys
+
+
+Host.run_many = _run_many
+
+
 def run_result(host, result, inputs):
     """Runs a converter Result on the host; returns the output arrays."""
     outs = [(ir.DTYPES[t.type], t.shape) for t in result.outputs]

@@ -95,3 +95,29 @@ int sprat_host_count_layers(const void *blob, size_t blob_size, void *arena, siz
   if (sprat_invoke(&m) != SPRAT_OK || log.calls != 2 * seen) return -5;  // cleared: no more calls
   return seen;
 }
+
+// `n` inferences of a one-input, one-output model, input k at
+// inputs + k * in_bytes, output k to outputs + k * out_bytes: initialized
+// once and invoked n times (fresh = 0, the firmware's loop), or initialized
+// anew before every invoke (fresh = 1). The endurance test compares the two.
+int sprat_host_run_many(const void *blob, size_t blob_size, void *arena, size_t arena_size, const uint8_t *inputs,
+                        size_t in_bytes, uint8_t *outputs, size_t out_bytes, int32_t n, int fresh) {
+  sprat_model m;
+  sprat_status s = SPRAT_OK;
+  for (int32_t k = 0; k < n; ++k) {
+    if (k == 0 || fresh) {
+      s = sprat_model_init(&m, blob, blob_size, arena, arena_size);
+      if (s != SPRAT_OK) return (int)s;
+      if (sprat_input_count(&m) != 1 || sprat_output_count(&m) != 1) return SPRAT_ERR_ARGUMENT;
+    }
+    sprat_tensor in, out;
+    sprat_input(&m, 0, &in);
+    sprat_output(&m, 0, &out);
+    if (in.bytes != in_bytes || out.bytes != out_bytes) return SPRAT_ERR_ARGUMENT;
+    memcpy(in.data, inputs + (size_t)k * in_bytes, in_bytes);
+    s = sprat_invoke(&m);
+    if (s != SPRAT_OK) return (int)s;
+    memcpy(outputs + (size_t)k * out_bytes, out.data, out_bytes);
+  }
+  return SPRAT_OK;
+}

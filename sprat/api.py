@@ -1,0 +1,187 @@
+"""sprat's Python API: what the `sprat` commands use, for notebooks and CI.
+
+    import sprat
+    model = sprat.convert("kws.tflite", target="qemu_cortex_m7")
+    print(model.arena_bytes, model.inputs[0].shape)
+    outputs = model.run([x])       # on this machine, the C runtime, bit-exact with the firmware
+    model.save("out/")             # model.sprat, model_data.c/.h, report.txt
+    sprat.plan("kws.tflite")       # the memory plan, as `sprat plan --json` would print it
+    sprat.bench("kws.tflite")      # needs the build environment (a checkout, tools/setup)
+
+Conversion and host runs need no Bazel, QEMU or build environment; only
+bench, demo and firmware builds do.
+"""
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from converter import ir
+from converter.convert import convert as _convert
+from converter.errors import ConvertError
+
+__all__ = ["convert", "plan", "bench", "Model", "TensorInfo", "LayerInfo", "ConvertError"]
+
+
+@dataclass(frozen=True)
+class TensorInfo:
+    """A model input or output as the firmware sees it."""
+    name: str
+    shape: tuple
+    dtype: np.dtype
+    scale: float  # 0.0 for an unquantized tensor
+    zero_point: int
+
+    @staticmethod
+    def of(t):
+        q = t.quant
+        return TensorInfo(t.name, tuple(t.shape), np.dtype(ir.DTYPES[t.type]), q.s() if q is not None else 0.0,
+                          q.zp() if q is not None else 0)
+
+
+@dataclass(frozen=True)
+class LayerInfo:
+    """One layer of the converted model (after fusion)."""
+    index: int
+    op: str  # e.g. "CONV_2D+RELU6"
+    source: int  # the .tflite op it came from
+    output_shape: tuple
+    macs: int
+    live_bytes: int  # arena bytes in use while it runs (its inputs, output, scratch and every other live buffer)
+
+
+class Model:
+    """A converted model: the blob and what the runtime will need."""
+
+    def __init__(self, result, source=None):
+        self._r = result
+        self.source = source
+        self.blob = result.blob
+        self.library = result.library
+        self.inputs = [TensorInfo.of(t) for t in result.inputs]
+        self.outputs = [TensorInfo.of(t) for t in result.outputs]
+        live = _live_bytes(result)
+        self.layers = [LayerInfo(l.index, l.name, l.source, tuple(l.output_shape), l.macs, live[l.index])
+                       for l in result.layers]
+        self._host = None
+
+    @property
+    def arena_bytes(self):
+        """The arena `sprat_model_init` needs on a 32-bit core (activations
+        plus the prepared layers)."""
+        return self._r.arena_size
+
+    @property
+    def macs(self):
+        return sum(l.macs for l in self.layers)
+
+    @property
+    def weight_bytes(self):
+        return self._r.weight_bytes
+
+    def report(self):
+        """The conversion report `sprat convert` prints."""
+        from sprat import report
+        return report.conversion(self._r, self.source or "<bytes>")
+
+    def save(self, directory, name="sprat_model"):
+        """Writes model.sprat, model_data.c/.h (a C array named `name`) and
+        report.txt into directory; returns their paths."""
+        from sprat.carray import write_c_array
+        os.makedirs(directory, exist_ok=True)
+        paths = {k: os.path.join(directory, f) for k, f in
+                 [("blob", "model.sprat"), ("c", "model_data.c"), ("h", "model_data.h"), ("report", "report.txt")]}
+        with open(paths["blob"], "wb") as f:
+            f.write(self.blob)
+        write_c_array(paths["c"], paths["h"], name, self.blob)
+        with open(paths["report"], "w") as f:
+            f.write(self.report())
+        return paths
+
+    def run(self, inputs):
+        """Runs one inference on this machine through the C runtime and the
+        portable kernels (bit-exact with every target's); `inputs`: one
+        array per model input, of its shape and dtype. Returns the outputs."""
+        from sprat import host, native
+        if isinstance(inputs, np.ndarray):
+            inputs = [inputs]
+        if len(inputs) != len(self.inputs):
+            raise ValueError(f"the model has {len(self.inputs)} inputs, {len(inputs)} given")
+        arrays = []
+        for k, (x, t) in enumerate(zip(inputs, self.inputs)):
+            x = np.asarray(x)
+            if x.dtype != t.dtype or tuple(x.shape) != t.shape:
+                raise ValueError(f"input {k} ('{t.name}') must be {t.dtype}{list(t.shape)}, not {x.dtype}{list(x.shape)}")
+            arrays.append(np.ascontiguousarray(x))
+        if self._host is None:
+            self._host = host.Host(native.library_path())
+        return host.run_result(self._host, self._r, arrays)
+
+    def plan(self):
+        """The memory plan as plain data (what `sprat.plan` returns)."""
+        g = self._r.graph
+        buffers = sorted(self._r.buffers or [], key=lambda b: b.offset)
+        return {
+            "arena_bytes": self.arena_bytes,
+            "activation_bytes": self._r.activation_bytes,
+            "layer_record_bytes": self._r.layer_bytes,
+            "buffers": [{"tensor": g.t(b.root).name, "offset": b.offset, "bytes": b.size,
+                         "first_layer": b.first, "last_layer": b.last} for b in buffers],
+            "layers": [{"index": l.index, "op": l.op, "output_shape": list(l.output_shape), "macs": l.macs,
+                        "live_bytes": l.live_bytes} for l in self.layers],
+        }
+
+    def __repr__(self):
+        return (f"<sprat.Model {len(self.layers)} layers, {self.macs:,} MACs, arena {self.arena_bytes:,} B, "
+                f"blob {len(self.blob):,} B, {self.library} layout>")
+
+
+def _live_bytes(result):
+    n = len(result.layers)
+    live = [0] * n
+    for b in result.buffers or []:
+        for k in range(max(b.first, 0), min(b.last, n - 1) + 1):
+            live[k] += b.size
+    return live
+
+
+def convert(model, target=None, reference=False):
+    """Converts a .tflite model (a path or its bytes) for a target (a
+    platform name such as "qemu_cortex_m7" or "stm32f746"; None: the
+    portable kernels' layout, which every target runs). Raises ConvertError
+    naming the op and tensor at fault."""
+    source = model if isinstance(model, (str, os.PathLike)) else None
+    if source is not None and not os.path.isfile(source):
+        raise ConvertError(f"{source}: no such file")
+    try:
+        result = _convert(os.fspath(model) if source is not None else model, target=target, reference=reference)
+    except ValueError as e:  # an unknown target
+        raise ConvertError(str(e)) from None
+    return Model(result, os.fspath(source) if source is not None else None)
+
+
+def plan(model, target=None):
+    """The memory plan of a .tflite model (path or bytes) or a Model: arena
+    size, each buffer's offset, size and lifetime, each layer's live bytes."""
+    return (model if isinstance(model, Model) else convert(model, target=target)).plan()
+
+
+def bench(model_path, target="qemu_cortex_m7", reference=False, seed=0, timeout=900.0):
+    """`sprat bench --json` as a dict: per-layer exact instruction counts,
+    RAM, flash, bit-exactness and the ratio to TFLM + CMSIS-NN. Needs the
+    build environment (Bazel, cross compilers, QEMU: a checkout's tools/setup)."""
+    import json
+    import subprocess
+    import sys
+    from sprat import build
+    if not os.path.exists(build.BAZEL):
+        raise RuntimeError("sprat.bench needs the build environment: run it from a sprat checkout "
+                           "(tools/setup makes the environment; tools/sprat bench MODEL runs it)")
+    cmd = [sys.executable, "-m", "sprat", "bench", os.fspath(model_path), "--target", target, "--json",
+           f"--seed={seed}", f"--timeout={timeout}"] + (["--reference"] if reference else [])
+    p = subprocess.run(cmd, cwd=build.REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"sprat bench failed:\n{p.stderr.strip()[-3000:]}")
+    return json.loads(p.stdout)
+
