@@ -8,12 +8,13 @@ COMMANDS = {
     "bench-table": "Rerun sprat bench on the five shared models and rewrite the README table.",
     "bench": "Measure a model on a target, layer by layer, against TFLM (sprat bench MODEL.tflite --target T).",
     "demo": "The main job: the bundled MobileNetV2 on an emulated Cortex-M7: top-5, instructions, RAM, flash.",
+    "fuzz": "Coverage-guided fuzzing of the runtime and the converter (sprat fuzz all --seconds N).",
     "test": "Run every test (Bazel's test matrix and pytest); ends with 'N passed, N failed'.",
 }
 
 
 # Commands that build firmware or run emulators.
-NEEDS_BUILD_ENV = ("bench-table", "bench", "demo", "test")
+NEEDS_BUILD_ENV = ("bench-table", "bench", "demo", "fuzz", "test")
 
 
 def _has_build_env():

@@ -12,8 +12,8 @@ void sprat_portable_add_s8(const sprat_add_params *p, const int8_t *in1, const i
     const int32_t b = (int32_t)((uint32_t)(in2[it.o2] + p->input2_offset) << p->left_shift);
     const int32_t sa = sprat_mbqm(a, p->input1_multiplier, p->input1_shift);
     const int32_t sb = sprat_mbqm(b, p->input2_multiplier, p->input2_shift);
-    const int32_t raw = p->subtract ? sa - sb : sa + sb;
-    const int32_t r = sprat_mbqm(raw, p->output_multiplier, p->output_shift) + p->output_offset;
+    const int32_t raw = sprat_wrap_add(sa, p->subtract ? (int32_t)(0u - (uint32_t)sb) : sb);
+    const int32_t r = sprat_wrap_add(sprat_mbqm(raw, p->output_multiplier, p->output_shift), p->output_offset);
     out[i] = (int8_t)sprat_clamp(r, p->act_min, p->act_max);
     sprat_bc_next(&p->bc, &it);
   }

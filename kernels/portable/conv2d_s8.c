@@ -32,11 +32,12 @@ void sprat_portable_conv2d_s8(const sprat_conv_params *p, const int8_t *in, cons
               if (x < 0 || x >= is->w) continue;
               const int8_t *ip = in + ((b * is->h + y) * is->w + x) * is->c + ic0;
               const int8_t *fp = filter + ((oc * fs->h + ky) * fs->w + kx) * fdepth;
-              for (int32_t ic = 0; ic < fdepth; ++ic) acc += (int32_t)fp[ic] * ((int32_t)ip[ic] + p->input_offset);
+              for (int32_t ic = 0; ic < fdepth; ++ic)
+                acc = sprat_wrap_add(acc, (int32_t)fp[ic] * ((int32_t)ip[ic] + p->input_offset));
             }
           }
-          if (bias) acc += bias[oc];
-          acc = sprat_mbqm(acc, multiplier[oc], shift[oc]) + p->output_offset;
+          if (bias) acc = sprat_wrap_add(acc, bias[oc]);
+          acc = sprat_wrap_add(sprat_mbqm(acc, multiplier[oc], shift[oc]), p->output_offset);
           out[((b * os->h + oy) * os->w + ox) * os->c + oc] = (int8_t)sprat_clamp(acc, p->act_min, p->act_max);
         }
       }

@@ -29,11 +29,11 @@ void sprat_portable_depthwise_conv2d_s8(const sprat_conv_params *p, const int8_t
                 const int32_t x = x0 + p->dilation_w * kx;
                 if (x < 0 || x >= is->w) continue;
                 const int32_t v = in[((b * is->h + y) * is->w + x) * is->c + ic];
-                acc += (int32_t)filter[(ky * fs->w + kx) * fs->c + oc] * (v + p->input_offset);
+                acc = sprat_wrap_add(acc, (int32_t)filter[(ky * fs->w + kx) * fs->c + oc] * (v + p->input_offset));
               }
             }
-            if (bias) acc += bias[oc];
-            acc = sprat_mbqm(acc, multiplier[oc], shift[oc]) + p->output_offset;
+            if (bias) acc = sprat_wrap_add(acc, bias[oc]);
+            acc = sprat_wrap_add(sprat_mbqm(acc, multiplier[oc], shift[oc]), p->output_offset);
             out[((b * os->h + oy) * os->w + ox) * os->c + oc] = (int8_t)sprat_clamp(acc, p->act_min, p->act_max);
           }
         }

@@ -38,6 +38,11 @@ static inline int32_t sprat_mbqm_single(int32_t x, int32_t multiplier, int32_t s
   return (int32_t)(((int64_t)x * multiplier + round) >> total);
 }
 
+// a + b wrapping around as two's complement (TFLite's int32 sums do on
+// every compiler; in C a signed overflow would be undefined). Only a blob
+// with absurd weights or biases gets there.
+static inline int32_t sprat_wrap_add(int32_t a, int32_t b) { return (int32_t)((uint32_t)a + (uint32_t)b); }
+
 static inline int32_t sprat_clamp(int32_t x, int32_t lo, int32_t hi) {
   return x < lo ? lo : (x > hi ? hi : x);
 }

@@ -12,10 +12,11 @@ void sprat_portable_fully_connected_s8(const sprat_fc_params *p, const int8_t *i
     for (int32_t u = 0; u < units; ++u) {
       const int8_t *w = filter + u * depth;
       int32_t acc = 0;
-      for (int32_t d = 0; d < depth; ++d) acc += ((int32_t)w[d] + p->filter_offset) * ((int32_t)row[d] + p->input_offset);
-      if (bias) acc += bias[u];
+      for (int32_t d = 0; d < depth; ++d)
+        acc = sprat_wrap_add(acc, ((int32_t)w[d] + p->filter_offset) * ((int32_t)row[d] + p->input_offset));
+      if (bias) acc = sprat_wrap_add(acc, bias[u]);
       const int32_t q = p->per_channel ? u : 0;
-      acc = sprat_mbqm_single(acc, multiplier[q], shift[q]) + p->output_offset;
+      acc = sprat_wrap_add(sprat_mbqm_single(acc, multiplier[q], shift[q]), p->output_offset);
       out[b * units + u] = (int8_t)sprat_clamp(acc, p->act_min, p->act_max);
     }
   }

@@ -24,7 +24,7 @@ void sprat_portable_prelu_s8(const sprat_prelu_params *p, const int8_t *in, cons
     } else {
       v = sprat_mbqm(x * (p->alpha_offset + alpha[it.o2]), p->multiplier_neg, p->shift_neg);
     }
-    out[i] = (int8_t)sprat_clamp(v + p->output_offset, -128, 127);
+    out[i] = (int8_t)sprat_clamp(sprat_wrap_add(v, p->output_offset), -128, 127);
     sprat_bc_next(&p->bc, &it);
   }
 }

@@ -10,7 +10,7 @@ void sprat_portable_mean_s8(const sprat_mean_params *p, const int8_t *in, int8_t
       const int8_t *ip = in + o * p->reduced * p->inner + i;
       for (int32_t r = 0; r < p->reduced; ++r) sum += ip[r * p->inner];
       const int32_t shifted = sum - p->input_zero_point * p->reduced;
-      const int32_t v = sprat_mbqm(shifted, p->multiplier, p->shift) + p->output_zero_point;
+      const int32_t v = sprat_wrap_add(sprat_mbqm(shifted, p->multiplier, p->shift), p->output_zero_point);
       out[o * p->inner + i] = (int8_t)sprat_clamp(v, -128, 127);
     }
   }

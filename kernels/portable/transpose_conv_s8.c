@@ -25,7 +25,8 @@ void sprat_portable_transpose_conv_s8(const sprat_conv_params *p, const int8_t *
               const int32_t ox = x0 + kx;
               if (ox < 0 || ox >= os->w) continue;
               int32_t *a = acc + ((size_t)(b * os->h + oy) * os->w + ox) * os->c;
-              for (int32_t oc = 0; oc < os->c; ++oc) a[oc] += v * filter[((oc * fs->h + ky) * fs->w + kx) * fs->c + ic];
+              for (int32_t oc = 0; oc < os->c; ++oc)
+                a[oc] = sprat_wrap_add(a[oc], v * filter[((oc * fs->h + ky) * fs->w + kx) * fs->c + ic]);
             }
           }
         }
@@ -34,8 +35,8 @@ void sprat_portable_transpose_conv_s8(const sprat_conv_params *p, const int8_t *
   }
   for (size_t i = 0; i < n; ++i) {
     const int32_t oc = (int32_t)(i % (size_t)os->c);
-    int32_t a = acc[i] + (bias ? bias[oc] : 0);
-    a = sprat_mbqm(a, multiplier[oc], shift[oc]) + p->output_offset;
+    int32_t a = sprat_wrap_add(acc[i], bias ? bias[oc] : 0);
+    a = sprat_wrap_add(sprat_mbqm(a, multiplier[oc], shift[oc]), p->output_offset);
     out[i] = (int8_t)sprat_clamp(a, p->act_min, p->act_max);
   }
 }

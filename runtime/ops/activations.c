@@ -44,6 +44,7 @@ static sprat_status check_relu(const sprat_op_ctx *c) {
   const sprat_relu_params *p = (const sprat_relu_params *)(const void *)c->params;
   SPRAT_CHECK(p->count >= 0 && unary_ok(c, (uint32_t)p->count));
   SPRAT_CHECK(sprat_shift_ok(p->shift) && sprat_multiplier_ok(p->multiplier));
+  SPRAT_CHECK(sprat_zero_point_ok(p->input_zero_point) && sprat_zero_point_ok(p->output_zero_point));
   SPRAT_CHECK(p->act_min >= -128 && p->act_min <= p->act_max && p->act_max <= 127);
   return SPRAT_OK;
 }
@@ -58,6 +59,7 @@ static sprat_status check_leaky(const sprat_op_ctx *c) {
   const sprat_leaky_relu_params *p = (const sprat_leaky_relu_params *)(const void *)c->params;
   SPRAT_CHECK(p->count >= 0 && unary_ok(c, (uint32_t)p->count));
   SPRAT_CHECK(sprat_shift_ok(p->identity_shift) && sprat_shift_ok(p->alpha_shift));
+  SPRAT_CHECK(sprat_zero_point_ok(p->input_zero_point) && sprat_zero_point_ok(p->output_zero_point));
   return SPRAT_OK;
 }
 
@@ -72,6 +74,7 @@ static sprat_status check_hard_swish(const sprat_op_ctx *c) {
   SPRAT_CHECK(p->count >= 0 && unary_ok(c, (uint32_t)p->count));
   SPRAT_CHECK(p->output_multiplier_exponent <= 0 && p->output_multiplier_exponent >= -15);
   SPRAT_CHECK(p->reluish_multiplier_exponent >= -15 && p->reluish_multiplier_exponent <= 15);
+  SPRAT_CHECK(sprat_zero_point_ok(p->input_zero_point) && sprat_zero_point_ok(p->output_zero_point));
   return SPRAT_OK;
 }
 

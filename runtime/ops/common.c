@@ -19,6 +19,18 @@ int sprat_is_const(const sprat_tview *t, uint8_t type, uint32_t count) {
 }
 
 int sprat_shift_ok(int32_t shift) { return shift >= -31 && shift <= 30; }
+int sprat_zero_point_ok(int32_t zp) { return zp >= -128 && zp <= 127; }
+
+int64_t sprat_product4(int32_t a, int32_t b, int32_t c, int32_t d) {
+  const int32_t f[4] = {a, b, c, d};
+  int64_t n = 1;
+  for (int i = 0; i < 4; ++i) {
+    if (f[i] < 1) return -1;
+    n *= f[i];  // < 2^32 * 2^31 before the check: no overflow
+    if (n > ((int64_t)1 << 32)) return -1;
+  }
+  return n;
+}
 int sprat_multiplier_ok(int32_t m) { return m >= 0; }
 
 // The lowest and highest element offsets a walk of dims/strides reaches.
@@ -35,8 +47,11 @@ static int walk_fits(int32_t ndim, const int32_t *dims, int32_t start, const int
 int sprat_copy_fits(const sprat_copy_params *p, uint32_t in_count, uint32_t out_count) {
   if (p->ndim < 0 || p->ndim > SPRAT_MAX_DIMS) return 0;
   if (p->elem_size != 1 && p->elem_size != 2 && p->elem_size != 4 && p->elem_size != 8) return 0;
+  int64_t total = 1;
   for (int32_t d = 0; d < p->ndim; ++d) {
     if (p->dims[d] < 1 || p->dims[d] > (1 << 24)) return 0;
+    total *= p->dims[d];
+    if (total > (int64_t)out_count || total > 0x7FFFFFFF) return 0;  // a copy writes each output at most once
     if (p->in_strides[d] < -(1 << 24) || p->in_strides[d] > (1 << 24)) return 0;
     if (p->out_strides[d] < -(1 << 24) || p->out_strides[d] > (1 << 24)) return 0;
   }
@@ -53,6 +68,8 @@ int sprat_broadcast_fits(const sprat_broadcast *bc, uint32_t in1, uint32_t in2, 
     if (total > 0x7FFFFFFF) return 0;
     hi1 += (int64_t)(bc->out_dims[d] - 1) * bc->in1_strides[d];
     hi2 += (int64_t)(bc->out_dims[d] - 1) * bc->in2_strides[d];
+    // Each span is below 2^62: stopping here keeps the sums in int64.
+    if (hi1 >= (int64_t)in1 || hi2 >= (int64_t)in2) return 0;
   }
   // The output is written densely, in order.
   return total == (int64_t)out && hi1 < (int64_t)in1 && hi2 < (int64_t)in2;

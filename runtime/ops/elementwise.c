@@ -15,6 +15,7 @@ static sprat_status check_add(const sprat_op_ctx *c) {
   SPRAT_CHECK(p->left_shift >= 0 && p->left_shift <= 20);
   SPRAT_CHECK(sprat_shift_ok(p->input1_shift) && sprat_shift_ok(p->input2_shift) && sprat_shift_ok(p->output_shift));
   SPRAT_CHECK(p->input1_offset >= -127 && p->input1_offset <= 128 && p->input2_offset >= -127 && p->input2_offset <= 128);
+  SPRAT_CHECK(sprat_zero_point_ok(p->output_offset));
   SPRAT_CHECK(p->act_min >= -128 && p->act_min <= p->act_max && p->act_max <= 127);
   return SPRAT_OK;
 }
@@ -30,6 +31,7 @@ static sprat_status check_mul(const sprat_op_ctx *c) {
   SPRAT_CHECK(binary_tensors_ok(c, &p->bc));
   SPRAT_CHECK(sprat_shift_ok(p->output_shift));
   SPRAT_CHECK(p->input1_offset >= -127 && p->input1_offset <= 128 && p->input2_offset >= -127 && p->input2_offset <= 128);
+  SPRAT_CHECK(sprat_zero_point_ok(p->output_offset));
   SPRAT_CHECK(p->act_min >= -128 && p->act_min <= p->act_max && p->act_max <= 127);
   return SPRAT_OK;
 }
@@ -57,6 +59,7 @@ static sprat_status check_prelu(const sprat_op_ctx *c) {
   SPRAT_CHECK(sprat_shift_ok(p->shift_pos) && sprat_shift_ok(p->shift_neg));
   SPRAT_CHECK(sprat_multiplier_ok(p->multiplier_pos) && sprat_multiplier_ok(p->multiplier_neg));
   SPRAT_CHECK(p->input_offset >= -127 && p->input_offset <= 128 && p->alpha_offset >= -127 && p->alpha_offset <= 128);
+  SPRAT_CHECK(sprat_zero_point_ok(p->output_offset));
   return SPRAT_OK;
 }
 

@@ -43,8 +43,9 @@ static sprat_status check_resize(const sprat_op_ctx *c) {
   SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_resize_params)) && c->n_in == 3);
   const sprat_resize_params *p = (const sprat_resize_params *)(const void *)c->params;
   SPRAT_CHECK(p->batches >= 1 && p->in_h >= 1 && p->in_w >= 1 && p->channels >= 1 && p->out_h >= 1 && p->out_w >= 1);
-  const int64_t n_in = (int64_t)p->batches * p->in_h * p->in_w * p->channels;
-  const int64_t n_out = (int64_t)p->batches * p->out_h * p->out_w * p->channels;
+  const int64_t n_in = sprat_product4(p->batches, p->in_h, p->in_w, p->channels);
+  const int64_t n_out = sprat_product4(p->batches, p->out_h, p->out_w, p->channels);
+  SPRAT_CHECK(n_in > 0 && n_out > 0);
   SPRAT_CHECK(c->in[0].present && c->in[0].type == SPRAT_INT8 && c->in[0].count == n_in);
   SPRAT_CHECK(c->out[0].type == SPRAT_INT8 && c->out[0].count == n_out);
   // Constants, checked once, here.
@@ -67,8 +68,8 @@ static sprat_status check_gather(const sprat_op_ctx *c) {
   const sprat_gather_params *p = (const sprat_gather_params *)(const void *)c->params;
   SPRAT_CHECK(p->outer >= 1 && p->axis_size >= 1 && p->inner_bytes >= 1 && p->n_indices >= 1);
   SPRAT_CHECK(c->in[0].type == c->out[0].type);
-  SPRAT_CHECK((int64_t)p->outer * p->axis_size * p->inner_bytes == (int64_t)c->in[0].bytes);
-  SPRAT_CHECK((int64_t)p->outer * p->n_indices * p->inner_bytes == (int64_t)c->out[0].bytes);
+  SPRAT_CHECK(sprat_product4(p->outer, p->axis_size, p->inner_bytes, 1) == (int64_t)c->in[0].bytes);
+  SPRAT_CHECK(sprat_product4(p->outer, p->n_indices, p->inner_bytes, 1) == (int64_t)c->out[0].bytes);
   // Indices are constants: checked once, here.
   SPRAT_CHECK(sprat_is_const(&c->in[1], SPRAT_INT32, (uint32_t)p->n_indices));
   const int32_t *idx = (const int32_t *)(const void *)c->in[1].data;

@@ -10,7 +10,9 @@ static sprat_status check(const sprat_op_ctx *c) {
   SPRAT_CHECK(sprat_shape_is(&p->in, in) && sprat_shape_is(&p->out, out));
   SPRAT_CHECK(p->in.n == p->out.n && p->in.c == p->out.c);
   SPRAT_CHECK(p->stride_h >= 1 && p->stride_w >= 1 && p->filter_h >= 1 && p->filter_w >= 1);
-  SPRAT_CHECK(p->filter_h <= 65536 && p->filter_w <= 65536);
+  SPRAT_CHECK(p->filter_h <= 65536 && p->filter_w <= 65536 && p->stride_h <= 65536 && p->stride_w <= 65536);
+  // An average's int32 sum of int8 values cannot overflow.
+  SPRAT_CHECK((int64_t)p->filter_h * p->filter_w <= (1 << 23));
   SPRAT_CHECK(p->pad_top >= -(1 << 24) && p->pad_top <= (1 << 24) && p->pad_left >= -(1 << 24) && p->pad_left <= (1 << 24));
   SPRAT_CHECK(p->act_min >= -128 && p->act_min <= p->act_max && p->act_max <= 127);
   return SPRAT_OK;

@@ -8,6 +8,7 @@ static sprat_status check_quantize(const sprat_op_ctx *c) {
   SPRAT_CHECK(p->count >= 0 && sprat_is(&c->in[0], SPRAT_FLOAT32, (uint32_t)p->count));
   SPRAT_CHECK(c->out[0].type == SPRAT_INT8 && c->out[0].count == (uint32_t)p->count);
   SPRAT_CHECK(p->output_scale > 0.0f);
+  SPRAT_CHECK(p->output_zero_point >= -128 && p->output_zero_point <= 127);
   return SPRAT_OK;
 }
 
@@ -22,6 +23,8 @@ static sprat_status check_requantize(const sprat_op_ctx *c) {
   SPRAT_CHECK(p->count >= 0 && sprat_is(&c->in[0], SPRAT_INT8, (uint32_t)p->count));
   SPRAT_CHECK(c->out[0].type == SPRAT_INT8 && c->out[0].count == (uint32_t)p->count);
   SPRAT_CHECK(sprat_shift_ok(p->shift) && sprat_multiplier_ok(p->multiplier));
+  SPRAT_CHECK(p->input_zero_point >= -128 && p->input_zero_point <= 127);
+  SPRAT_CHECK(p->output_zero_point >= -128 && p->output_zero_point <= 127);
   return SPRAT_OK;
 }
 
@@ -35,6 +38,7 @@ static sprat_status check_dequantize(const sprat_op_ctx *c) {
   const sprat_dequantize_params *p = (const sprat_dequantize_params *)(const void *)c->params;
   SPRAT_CHECK(p->count >= 0 && sprat_is(&c->in[0], SPRAT_INT8, (uint32_t)p->count));
   SPRAT_CHECK(c->out[0].type == SPRAT_FLOAT32 && c->out[0].count == (uint32_t)p->count);
+  SPRAT_CHECK(p->input_zero_point >= -128 && p->input_zero_point <= 127);
   return SPRAT_OK;
 }
 

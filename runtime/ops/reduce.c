@@ -4,8 +4,10 @@
 
 static int view_ok(int32_t outer, int32_t reduced, int32_t inner, uint32_t in_count, uint32_t out_count) {
   if (outer < 1 || reduced < 1 || inner < 1) return 0;
-  const int64_t n = (int64_t)outer * reduced * inner;
-  return n == (int64_t)in_count && (int64_t)outer * inner == (int64_t)out_count;
+  // Stepwise, each product bounded first: no int64 overflow either.
+  const int64_t outer_reduced = (int64_t)outer * reduced;
+  if (outer_reduced > (int64_t)in_count) return 0;
+  return outer_reduced * inner == (int64_t)in_count && (int64_t)outer * inner == (int64_t)out_count;
 }
 
 static sprat_status check_mean(const sprat_op_ctx *c) {
@@ -15,6 +17,7 @@ static sprat_status check_mean(const sprat_op_ctx *c) {
   SPRAT_CHECK(view_ok(p->outer, p->reduced, p->inner, c->in[0].count, c->out[0].count));
   SPRAT_CHECK(p->reduced <= (1 << 23) && sprat_shift_ok(p->shift) && sprat_multiplier_ok(p->multiplier));
   SPRAT_CHECK(p->input_zero_point >= -128 && p->input_zero_point <= 127);
+  SPRAT_CHECK(p->output_zero_point >= -128 && p->output_zero_point <= 127);
   return SPRAT_OK;
 }
 

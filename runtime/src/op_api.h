@@ -71,6 +71,11 @@ int sprat_is(const sprat_tview *t, uint8_t type, uint32_t count);
 // arena tensor has no data before the arena is attached).
 int sprat_is_const(const sprat_tview *t, uint8_t type, uint32_t count);
 int sprat_shift_ok(int32_t shift);
+int sprat_zero_point_ok(int32_t zp);  // an int8 zero point, in [-128, 127]
+// a * b * c * d when every factor is >= 1 and the product stays within
+// 2^32 (any tensor's count); else -1. Checked factor by factor, so that no
+// crafted record overflows the check itself.
+int64_t sprat_product4(int32_t a, int32_t b, int32_t c, int32_t d);
 int sprat_multiplier_ok(int32_t m);
 int sprat_copy_fits(const sprat_copy_params *p, uint32_t in_count, uint32_t out_count);
 int sprat_broadcast_fits(const sprat_broadcast *bc, uint32_t in1, uint32_t in2, uint32_t out);
