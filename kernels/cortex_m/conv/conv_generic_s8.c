@@ -29,10 +29,11 @@ void sprat_cm_conv2d_s8_generic(const sprat_conv_params *p, const int8_t *in, co
               const int inside = inside_y && x >= 0 && x < is->w;
               const int8_t *ip = inside ? in + ((b * is->h + y) * is->w + x) * is->c + ic0 : 0;
               for (int32_t ic = 0; ic < fdepth; ++ic)
-                acc += (int32_t)filter[sprat_cm_filter_index(oc, k0 + ic, os->c, depth)] * (ip ? ip[ic] : zp);
+                acc = sprat_wrap_add(acc, (int32_t)filter[sprat_cm_filter_index(oc, k0 + ic, os->c, depth)] *
+                                              (ip ? ip[ic] : zp));
             }
           }
-          acc = sprat_mbqm(acc, multiplier[oc], shift[oc]) + p->output_offset;
+          acc = sprat_wrap_add(sprat_mbqm(acc, multiplier[oc], shift[oc]), p->output_offset);
           out[((b * os->h + oy) * os->w + ox) * os->c + oc] = (int8_t)sprat_clamp(acc, p->act_min, p->act_max);
         }
       }

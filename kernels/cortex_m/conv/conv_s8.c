@@ -19,6 +19,7 @@
 #include "kernels/cortex_m/cortex_m.h"
 #include "kernels/cortex_m/requant.h"
 #include "kernels/cortex_m/simd.h"
+#include "kernels/portable/fixedpoint.h"
 
 static int32_t conv_depth(const sprat_conv_params *p) { return p->filter.h * p->filter.w * p->filter.c; }
 
@@ -145,7 +146,7 @@ static inline const sprat_cm_rq *record_rq(const requant *rq, int32_t oc) {
 
 static int32_t rq_one(const requant *rq, int mode, int32_t oc, int32_t acc) {
   if (mode == RQ_EXACT) {
-    const int32_t v = sprat_cm_requant_exact(acc, rq->mult[oc], rq->shift[oc]) + rq->offset;
+    const int32_t v = sprat_wrap_add(sprat_cm_requant_exact(acc, rq->mult[oc], rq->shift[oc]), rq->offset);
     return sprat_cm_clamp(v, rq->lo, rq->hi);
   }
   int32_t v = __ssat(sprat_cm_rq_apply(acc, record_rq(rq, oc)), 8);

@@ -26,10 +26,11 @@ void sprat_cm_depthwise_conv2d_s8_generic(const sprat_conv_params *p, const int8
               const int32_t v = (y >= 0 && y < is->h && x >= 0 && x < is->w)
                                     ? in[((b * is->h + y) * is->w + x) * is->c + ic]
                                     : zp;
-              acc += (int32_t)filter[sprat_cm_dw_filter_index(ky * fs->w + kx, oc, fs->h * fs->w, fs->c)] * v;
+              acc = sprat_wrap_add(
+                  acc, (int32_t)filter[sprat_cm_dw_filter_index(ky * fs->w + kx, oc, fs->h * fs->w, fs->c)] * v);
             }
           }
-          acc = sprat_mbqm(acc, multiplier[oc], shift[oc]) + p->output_offset;
+          acc = sprat_wrap_add(sprat_mbqm(acc, multiplier[oc], shift[oc]), p->output_offset);
           out[((b * os->h + oy) * os->w + ox) * os->c + oc] = (int8_t)sprat_clamp(acc, p->act_min, p->act_max);
         }
       }

@@ -24,6 +24,7 @@
 #include "kernels/cortex_m/depthwise/dw_filter_order.h"
 #include "kernels/cortex_m/requant.h"
 #include "kernels/cortex_m/simd.h"
+#include "kernels/portable/fixedpoint.h"
 
 static int32_t records_bytes(const sprat_conv_params *p) {
   return (p->flags & SPRAT_CONV_FAST_REQUANT) ? 12 * p->out.c : 0;
@@ -76,7 +77,7 @@ typedef struct {
 } dw_ctx;
 
 static inline int32_t rq_exact(const dw_ctx *k, int32_t c, int32_t acc) {
-  const int32_t v = sprat_cm_requant_exact(acc, k->mult[c], k->shift[c]) + k->offset;
+  const int32_t v = sprat_wrap_add(sprat_cm_requant_exact(acc, k->mult[c], k->shift[c]), k->offset);
   return sprat_cm_clamp(v, k->lo, k->hi);
 }
 
@@ -147,7 +148,7 @@ static inline __attribute__((always_inline)) void pixels(const dw_ctx *k, const 
       const int8_t *wt = w + t;
       const int8_t *xr = xg + t;
       for (int32_t r = 0; r < kh; ++r, xr += rs)
-        for (int32_t j = 0; j < kw; ++j, wt += k->tail) acc += (int32_t)*wt * xr[j * cs];
+        for (int32_t j = 0; j < kw; ++j, wt += k->tail) acc = sprat_wrap_add(acc, (int32_t)*wt * xr[j * cs]);
       *out = (int8_t)rq_one(k, mode, c, acc);
     }
   }

@@ -35,7 +35,7 @@ static inline int32_t requant_single(int32_t acc, int32_t m, int32_t shift) {
 }
 
 static inline int8_t finish(const sprat_fc_params *p, int32_t acc, int32_t m, int32_t shift) {
-  return (int8_t)sprat_clamp(requant_single(acc, m, shift) + p->output_offset, p->act_min, p->act_max);
+  return (int8_t)sprat_clamp(sprat_wrap_add(requant_single(acc, m, shift), p->output_offset), p->act_min, p->act_max);
 }
 
 static void fallback(const sprat_fc_params *p, const int8_t *in, const int8_t *filter, const int32_t *bias,
@@ -46,7 +46,7 @@ static void fallback(const sprat_fc_params *p, const int8_t *in, const int8_t *f
     for (int32_t u = 0; u < units; ++u) {
       int32_t acc = bias[u];
       for (int32_t d = 0; d < depth; ++d)
-        acc += (int32_t)filter[sprat_cm_filter_index(u, d, units, depth)] * row[d];
+        acc = sprat_wrap_add(acc, (int32_t)filter[sprat_cm_filter_index(u, d, units, depth)] * row[d]);
       const int32_t q = p->per_channel ? u : 0;
       out[b * units + u] = finish(p, acc, multiplier[q], shift[q]);
     }
