@@ -74,6 +74,7 @@ typedef struct {
   uint32_t lo4, hi4;  // the activation range in each byte
   int32_t groups, tail, kh, kw;
   int32_t row_step, col_step;  // bytes between a window's rows and columns
+  void (*asm_groups)(const sprat_cm_dw_frame *f);  // the assembly kernel for every group, or NULL
 } dw_ctx;
 
 static inline int32_t rq_exact(const dw_ctx *k, int32_t c, int32_t acc) {
@@ -116,15 +117,9 @@ static inline __attribute__((always_inline)) void pixels(const dw_ctx *k, const 
     const int32_t *b = k->bias;
     const sprat_cm_rq *q = k->records;
     int32_t g = 0;
-    if ((kw == 3 || kw == 5) && mode != RQ_EXACT && groups > 0) {
+    if (mode != RQ_EXACT && k->asm_groups) {
       const sprat_cm_dw_frame f = {x, k->lanes, b, q, out, groups, rs, cs, k->lo4, k->hi4, kh};
-      const int clamp = mode == RQ_CLAMP;
-      if (kw == 3 && kh == 3)
-        (clamp ? sprat_cm_dw3x3_s8_clamp : sprat_cm_dw3x3_s8)(&f);
-      else if (kw == 3)
-        (clamp ? sprat_cm_dwkx3_s8_clamp : sprat_cm_dwkx3_s8)(&f);
-      else
-        (clamp ? sprat_cm_dwkx5_s8_clamp : sprat_cm_dwkx5_s8)(&f);
+      k->asm_groups(&f);
       g = groups, w += 4 * kh * kw * groups, xg += 4 * groups, out += 4 * groups;
     }
     for (; g < groups; ++g, xg += 4, b += 4, q += 4, out += 4) {
@@ -236,7 +231,13 @@ void sprat_cm_depthwise_conv2d_s8(const sprat_conv_params *p, const int8_t *in, 
   const pixels_fn run = kFns[kw == 3 ? 0 : kw == 5 ? 1 : 2][mode];
   dw_ctx k = {filter, lanes, bias, records, multiplier, shift, p->output_offset, p->act_min, p->act_max,
               (uint8_t)p->act_min * 0x01010101u, (uint8_t)p->act_max * 0x01010101u, OC >> 2, OC & 3, kh, kw,
-              p->dilation_h * iw * C, p->dilation_w * C};
+              p->dilation_h * iw * C, p->dilation_w * C, 0};
+  if (uses_asm(p) && mode != RQ_EXACT) {
+    const int clamp = mode == RQ_CLAMP;
+    k.asm_groups = kw == 5 ? (clamp ? sprat_cm_dwkx5_s8_clamp : sprat_cm_dwkx5_s8)
+                   : kh == 3 ? (clamp ? sprat_cm_dw3x3_s8_clamp : sprat_cm_dw3x3_s8)
+                             : (clamp ? sprat_cm_dwkx3_s8_clamp : sprat_cm_dwkx3_s8);
+  }
   // A gathered window is dense: rows kw * C, columns C apart.
   dw_ctx kg = k;
   kg.row_step = kw * OC, kg.col_step = OC;
