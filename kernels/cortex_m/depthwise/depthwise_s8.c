@@ -112,13 +112,18 @@ static inline __attribute__((always_inline)) uint32_t rq4(const dw_ctx *k, int m
 static inline __attribute__((always_inline)) void pixels(const dw_ctx *k, const int8_t *x, int32_t x_step, int32_t n,
                                                         int8_t *out, const int32_t kw, const int mode) {
   const int32_t groups = k->groups, kh = k->kh, rs = k->row_step, cs = k->col_step;
+  if (mode != RQ_EXACT && k->asm_groups && k->tail == 0 && n > 0) {
+    const sprat_cm_dw_frame f = {x, k->lanes, k->bias, k->records, out, groups, rs, cs, k->lo4, k->hi4, kh, n, x_step};
+    k->asm_groups(&f);
+    return;
+  }
   for (; n > 0; --n, x += x_step) {
     const int8_t *w = k->filter, *xg = x;
     const int32_t *b = k->bias;
     const sprat_cm_rq *q = k->records;
     int32_t g = 0;
     if (mode != RQ_EXACT && k->asm_groups) {
-      const sprat_cm_dw_frame f = {x, k->lanes, b, q, out, groups, rs, cs, k->lo4, k->hi4, kh};
+      const sprat_cm_dw_frame f = {x, k->lanes, b, q, out, groups, rs, cs, k->lo4, k->hi4, kh, 1, 0};
       k->asm_groups(&f);
       g = groups, w += 4 * kh * kw * groups, xg += 4 * groups, out += 4 * groups;
     }

@@ -1,5 +1,5 @@
 // The depthwise kernels in assembly (dw_s8_asm.c): every group of 4
-// channels of one output pixel, fast requantization (requant.h), outputs
+// channels of a run of output pixels, fast requantization (requant.h), outputs
 // saturated to int8 and, in the _clamp variant, clamped to [lo, hi].
 #ifndef SPRAT_KERNELS_CORTEX_M_DW_S8_ASM_H_
 #define SPRAT_KERNELS_CORTEX_M_DW_S8_ASM_H_
@@ -19,6 +19,9 @@ typedef struct {
   int32_t col_step;       // 28: bytes between its columns
   uint32_t lo4, hi4;      // 32, 36: the activation range in each byte
   int32_t rows;           // 40: the window's rows (the _kx kernels)
+  int32_t pixels;         // 44: pixels, >= 1 (more than 1 only without tail channels:
+                          //     pixel i + 1's outputs follow pixel i's)
+  int32_t x_step;         // 48: bytes from a pixel's first tap to the next's
 } sprat_cm_dw_frame;
 
 void sprat_cm_dw3x3_s8(const sprat_cm_dw_frame *f);
