@@ -32,8 +32,11 @@ void sprat_portable_conv2d_s8(const sprat_conv_params *p, const int8_t *in, cons
               if (x < 0 || x >= is->w) continue;
               const int8_t *ip = in + ((b * is->h + y) * is->w + x) * is->c + ic0;
               const int8_t *fp = filter + ((oc * fs->h + ky) * fs->w + kx) * fdepth;
-              for (int32_t ic = 0; ic < fdepth; ++ic)
-                acc = sprat_wrap_add(acc, (int32_t)fp[ic] * ((int32_t)ip[ic] + p->input_offset));
+              // At most 2^16 products of at most 2^15 each (the runtime
+              // bounds fdepth): the partial sum fits; the total wraps.
+              int32_t part = 0;
+              for (int32_t ic = 0; ic < fdepth; ++ic) part += (int32_t)fp[ic] * ((int32_t)ip[ic] + p->input_offset);
+              acc = sprat_wrap_add(acc, part);
             }
           }
           if (bias) acc = sprat_wrap_add(acc, bias[oc]);

@@ -12,8 +12,13 @@ void sprat_portable_fully_connected_s8(const sprat_fc_params *p, const int8_t *i
     for (int32_t u = 0; u < units; ++u) {
       const int8_t *w = filter + u * depth;
       int32_t acc = 0;
-      for (int32_t d = 0; d < depth; ++d)
-        acc = sprat_wrap_add(acc, ((int32_t)w[d] + p->filter_offset) * ((int32_t)row[d] + p->input_offset));
+      // Chunks of 2^15 products of at most 255^2 each fit int32; the total wraps.
+      for (int32_t d0 = 0; d0 < depth; d0 += 1 << 15) {
+        const int32_t d1 = depth - d0 < (1 << 15) ? depth : d0 + (1 << 15);
+        int32_t part = 0;
+        for (int32_t d = d0; d < d1; ++d) part += ((int32_t)w[d] + p->filter_offset) * ((int32_t)row[d] + p->input_offset);
+        acc = sprat_wrap_add(acc, part);
+      }
       if (bias) acc = sprat_wrap_add(acc, bias[u]);
       const int32_t q = p->per_channel ? u : 0;
       acc = sprat_wrap_add(sprat_mbqm_single(acc, multiplier[q], shift[q]), p->output_offset);

@@ -41,6 +41,8 @@ static sprat_status check_common(const sprat_op_ctx *c, int depthwise) {
   if (s != SPRAT_OK) return s;
   const sprat_shape4 is = p->in, fs = p->filter, os = p->out;
   SPRAT_CHECK(p->dilation_h >= 1 && p->dilation_w >= 1 && p->dilation_h <= (1 << 16) && p->dilation_w <= (1 << 16));
+  // The kernels' int32 partial sums: at most 2^16 products of at most 2^15.
+  SPRAT_CHECK(fs.c <= (1 << 16) && (int64_t)fs.h * fs.w <= (1 << 16));
   if (depthwise) {
     SPRAT_CHECK(fs.n == 1 && p->depth_multiplier >= 1 && fs.c == os.c && (int64_t)is.c * p->depth_multiplier == os.c);
   } else {
