@@ -115,6 +115,7 @@ static void draw_numbers(config *c) {
     const int32_t a = tu_range(-128, 127), b = tu_range(-128, 127);
     p->act_min = a < b ? a : b, p->act_max = a < b ? b : a;
     if (tu_chance(30)) p->act_min = p->output_offset, p->act_max = 127;
+    if (tu_chance(25)) p->act_min = -128, p->act_max = tu_range(-128, 126);  // ReLU6 at zero point -128
   }
   tu_fill_s8(filter_plain, oc * depth);
   tu_fill_s8(input, p->in.n * p->in.h * p->in.w * p->in.c);
