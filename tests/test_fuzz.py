@@ -14,6 +14,14 @@ SECONDS = int(os.environ.get("SPRAT_FUZZ_SECONDS", "15"))
 
 
 @pytest.mark.parametrize("target", fuzz.TARGETS)
+def test_fuzz_regressions(target, tmp_path, monkeypatch):
+    """Every input a fuzzer once crashed on (fuzz/regressions/) runs clean."""
+    monkeypatch.setattr(fuzz, "work_dir", lambda: str(tmp_path))
+    n, code, tail = fuzz.replay(target)
+    assert code == 0, f"{target}: a regression input crashes again:\n{tail}"
+
+
+@pytest.mark.parametrize("target", fuzz.TARGETS)
 def test_fuzz_slice(target, tmp_path, monkeypatch):
     monkeypatch.setattr(fuzz, "work_dir", lambda: str(tmp_path))
     r = fuzz.run(target, SECONDS)

@@ -61,9 +61,14 @@ int sprat_copy_fits(const sprat_copy_params *p, uint32_t in_count, uint32_t out_
 
 int sprat_broadcast_fits(const sprat_broadcast *bc, uint32_t in1, uint32_t in2, uint32_t out) {
   if (bc->ndim < 0 || bc->ndim > SPRAT_MAX_DIMS) return 0;
+  // The kernels' int32 offsets step by a stride past the last element and
+  // back by stride * dim: with strides within the operand and operands
+  // below 2^30 elements, none of that leaves int32.
+  if (in1 > (1u << 30) || in2 > (1u << 30)) return 0;
   int64_t total = 1, hi1 = 0, hi2 = 0;
   for (int32_t d = 0; d < bc->ndim; ++d) {
     if (bc->out_dims[d] < 1 || bc->in1_strides[d] < 0 || bc->in2_strides[d] < 0) return 0;
+    if (bc->in1_strides[d] > (int32_t)in1 || bc->in2_strides[d] > (int32_t)in2) return 0;
     total *= bc->out_dims[d];
     if (total > 0x7FFFFFFF) return 0;
     hi1 += (int64_t)(bc->out_dims[d] - 1) * bc->in1_strides[d];

@@ -12,7 +12,8 @@ Targets:
 The seed corpora (fuzz/corpus/) are models made by the project's own
 writer and converter (`sprat fuzz --make_corpus` remakes them); a run grows
 a working copy outside the checkout and writes any crashing input there
-(the path is printed), to be turned into a regression test. `sprat test`
+(the path is printed). Once fixed, a crashing input goes into
+fuzz/regressions/TARGET/, which every run (and `sprat test`) replays first. `sprat test`
 runs each target briefly; run them for as long as you like here."""
 
 import glob
@@ -92,6 +93,25 @@ def run(target, seconds):
             "tail": log[-2500:]}
 
 
+REGRESSIONS = os.path.join(build.REPO, "fuzz", "regressions")
+
+
+def replay(target):
+    """Runs every input once that a fuzzer once crashed on
+    (fuzz/regressions/TARGET/); returns (inputs, exit code, log tail)."""
+    files = sorted(glob.glob(os.path.join(REGRESSIONS, target, "*")))
+    if not files:
+        return 0, 0, ""
+    if target == "converter":
+        cmd = [sys.executable, os.path.join(build.REPO, "fuzz", "converter_fuzz.py")]
+    else:
+        cmd = _build_runtime_fuzzer(target == "runtime_crc")
+    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0", UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1",
+               PYTHONPATH=build.REPO)
+    p = subprocess.run(cmd + files, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return len(files), p.returncode, p.stdout[-2500:]
+
+
 def make_corpus():
     """The op suite's models (.tflite) and their blobs, one per op."""
     sys.path.insert(0, os.path.join(build.REPO, "tests"))
@@ -120,7 +140,12 @@ def main(argv):
         return 2
     failed = False
     for target in TARGETS if argv[1] == "all" else (argv[1],):
-        build.progress(f"fuzzing {target} for {FLAGS.seconds} s")
+        n, code, tail = replay(target)
+        if code != 0:
+            print(f"sprat fuzz {target}: a regression input crashes again:\n{tail}", file=sys.stderr)
+            failed = True
+            continue
+        build.progress(f"fuzzing {target} for {FLAGS.seconds} s ({n} regression inputs replayed)")
         r = run(target, FLAGS.seconds)
         print(f"sprat fuzz {target}: {r['executions']:,} executions in {r['seconds']} s, coverage {r['coverage']} "
               f"edges ({r['features']} features), corpus {r['corpus']}, "
