@@ -24,6 +24,13 @@ def _aligned(nbytes, align=16):
     return raw[off:off + nbytes]
 
 
+def _aligned_copy(blob):
+    """The blob in a 16-byte aligned buffer, as the runtime requires."""
+    b = _aligned(len(blob))
+    b[:] = np.frombuffer(blob, np.uint8)
+    return b
+
+
 class Host:
     def __init__(self, so_path):
         self.lib = ctypes.CDLL(so_path)
@@ -36,8 +43,7 @@ class Host:
 
     def init_only(self, blob, arena_size=None):
         """Init (and invoke when init succeeds) on possibly corrupt bytes."""
-        b = _aligned(len(blob))
-        b[:] = np.frombuffer(blob, np.uint8)
+        b = _aligned_copy(blob)
         arena = _aligned(arena_size if arena_size is not None else 1 << 20)
         err, need = ctypes.c_int32(), ctypes.c_uint32()
         s = self.lib.sprat_host_init_only(ctypes.c_void_p(b.ctypes.data), ctypes.c_size_t(len(blob)),
@@ -47,8 +53,7 @@ class Host:
 
     def run(self, blob, inputs, outputs, arena_size):
         """inputs: list of arrays (written as bytes); outputs: list of (dtype, shape)."""
-        b = _aligned(len(blob))
-        b[:] = np.frombuffer(blob, np.uint8)
+        b = _aligned_copy(blob)
         arena = _aligned(max(arena_size, 1))
         ins = [np.ascontiguousarray(x) for x in inputs]
         outs = [np.zeros(shape, dtype) for dtype, shape in outputs]
@@ -65,25 +70,20 @@ class Host:
                                 err.value, need.value)
         return outs
 
-
-def _run_many(self, blob, xs, out_shape, out_dtype, arena_size, fresh=False):
-    """xs[k] -> output k for every k, one init (or one per input: fresh)."""
-    b = _aligned(len(blob))
-    b[:] = np.frombuffer(blob, np.uint8)
-    arena = _aligned(max(arena_size, 1))
-    xs = np.ascontiguousarray(xs)
-    ys = np.zeros((len(xs),) + tuple(out_shape), out_dtype)
-    s = self.lib.sprat_host_run_many(ctypes.c_void_p(b.ctypes.data), ctypes.c_size_t(len(blob)),
-                                     ctypes.c_void_p(arena.ctypes.data), ctypes.c_size_t(arena.size),
-                                     ctypes.c_void_p(xs.ctypes.data), ctypes.c_size_t(xs[0].nbytes),
-                                     ctypes.c_void_p(ys.ctypes.data), ctypes.c_size_t(ys[0].nbytes),
-                                     ctypes.c_int32(len(xs)), ctypes.c_int(1 if fresh else 0))
-    if s != 0:
-        raise RuntimeError_(s, f"sprat runtime: {self.status_str(s)}", -1, 0)
-    return ys
-
-
-Host.run_many = _run_many
+    def run_many(self, blob, xs, out_shape, out_dtype, arena_size, fresh=False):
+        """xs[k] -> output k for every k, one init (or one per input: fresh)."""
+        b = _aligned_copy(blob)
+        arena = _aligned(max(arena_size, 1))
+        xs = np.ascontiguousarray(xs)
+        ys = np.zeros((len(xs),) + tuple(out_shape), out_dtype)
+        s = self.lib.sprat_host_run_many(ctypes.c_void_p(b.ctypes.data), ctypes.c_size_t(len(blob)),
+                                         ctypes.c_void_p(arena.ctypes.data), ctypes.c_size_t(arena.size),
+                                         ctypes.c_void_p(xs.ctypes.data), ctypes.c_size_t(xs[0].nbytes),
+                                         ctypes.c_void_p(ys.ctypes.data), ctypes.c_size_t(ys[0].nbytes),
+                                         ctypes.c_int32(len(xs)), ctypes.c_int(1 if fresh else 0))
+        if s != 0:
+            raise RuntimeError_(s, f"sprat runtime: {self.status_str(s)}", -1, 0)
+        return ys
 
 
 def run_result(host, result, inputs):

@@ -7,6 +7,7 @@ machine, for host runs through ctypes (sprat/host.py), without Bazel:
   into the user's cache folder, keyed on the sources' contents.
 """
 
+import functools
 import glob
 import hashlib
 import importlib.machinery
@@ -74,6 +75,7 @@ def _compile_from_checkout():
     return out
 
 
+@functools.lru_cache(maxsize=None)  # the sources are hashed once per process
 def library_path():
     """The host runtime library's path, built first if needed."""
     return _installed() or _compile_from_checkout()

@@ -18,15 +18,20 @@ from converter.convert import convert
 from sprat import build
 from sprat import host as H
 
-DRIVER = r"""
+# What both drivers start with: the host runtime, the blob, its section
+# table (kind, offset, size, count) and where its tables end (the weights).
+DRIVER_HEAD = r"""
 import struct, sys, zlib
 sys.path.insert(0, REPO)
 from sprat.host import Host
 h = Host(SO)
 blob = open(BLOB, 'rb').read()
-consts = struct.unpack_from('<I', blob, 32)[0]
-entries = [struct.unpack_from('<IIII', blob, consts + 16 * i) for i in range(struct.unpack_from('<I', blob, 28)[0])]
+sections = struct.unpack_from('<I', blob, 32)[0]
+entries = [struct.unpack_from('<IIII', blob, sections + 16 * i) for i in range(struct.unpack_from('<I', blob, 28)[0])]
 tables_end = [e[1] for e in entries if e[0] == 6][0]
+"""
+
+DRIVER = DRIVER_HEAD + r"""
 ok = {'flip': 0, 'flip_crc_fixed': 0, 'truncated': 0}
 runs = dict(ok)
 def run(kind, b):
@@ -91,15 +96,7 @@ def test_arena_too_small_says_how_much(host):
     assert s == 0
 
 
-STORAGE_DRIVER = r"""
-import struct, sys, zlib
-sys.path.insert(0, REPO)
-from sprat.host import Host
-h = Host(SO)
-blob = open(BLOB, 'rb').read()
-sections = struct.unpack_from('<I', blob, 32)[0]
-entries = [struct.unpack_from('<IIII', blob, sections + 16 * i) for i in range(struct.unpack_from('<I', blob, 28)[0])]
-tables_end = [e[1] for e in entries if e[0] == 6][0]
+STORAGE_DRIVER = DRIVER_HEAD + r"""
 _, t_off, _, t_count = [e for e in entries if e[0] == 1][0]
 runs = ok = 0
 for t in range(t_count):

@@ -85,16 +85,14 @@ def _has_fast_form(m, shift):
     return m >= 2**30 and -22 <= shift <= -1
 
 
-def _constant_channels(rows, bias, mults, shifts, output_offset, kind):
+def _constant_channels(rows, bias, mults, shifts, output_offset):
     """Pruned channels (all-zero filter rows) whose multiplier has no fast
     form, rewritten so that it has one: such a channel's accumulator is its
     bias at every pixel, so its output is the constant
     q = clamp(mbqm(bias) + offset, -128, 127), and bias 4 * (q - offset) with
     multiplier 2^30 and shift -1 gives exactly q. One such channel would
     otherwise put the whole layer on the exact (64-bit) requantization."""
-    mults, shifts = list(mults), list(shifts)
-    if kind == "fc":  # rounded once, by its own code
-        return bias, mults, shifts
+    mults, shifts = list(np.broadcast_to(mults, (len(bias),))), list(shifts)
     zero = ~np.any(rows != 0, axis=1)
     for c in np.nonzero(zero)[0]:
         if _has_fast_form(mults[c], shifts[c]):
@@ -114,10 +112,9 @@ def conv(w, bias, mults, shifts, input_offset, output_offset, kind):
     # stay in int32 (|x| <= 128).
     if np.any(np.abs(folded) + 128 * abs_w >= 2**31):
         return plain.conv(w, bias, mults, shifts, input_offset, output_offset, kind)
-    b = b.copy()
-    b, mults, shifts = _constant_channels(rows, b, np.broadcast_to(mults, (oc,)) if kind != "fc" else mults,
-                                          shifts, int(output_offset), kind)
-    folded = b + int(input_offset) * rows.sum(axis=1)
+    if kind != "fc":  # FULLY_CONNECTED rounds once, by its own code
+        b, mults, shifts = _constant_channels(rows, b.copy(), mults, shifts, int(output_offset))
+        folded = b + int(input_offset) * rows.sum(axis=1)
     # The final accumulator equals TFLite's: bias + sum(w * (x + offset)).
     widest = max(abs(-128 + int(input_offset)), abs(127 + int(input_offset)))
     bound = np.abs(b) + widest * abs_w

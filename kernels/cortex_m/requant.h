@@ -87,6 +87,17 @@ static inline int32_t sprat_cm_rq_apply(int32_t acc, const sprat_cm_rq *q) {
   return (int32_t)((uint32_t)sprat_cm_smmlar(acc, q->m2, acc) + t) >> q->r;
 }
 
+// sprat_cm_rq_apply for the kernels written in assembly, one GNU assembler
+// macro they all expand: acc = (SMMLAR(acc, m2, acc) + c + (acc >> 31)) >> r
+// with m2, c, r in registers and tmp clobbered.
+#define SPRAT_CM_ASM_RQ_APPLY                       \
+  "  .macro SPRAT_CM_RQ_APPLY acc, m2, c, r, tmp\n" \
+  "  smmlar  \\tmp, \\acc, \\m2, \\acc\n"        \
+  "  add     \\acc, \\c, \\acc, asr #31\n"         \
+  "  add     \\acc, \\acc, \\tmp\n"                \
+  "  asr     \\acc, \\acc, \\r\n"                  \
+  "  .endm\n"
+
 static inline int32_t sprat_cm_clamp(int32_t v, int32_t lo, int32_t hi) { return v < lo ? lo : (v > hi ? hi : v); }
 
 #endif  // SPRAT_KERNELS_CORTEX_M_REQUANT_H_

@@ -16,6 +16,7 @@ a working copy outside the checkout and writes any crashing input there
 fuzz/regressions/TARGET/, which every run (and `sprat test`) replays first. `sprat test`
 runs each target briefly; run them for as long as you like here."""
 
+import functools
 import glob
 import os
 import re
@@ -46,7 +47,12 @@ def work_dir():
 
 
 def _build_runtime_fuzzer(fix_crc):
-    out = os.path.join(work_dir(), "bin", "runtime_crc" if fix_crc else "runtime")
+    return _build_runtime_fuzzer_in(fix_crc, work_dir())
+
+
+@functools.lru_cache(maxsize=None)  # replay and run share one build per process
+def _build_runtime_fuzzer_in(fix_crc, work):
+    out = os.path.join(work, "bin", "runtime_crc" if fix_crc else "runtime")
     os.makedirs(os.path.dirname(out), exist_ok=True)
     srcs = [s for s in native.sources(build.REPO) if not s.startswith("runtime/host/")]
     cmd = ["clang", "-g", "-O1", "-std=c99", "-fsanitize=fuzzer,address,undefined", "-fno-sanitize-recover=all",

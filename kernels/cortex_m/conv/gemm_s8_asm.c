@@ -9,6 +9,7 @@
 // MACs in 14 instructions. The frame (sprat_cm_gemm_frame) is copied onto
 // the stack and holds what the loops have no register for.
 #include "kernels/cortex_m/conv/gemm_s8.h"
+#include "kernels/cortex_m/requant.h"
 
 #if defined(__ARM_FEATURE_DSP) && defined(__thumb2__)
 
@@ -61,13 +62,10 @@ __asm__(
     "  sxtb16  r6, r6\n"
     "  stm     r2!, {r4-r7}\n"
     "  .endm\n"
-    // acc = (SMMLAR(acc, m2, acc) + c + (acc >> 31)) >> r, saturated to int8
-    // (requant.h: sprat_cm_rq_apply); m2, c, r in r4, r5, r6.
+    // The requantization saturated to int8; m2, c, r in r4, r5, r6.
+    SPRAT_CM_ASM_RQ_APPLY
     "  .macro SPRAT_CM_RQ acc\n"
-    "  smmlar  r7, \\acc, r4, \\acc\n"
-    "  add     \\acc, r5, \\acc, asr #31\n"
-    "  add     \\acc, \\acc, r7\n"
-    "  asr     \\acc, \\acc, r6\n"
+    "  SPRAT_CM_RQ_APPLY \\acc, r4, r5, r6, r7\n"
     "  ssat    \\acc, #8, \\acc\n"
     "  .endm\n"
     // Bytes 0 and 1 of \v into [lo, hi] (r4, r5: each byte the bound).

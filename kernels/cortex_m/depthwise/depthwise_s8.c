@@ -66,7 +66,7 @@ enum { RQ_FULL, RQ_CLAMP, RQ_EXACT };
 
 typedef struct {
   const int8_t *filter;
-  const uint32_t *lanes;  // the 3x3 filter in SXTB16's lanes, for the assembly
+  const uint32_t *lanes;  // the filter in SXTB16's lanes, for the assembly kernels
   const int32_t *bias;
   const sprat_cm_rq *records;   // RQ_FULL, RQ_CLAMP
   const int32_t *mult, *shift;  // RQ_EXACT
@@ -224,12 +224,6 @@ void sprat_cm_depthwise_conv2d_s8(const sprat_conv_params *p, const int8_t *in, 
   }
   uint32_t *lanes = (uint32_t *)(void *)((int8_t *)scratch + records_bytes(p));
   int8_t *window = (int8_t *)scratch + records_bytes(p) + lanes_bytes(p);
-  if (uses_asm(p) && mode != RQ_EXACT) {
-    for (int32_t i = 0; i < kh * kw * (OC >> 2); ++i) {
-      const uint32_t w = sprat_cm_load32(filter + 4 * i);
-      lanes[2 * i] = SXTB16(w), lanes[2 * i + 1] = SXTB16_ROR8(w);
-    }
-  }
   static const pixels_fn kFns[3][3] = {{pixels_k3_full, pixels_k3_clamp, pixels_k3_exact},
                                        {pixels_k5_full, pixels_k5_clamp, pixels_k5_exact},
                                        {pixels_kn_full, pixels_kn_clamp, pixels_kn_exact}};
@@ -238,6 +232,10 @@ void sprat_cm_depthwise_conv2d_s8(const sprat_conv_params *p, const int8_t *in, 
               (uint8_t)p->act_min * 0x01010101u, (uint8_t)p->act_max * 0x01010101u, OC >> 2, OC & 3, kh, kw,
               p->dilation_h * iw * C, p->dilation_w * C, 0};
   if (uses_asm(p) && mode != RQ_EXACT) {
+    for (int32_t i = 0; i < kh * kw * (OC >> 2); ++i) {
+      const uint32_t w = sprat_cm_load32(filter + 4 * i);
+      lanes[2 * i] = SXTB16(w), lanes[2 * i + 1] = SXTB16_ROR8(w);
+    }
     const int clamp = mode == RQ_CLAMP;
     k.asm_groups = kw == 5 ? (clamp ? sprat_cm_dwkx5_s8_clamp : sprat_cm_dwkx5_s8)
                    : kh == 3 ? (clamp ? sprat_cm_dw3x3_s8_clamp : sprat_cm_dw3x3_s8)

@@ -8,6 +8,7 @@
 //   r10-r12, lr   an input word and a filter word, split into lanes
 // A tap is 4 MACs in 8 instructions.
 #include "kernels/cortex_m/depthwise/dw_s8_asm.h"
+#include "kernels/cortex_m/requant.h"
 
 #if defined(__ARM_FEATURE_DSP) && defined(__thumb2__)
 
@@ -31,12 +32,10 @@ __asm__(
     "  .endm\n"
     // requant.h's sprat_cm_rq_apply, then saturation to int8; the record
     // (m2, c, r) is read from r9.
+    SPRAT_CM_ASM_RQ_APPLY
     "  .macro SPRAT_DW_RQ acc\n"
     "  ldm     r9!, {r10, r11, r12}\n"
-    "  smmlar  lr, \\acc, r10, \\acc\n"
-    "  add     \\acc, r11, \\acc, asr #31\n"
-    "  add     \\acc, \\acc, lr\n"
-    "  asr     \\acc, \\acc, r12\n"
+    "  SPRAT_CM_RQ_APPLY \\acc, r10, r11, r12, lr\n"
     "  ssat    \\acc, #8, \\acc\n"
     "  .endm\n"
     // A tap whose address walks: r9 moves on by the column step.
