@@ -145,7 +145,6 @@ def test_emulator_time_limit():
 
 
 def test_bench_table_regenerates(tmp_path):
-    from conftest import SHARED_NAMES
     for name in SHARED_NAMES:  # bench-table measures all five: skip, saying which is absent
         shared_model(name)
     readme = tmp_path / "README.md"
