@@ -2,15 +2,41 @@
 # The build environment is a Debian sid root filesystem kept outside the
 # checkout: Debian stable's Bazel is too old and sid's cannot be installed
 # onto a stable host without a libc transition (see docs/environment.md).
-SPRAT_ROOT="${SPRAT_ROOT:-/var/cache/sprat/sid-root}"
+# Root keeps it in /var/cache/sprat; anyone else in their own cache folder,
+# entered through a user namespace (no root needed, see tools/setup).
+if [ "$(id -u)" = 0 ]; then
+  SPRAT_ROOTLESS=0
+  SPRAT_CACHE="${SPRAT_CACHE:-/var/cache/sprat}"
+  _sprat_run=/run
+else
+  SPRAT_ROOTLESS=1
+  SPRAT_CACHE="${SPRAT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sprat}"
+  _sprat_run="${XDG_RUNTIME_DIR:-$SPRAT_CACHE}"
+  [ -d "$_sprat_run" ] && [ -w "$_sprat_run" ] || _sprat_run="$SPRAT_CACHE"
+fi
+SPRAT_ROOT="${SPRAT_ROOT:-$SPRAT_CACHE/sid-root}"
 SPRAT_VENV=/opt/sprat-venv            # path inside the root filesystem
 # Bazel's output tree sits at the same path inside the root filesystem and
 # outside it, so bazel-bin and friends resolve from both.
-SPRAT_BAZEL_ROOT="${SPRAT_BAZEL_ROOT:-/var/cache/sprat/bazel}"
+SPRAT_BAZEL_ROOT="${SPRAT_BAZEL_ROOT:-$SPRAT_CACHE/bazel}"
 SPRAT_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 SPRAT_SHARED="$(cd "$SPRAT_REPO/.." && pwd -P)/shared"
 
 sprat_die() { echo "sprat: $*" >&2; exit 1; }
+
+# How a private mount namespace is made. Without root it sits in a user
+# namespace where the user is root and their subordinate ids (/etc/subuid)
+# are the other users, so apt and dpkg can own files as _apt, man, ...
+if [ "$SPRAT_ROOTLESS" = 1 ]; then
+  SPRAT_UNSHARE=(unshare --map-auto --map-root-user --mount --propagation private)
+  SPRAT_NSENTER=(nsenter --user --mount)
+  # A fresh proc needs a PID namespace of its own; the host's, bound, does not.
+  SPRAT_MOUNT_PROC='mount --rbind /proc "$R/proc"'
+else
+  SPRAT_UNSHARE=(unshare --mount --propagation private)
+  SPRAT_NSENTER=(nsenter --mount)
+  SPRAT_MOUNT_PROC='mount -t proc proc "$R/proc"'
+fi
 
 # Run a command inside the root filesystem, in a private mount namespace so
 # that nothing it mounts shows on the host. The checkout and ../shared appear
@@ -18,7 +44,7 @@ sprat_die() { echo "sprat: $*" >&2; exit 1; }
 # namespace is kept alive by a holder process and entered by every call:
 # Bazel's server, started by one call, must see the same mounts as the next
 # call's client or the client restarts it.
-SPRAT_NS_PIDFILE="/run/sprat-namespace-$(printf %s "$SPRAT_ROOT" | md5sum | cut -c1-12).pid"
+SPRAT_NS_PIDFILE="$_sprat_run/sprat-namespace-$(printf %s "$SPRAT_ROOT" | md5sum | cut -c1-12).pid"
 
 _sprat_is_holder() {
   [ -n "$1" ] && [ "$( { tr '\0' ' ' < /proc/"$1"/cmdline; } 2>/dev/null)" = "sprat-namespace-2 infinity " ]
@@ -29,9 +55,9 @@ _sprat_namespace() {
   pid="$(cat "$SPRAT_NS_PIDFILE" 2>/dev/null || true)"
   if _sprat_is_holder "$pid"; then echo "$pid"; return; fi
   # The holder mounts what every call needs, then sleeps until the machine stops.
-  setsid unshare -m --propagation private -- /bin/bash -c '
+  setsid "${SPRAT_UNSHARE[@]}" -- /bin/bash -c '
     R="$1"
-    mount -t proc proc "$R/proc"
+    '"$SPRAT_MOUNT_PROC"'
     mount --rbind /dev "$R/dev"
     # The usual folders of users, so paths given to sprat mean the same inside.
     for d in /home /tmp /mnt /media /srv /work; do
@@ -56,7 +82,7 @@ sprat_enter() {
   local tty=0; [ -t 1 ] && tty=1
   mkdir -p "$SPRAT_BAZEL_ROOT"
   local ns; ns="$(_sprat_namespace)"
-  exec nsenter -m -t "$ns" -- /bin/bash -c '
+  exec "${SPRAT_NSENTER[@]}" -t "$ns" -- /bin/bash -c '
     set -e
     R="$1"; CWD="$2"; TTY="$3"; BZ="$4"; REPO="$5"; SHARED="$6"; shift 6
     # Bind each folder at its own path inside, again if the host folder was
