@@ -14,6 +14,10 @@ else
   _sprat_run="${XDG_RUNTIME_DIR:-$SPRAT_CACHE}"
   [ -d "$_sprat_run" ] && [ -w "$_sprat_run" ] || _sprat_run="$SPRAT_CACHE"
 fi
+# Inside, everyone is root, so a /tmp shared with the host's other users
+# would clash on names like /tmp/pytest-of-root: a temporary folder each.
+SPRAT_TMP=/tmp
+[ "$SPRAT_ROOTLESS" = 1 ] && SPRAT_TMP="/tmp/sprat-tmp-$(id -u)"
 SPRAT_ROOT="${SPRAT_ROOT:-$SPRAT_CACHE/sid-root}"
 SPRAT_VENV=/opt/sprat-venv            # path inside the root filesystem
 # Bazel's output tree sits at the same path inside the root filesystem and
@@ -81,10 +85,12 @@ sprat_enter() {
   case "$cwd" in "$SPRAT_REPO"*|"$SPRAT_SHARED"*|/home/*|/tmp*|/mnt/*|/media/*|/srv/*|/work/*) ;; *) cwd="$SPRAT_REPO";; esac
   local tty=0; [ -t 1 ] && tty=1
   mkdir -p "$SPRAT_BAZEL_ROOT"
+  [ -d "$SPRAT_TMP" ] || mkdir -m 700 "$SPRAT_TMP"
+  [ -O "$SPRAT_TMP" ] || sprat_die "$SPRAT_TMP belongs to another user: remove it, or set TMPDIR elsewhere"
   local ns; ns="$(_sprat_namespace)"
   exec "${SPRAT_NSENTER[@]}" -t "$ns" -- /bin/bash -c '
     set -e
-    R="$1"; CWD="$2"; TTY="$3"; BZ="$4"; REPO="$5"; SHARED="$6"; shift 6
+    R="$1"; CWD="$2"; TTY="$3"; BZ="$4"; REPO="$5"; SHARED="$6"; TMP="$7"; shift 7
     # Bind each folder at its own path inside, again if the host folder was
     # replaced since (a fresh clone at the same path).
     for d in "$REPO" "$SHARED" "$BZ"; do
@@ -94,9 +100,9 @@ sprat_enter() {
         mkdir -p "$R$d"; mount --bind "$d" "$R$d"
       fi
     done
-    exec chroot "$R" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" \
+    exec chroot "$R" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" TMPDIR="$TMP" \
       PATH='"$SPRAT_VENV"'/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
-      SPRAT_IN_ROOT=1 SPRAT_TTY="$TTY" CI="${CI:-}" SPRAT_HOST_CWD="$CWD" SPRAT_BAZEL_ROOT="$BZ" \
+      SPRAT_IN_ROOT=1 SPRAT_TTY="$TTY" CI="${CI:-}" SPRAT_HOST_CWD="$CWD" SPRAT_BAZEL_ROOT="$BZ" SPRAT_HOST_RESULTS="${SPRAT_HOST_RESULTS:-}" \
       /bin/bash -c "cd \"\$SPRAT_HOST_CWD\" && exec \"\$@\"" bash "$@"
-  ' bash "$SPRAT_ROOT" "$cwd" "$tty" "$SPRAT_BAZEL_ROOT" "$SPRAT_REPO" "$SPRAT_SHARED" "$@"
+  ' bash "$SPRAT_ROOT" "$cwd" "$tty" "$SPRAT_BAZEL_ROOT" "$SPRAT_REPO" "$SPRAT_SHARED" "$SPRAT_TMP" "$@"
 }

@@ -4,7 +4,7 @@
 
 void sprat_portable_relu_s8(const sprat_relu_params *p, const int8_t *in, int8_t *out) {
   for (int32_t i = 0; i < p->count; ++i) {
-    const int32_t v = p->output_zero_point + sprat_mbqm(in[i] - p->input_zero_point, p->multiplier, p->shift);
+    const int32_t v = sprat_wrap_add(sprat_mbqm(in[i] - p->input_zero_point, p->multiplier, p->shift), p->output_zero_point);
     out[i] = (int8_t)sprat_clamp(v, p->act_min, p->act_max);
   }
 }
@@ -14,7 +14,7 @@ void sprat_portable_leaky_relu_s8(const sprat_leaky_relu_params *p, const int8_t
     const int32_t x = in[i] - p->input_zero_point;
     const int32_t v = x >= 0 ? sprat_mbqm(x, p->identity_multiplier, p->identity_shift)
                              : sprat_mbqm(x, p->alpha_multiplier, p->alpha_shift);
-    out[i] = (int8_t)sprat_clamp(p->output_zero_point + v, -128, 127);
+    out[i] = (int8_t)sprat_clamp(sprat_wrap_add(v, p->output_zero_point), -128, 127);
   }
 }
 

@@ -26,7 +26,7 @@ void sprat_portable_quantize_f32_s8(const sprat_quantize_f32_params *p, const fl
 
 void sprat_portable_requantize_s8(const sprat_requantize_params *p, const int8_t *in, int8_t *out) {
   for (int32_t i = 0; i < p->count; ++i) {
-    const int32_t v = sprat_mbqm(in[i] - p->input_zero_point, p->multiplier, p->shift) + p->output_zero_point;
+    const int32_t v = sprat_wrap_add(sprat_mbqm(in[i] - p->input_zero_point, p->multiplier, p->shift), p->output_zero_point);
     out[i] = (int8_t)sprat_clamp(v, -128, 127);
   }
 }

@@ -59,6 +59,7 @@ static sprat_status check_leaky(const sprat_op_ctx *c) {
   const sprat_leaky_relu_params *p = (const sprat_leaky_relu_params *)(const void *)c->params;
   SPRAT_CHECK(p->count >= 0 && unary_ok(c, (uint32_t)p->count));
   SPRAT_CHECK(sprat_shift_ok(p->identity_shift) && sprat_shift_ok(p->alpha_shift));
+  SPRAT_CHECK(sprat_multiplier_ok(p->identity_multiplier) && sprat_multiplier_ok(p->alpha_multiplier));
   SPRAT_CHECK(sprat_zero_point_ok(p->input_zero_point) && sprat_zero_point_ok(p->output_zero_point));
   return SPRAT_OK;
 }

@@ -1,4 +1,5 @@
-"""sprat test: every test sprat has, Bazel's test matrix (host and QEMU
+"""sprat test: every test sprat has: the host tests tools/sprat ran before
+entering the build environment (tests/host/), Bazel's test matrix (host and QEMU
 targets) then pytest, ending with one line 'N passed, N failed, N skipped'
 that counts both. Exits non-zero on any failure."""
 
@@ -19,6 +20,8 @@ flags.DEFINE_string("bazel_targets", "//...", "Bazel test pattern.")
 flags.DEFINE_string("pytest_args", "", "Extra pytest arguments (e.g. '-k foo').")
 flags.DEFINE_bool("bazel", True, "Run Bazel's tests.")
 flags.DEFINE_bool("pytest", True, "Run pytest.")
+flags.DEFINE_bool("host", True, "Count the host tests (tests/host/), which tools/sprat runs "
+                  "outside the build environment before entering it.")
 
 # Bazel's per-target summary line, e.g. "//harness:foo   (cached) PASSED in 0.3s".
 _SUMMARY = re.compile(r"^(//\S+|@\S+)\s+(?:\(cached\)\s+)?"
@@ -78,13 +81,36 @@ def run_pytest():
         return passed, failed, skipped, names
 
 
+def host_results():
+    """The tests tools/sprat ran on the host (tests/host/run's lines)."""
+    path = os.environ.get("SPRAT_HOST_RESULTS", "")
+    if not path or not os.path.exists(path):
+        print("sprat test: the host tests (tests/host/) run only through tools/sprat test", flush=True)
+        return 0, 0, 0, []
+    passed = failed = skipped = 0
+    names = []
+    with open(path) as f:
+        for line in f:
+            kind, _, rest = line.strip().partition(" ")
+            if kind == "passed":
+                passed += 1
+            elif kind == "skipped":
+                skipped += 1
+            elif kind == "failed":
+                failed += 1
+                names.append(rest)
+    os.unlink(path)
+    return passed, failed, skipped, names
+
+
 def main(argv):
     if len(argv) > 1:
         print(f"sprat test: unexpected arguments {argv[1:]}", file=sys.stderr)
         return 2
     totals = [0, 0, 0]
     failures = []
-    for enabled, runner in ((FLAGS.bazel, run_bazel), (FLAGS.pytest, run_pytest)):
+    runners = ((FLAGS.host, host_results), (FLAGS.bazel, run_bazel), (FLAGS.pytest, run_pytest))
+    for enabled, runner in runners:
         if not enabled:
             continue
         p, f, s, names = runner()
