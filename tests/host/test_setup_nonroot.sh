@@ -40,6 +40,17 @@ if [ "$(id -u)" = 0 ]; then
 fi
 
 cd /
+echo "== a machine without mmdebstrap: tools/setup names what to install"
+nobin="$(run_as_user mktemp -d)"
+for f in /usr/bin/* /bin/* /usr/sbin/* /sbin/*; do
+  case "${f##*/}" in mmdebstrap) ;; *) ln -sf "$f" "$nobin/" 2>/dev/null || true ;; esac
+done
+out="$(run_as_user env SPRAT_CACHE="$nobin/cache" PATH="$nobin" "$REPO/tools/setup" 2>&1)" && rc=0 || rc=$?
+rm -rf "$nobin"
+echo "$out"
+[ "$rc" = 1 ] && grep -q "apt-get install mmdebstrap" <<< "$out" \
+  || { echo "FAIL: expected exit 1 and an error naming mmdebstrap, got exit $rc"; exit 1; }
+
 echo "== tools/setup as $(run_as_user id -un) (uid $(run_as_user id -u))"
 run_as_user "$REPO/tools/setup"
 echo "== tools/setup --check"
