@@ -1,7 +1,8 @@
-// `sprat bench`'s firmware: runs one converted model (bench/generated/,
-// written by `sprat bench`) once, with an instruction-count mark around the
-// whole inference and around every layer (the runtime's layer callback), a
-// painted stack, and a known loop that proves the counter in the same run.
+// `sprat bench`'s firmware: runs one converted model (bench/generated/ in
+// Bazel's output tree, from `sprat bench`) once, with an instruction-count
+// mark around the whole inference and around every layer (the runtime's
+// layer callback), a painted stack, and a known loop that proves the
+// counter in the same run.
 //
 // Marks, in order: the calibration pair; an empty layer (the cost of the
 // hooks); the known loop; the inference begin; each layer's begin and end;
@@ -27,7 +28,8 @@ static void mark_layer(void *user, int op_index, int begin) {
 static void (*volatile layer_callback)(void *, int, int) = mark_layer;
 
 int main(void) {
-  sprat_status s = sprat_model_init(&model, sprat_bench_blob, sprat_bench_blob_size, arena, sizeof arena);
+  sprat_status s = sprat_model_init_generated(&model, sprat_bench_blob, sprat_bench_blob_size, arena, sizeof arena,
+                                              sprat_bench_code);
   if (s != SPRAT_OK) {
     printf("sprat: init failed: %s (op %d, tensor %d, arena needed %u)\n", sprat_status_str(s),
            sprat_error_op(&model), sprat_error_tensor(&model), (unsigned)sprat_arena_needed(&model));

@@ -8,7 +8,8 @@ import numpy as np
 from converter import ir
 
 MAGIC = b"SPRT"
-VERSION = (2, 0)
+VERSION = (2, 1)  # 2.1: op flags (OPF_GENERATED)
+OPF_GENERATED = 1
 HEADER_SIZE = 64
 TENSOR_RECORD = 48
 OP_RECORD = 20
@@ -77,8 +78,8 @@ def write(graph, ops, offsets, arena_size, layer_bytes32=0):
         op_io += [index[i] for i in op.outputs + op.scratch]
         poff = len(params)
         params += op.params + b"\0" * (_align(len(op.params), 4) - len(op.params))
-        op_recs += struct.pack("<HBBB3xIII", op.opcode, len(op.inputs), len(op.outputs), len(op.scratch), io_index,
-                               poff, len(op.params))
+        op_recs += struct.pack("<HBBBB2xIII", op.opcode, len(op.inputs), len(op.outputs), len(op.scratch), op.flags,
+                               io_index, poff, len(op.params))
     io = struct.pack(f"<HH{len(graph.inputs) + len(graph.outputs)}H", len(graph.inputs), len(graph.outputs),
                      *[index[i] for i in graph.inputs + graph.outputs])
     op_io_bytes = struct.pack(f"<{len(op_io)}H", *op_io)

@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 
 from converter import blob as blobfmt
-from converter import layouts, passes, planner, tflite_reader
+from converter import codegen, layouts, passes, planner, tflite_reader
+from converter.errors import ConvertError
 from converter.lower import Lowering
 
 
@@ -30,19 +31,38 @@ class Result:
     layer_bytes: int = 0  # prepared layers with 4-byte pointers
     layer_bytes64: int = 0
     buffers: list = None  # planner.Buffer per arena buffer: root tensor, size, first/last layer, offset
+    ops: list = None  # the lowered ops (lower.SpratOp), as in the blob
+    generated: frozenset = frozenset()  # indices of the layers that run generated code
+
+    def generated_sources(self, prefix="sprat_model"):
+        """{file name: C source} of the generated layers (codegen.TABLE_FILE
+        and one file per family), symbols prefixed with `prefix`; the table
+        is `<prefix>_code`, for sprat_model_init_generated."""
+        if not codegen.supported(self.library):
+            raise ConvertError(f"no generated code for the {self.library} kernel library")
+        return codegen.generate(self.library, [(prefix, self.ops, self.generated, self.blob)])
 
     def arena_for(self, pointer_size):
         """Arena bytes on a target with pointers of this size."""
         return self.activation_bytes + (self.layer_bytes64 if pointer_size == 8 else self.layer_bytes)
 
 
-def convert(tflite_bytes_or_path, target=None, reference=False):
+def convert(tflite_bytes_or_path, target=None, reference=False, generate=False):
     """`target` (a platform name) picks the kernel library whose weight
-    layout the blob carries; None or `reference`: the portable kernels'."""
+    layout the blob carries; None or `reference`: the portable kernels'.
+    `generate`: True for generated code on every layer the library has a
+    template for, or a set of op indices; the blob then needs that code
+    (Result.generated_sources) at init."""
     layout = layouts.for_target(target, reference)
+    if generate and not codegen.supported(layout.NAME):
+        raise ConvertError(f"--generate: the {layout.NAME} kernel library has no layer templates "
+                           f"(generated code exists for: {', '.join(codegen.LIBRARIES)})")
     g = tflite_reader.read(tflite_bytes_or_path)
     passes.run_all(g)
     ops = Lowering(g, layout).lower()
+    chosen = codegen.choose(layout.NAME, ops, None if generate is True else set(generate)) if generate else set()
+    for k in chosen:
+        ops[k].flags |= blobfmt.OPF_GENERATED
     offsets, activations, buffers = planner.plan(g, ops)
     layer_bytes = planner.layer_bytes(ops)
     arena = activations + layer_bytes
@@ -50,4 +70,4 @@ def convert(tflite_bytes_or_path, target=None, reference=False):
     layers = [Layer(k, op.name, op.source, g.t(op.outputs[0]).shape, op.macs) for k, op in enumerate(ops)]
     weights = sum(g.t(i).nbytes for i in {i for op in ops for i in op.inputs if i >= 0 and g.t(i).is_const})
     return Result(data, arena, layers, [g.t(i) for i in g.inputs], [g.t(i) for i in g.outputs], g, weights,
-                  layout.NAME, activations, layer_bytes, planner.layer_bytes(ops, 8), buffers)
+                  layout.NAME, activations, layer_bytes, planner.layer_bytes(ops, 8), buffers, ops, frozenset(chosen))

@@ -32,6 +32,7 @@ class SpratOp:
     source: int  # the .tflite op index
     macs: int = 0
     scratch: list = field(default_factory=list)
+    flags: int = 0  # OPF_* of the blob's op record
 
 
 def _i32(*values):

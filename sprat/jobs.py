@@ -13,11 +13,49 @@ from harness import qemu_run
 from sprat import build
 
 
-def run_jobs(target, jobs, timeout=1800):
-    """jobs: list of (converter Result, list of input arrays).
-    Returns a list of (status, output arrays or None), in order."""
+GENERATED_PER_BUILD = 30
+
+
+def _generated_runner(platform, jobs, code_sources):
+    """//runtime/tests:gen_job_runner with every job's generated layers."""
+    from converter import codegen
+    if code_sources is None:
+        code_sources = [r if r.generated else None for r, _ in jobs]
+    libs = {c.library for c in code_sources if c is not None}
+    if len(libs) > 1:
+        raise ValueError(f"generated jobs for several kernel libraries: {sorted(libs)}")
+    lib = libs.pop() if libs else "cortex_m_dsp"
+    models = [(f"job{k}", c.ops, c.generated, c.blob) for k, c in enumerate(code_sources) if c is not None]
+    files = codegen.generate(lib, models)
+    names = {k for k, c in enumerate(code_sources) if c is not None}
+    codes = ['#include "sprat/sprat.h"']
+    codes += [f"extern const sprat_generated_code job{k}_code;" for k in sorted(names)]
+    codes.append(f"const sprat_generated_code *const sprat_job_codes[{max(len(jobs), 1)}] = {{")
+    codes += [f"    [{k}] = &job{k}_code," for k in sorted(names)]
+    codes += ["};", f"const int sprat_job_code_count = {len(jobs)};", ""]
+    files["job_codes.c"] = "\n".join(codes)
+    return build.build("//runtime/tests:gen_job_runner", platform, defines={"SPRAT_GEN_DIR": build.generated_dir(files)})
+
+
+def run_jobs(target, jobs, timeout=1800, generated=False, code_sources=None):
+    """jobs: list of (converter Result, list of input arrays). `generated`:
+    link each job's generated layers (Results converted with generate=...);
+    `code_sources`: per job, what its code is made from instead (anything
+    with .library, .ops, .generated, .blob, or None: no code), for tests
+    of mix-ups. Returns a list of (status, output arrays or None), in order."""
     platform = "host" if target == "host" else target
-    elf = build.build("//runtime/tests:job_runner", platform)
+    if generated and len(jobs) > GENERATED_PER_BUILD:
+        # Each model's code is in the firmware: a few dozen fit its flash.
+        srcs = code_sources or [None] * len(jobs)
+        out = []
+        for at in range(0, len(jobs), GENERATED_PER_BUILD):
+            part = slice(at, at + GENERATED_PER_BUILD)
+            out += run_jobs(target, jobs[part], timeout, True, srcs[part] if code_sources else None)
+        return out
+    if generated:
+        elf = _generated_runner(platform, jobs, code_sources)
+    else:
+        elf = build.build("//runtime/tests:job_runner", platform)
     with tempfile.TemporaryDirectory(dir=os.environ.get("SPRAT_JOBS_TMP")) as tmp:
         lines = []
         for k, (r, inputs) in enumerate(jobs):

@@ -47,6 +47,8 @@ enum { STORAGE_ARENA = 0, STORAGE_CONST = 1 };
 #define O_N_IN 2
 #define O_N_OUT 3
 #define O_N_SCRATCH 4
+#define O_FLAGS 5
+#define OPF_GENERATED 1u  // runs code generated for this model (sprat_generated_code)
 #define O_IO_INDEX 8
 #define O_PARAMS_OFFSET 12
 #define O_PARAMS_SIZE 16

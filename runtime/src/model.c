@@ -115,8 +115,34 @@ static sprat_status build_ctx(const sprat_model *m, uint32_t k, sprat_op_ctx *c,
   return SPRAT_OK;
 }
 
+// A generated layer: its code has the constants, the layer only pointers.
+static void run_generated(const sprat_layer *l) {
+  ((const sprat_generated_layer *)l->params)->run(l->data);
+}
+
+// Layer k's generated code, if the blob asks for it and the code fits: the
+// same tables and, byte for byte, the parameter record the code was
+// compiled for (the op's check has passed on that record).
+static sprat_status generated_layer(const sprat_model *m, const sprat_generated_code *code, uint32_t k,
+                                    const sprat_op_ctx *c, const sprat_generated_layer **out) {
+  *out = NULL;
+  const int wanted = (m->ops[(size_t)k * OP_RECORD_SIZE + O_FLAGS] & OPF_GENERATED) != 0;
+  if (!code) return wanted ? SPRAT_ERR_GENERATED_CODE : SPRAT_OK;
+  const sprat_generated_layer *g = code->layers + k;
+  if (!wanted) return g->run ? SPRAT_ERR_GENERATED_CODE : SPRAT_OK;
+  if (!g->run || !g->params || g->params_size != c->params_size || memcmp(g->params, c->params, c->params_size) != 0)
+    return SPRAT_ERR_GENERATED_CODE;
+  *out = g;
+  return SPRAT_OK;
+}
+
 sprat_status sprat_model_init(sprat_model *m, const void *blob_ptr, size_t blob_size, void *arena,
                               size_t arena_size) {
+  return sprat_model_init_generated(m, blob_ptr, blob_size, arena, arena_size, NULL);
+}
+
+sprat_status sprat_model_init_generated(sprat_model *m, const void *blob_ptr, size_t blob_size, void *arena,
+                                        size_t arena_size, const sprat_generated_code *code) {
   if (!m) return SPRAT_ERR_ARGUMENT;
   memset(m, 0, sizeof *m);
   m->error_op = m->error_tensor = -1;
@@ -179,6 +205,8 @@ sprat_status sprat_model_init(sprat_model *m, const void *blob_ptr, size_t blob_
   m->consts = b + off[SECTION_CONSTS];
   m->io = (const uint16_t *)(const void *)(b + off[SECTION_IO]);
   if (size[SECTION_IO] < 4) return SPRAT_ERR_MALFORMED;
+  if (code && (!code->layers || code->n_layers != m->n_ops || code->tables_crc != crc))
+    return fail(m, SPRAT_ERR_GENERATED_CODE, -1, -1);
   m->n_inputs = sprat_rd16(b + off[SECTION_IO]);
   m->n_outputs = sprat_rd16(b + off[SECTION_IO] + 2);
   if (4u + 2u * (m->n_inputs + m->n_outputs) > size[SECTION_IO]) return SPRAT_ERR_MALFORMED;
@@ -205,6 +233,8 @@ sprat_status sprat_model_init(sprat_model *m, const void *blob_ptr, size_t blob_
     if (build_ctx(m, k, &ctx, &bad) != SPRAT_OK) return fail(m, SPRAT_ERR_MALFORMED, (int32_t)k, bad);
     s = reg->check(&ctx);
     if (s != SPRAT_OK) return fail(m, s == SPRAT_ERR_LAYOUT ? s : SPRAT_ERR_BAD_OP, (int32_t)k, -1);
+    const sprat_generated_layer *g;
+    if (generated_layer(m, code, k, &ctx, &g) != SPRAT_OK) return fail(m, SPRAT_ERR_GENERATED_CODE, (int32_t)k, -1);
     layer_bytes += SPRAT_LAYER_BYTES(ctx.n_in + ctx.n_out + ctx.n_scratch);
   }
   // The prepared layers follow the activations (the plan is 16-byte aligned).
@@ -222,8 +252,10 @@ sprat_status sprat_model_init(sprat_model *m, const void *blob_ptr, size_t blob_
     sprat_op_ctx ctx;
     int bad;
     build_ctx(m, k, &ctx, &bad);  // checked above, now with the arena attached
-    l->run = sprat_find_op(opcode)->run;
-    l->params = ctx.params;
+    const sprat_generated_layer *g;
+    generated_layer(m, code, k, &ctx, &g);
+    l->run = g ? run_generated : sprat_find_op(opcode)->run;
+    l->params = g ? (const void *)g : ctx.params;
     l->n_data = ctx.n_in + ctx.n_out + ctx.n_scratch;
     uint32_t j = 0;
     for (uint32_t i = 0; i < ctx.n_in; ++i) l->data[j++] = ctx.in[i].data;
@@ -325,6 +357,8 @@ const char *sprat_status_str(sprat_status s) {
     case SPRAT_ERR_NOT_READY: return "model not initialised";
     case SPRAT_ERR_LAYOUT:
       return "model's weights are laid out for another kernel library (convert it with --target for this build)";
+    case SPRAT_ERR_GENERATED_CODE:
+      return "model's generated code is missing or belongs to another model (link the code converted with this blob)";
   }
   return "unknown status";
 }

@@ -21,10 +21,20 @@
 #define BLOB_MAX (400u << 10)
 #define ARENA_MAX (256u << 10)
 #define BLOB_SECTION __attribute__((section(".sprat_blob")))
+#elif defined(SPRAT_JOBS_GENERATED)  // the seed board's map, room for generated code
+#define BLOB_MAX (760u << 10)
+#define ARENA_MAX (200u << 10)
+#define BLOB_SECTION __attribute__((section(".sprat_blob")))
 #else  // the seed board's map: 1 MiB flash, 320 KiB RAM
 #define BLOB_MAX (900u << 10)
 #define ARENA_MAX (200u << 10)
 #define BLOB_SECTION __attribute__((section(".sprat_blob")))
+#endif
+
+#ifdef SPRAT_JOBS_GENERATED
+// job_codes.c (sprat/jobs.py): job k's generated code, or NULL.
+extern const sprat_generated_code *const sprat_job_codes[];
+extern const int sprat_job_code_count;
 #endif
 
 static uint8_t blob[BLOB_MAX] __attribute__((aligned(16))) BLOB_SECTION;
@@ -46,7 +56,12 @@ static int run_job(int k, const char *blob_path, const char *in_path, const char
     printf("job %d error cannot read %s (%s)\n", k, blob_path, n == -2 ? "larger than the buffer" : "missing");
     return 1;
   }
-  sprat_status s = sprat_model_init(&model, blob, (size_t)n, arena, sizeof arena);
+#ifdef SPRAT_JOBS_GENERATED
+  const sprat_generated_code *code = k < sprat_job_code_count ? sprat_job_codes[k] : NULL;
+#else
+  const sprat_generated_code *code = NULL;
+#endif
+  sprat_status s = sprat_model_init_generated(&model, blob, (size_t)n, arena, sizeof arena, code);
   if (s == SPRAT_OK) {
     FILE *f = fopen(in_path, "rb");
     for (int i = 0; f && i < sprat_input_count(&model); ++i) {

@@ -38,6 +38,7 @@ typedef enum {
   SPRAT_ERR_ARENA_TOO_SMALL,  // see sprat_arena_needed()
   SPRAT_ERR_NOT_READY,        // the model was not initialised successfully
   SPRAT_ERR_LAYOUT,           // weights laid out for another kernel library
+  SPRAT_ERR_GENERATED_CODE,   // the blob's generated layers are missing or another model's
 } sprat_status;
 
 // Element types (the same codes as the blob).
@@ -104,6 +105,30 @@ typedef struct {
 // another kernel library (`sprat convert --target` names the target).
 sprat_status sprat_model_init(sprat_model *model, const void *blob, size_t blob_size, void *arena,
                               size_t arena_size);
+
+// Code generated for one model (`sprat convert --generate`, the
+// sprat_model Bazel rule, `sprat export`): layers specialized for their
+// shapes, which the blob marks. Pass the model's code, declared in its
+// generated header, to sprat_model_init_generated. The runtime still checks
+// every layer; a specialized layer runs only when the parameter record it
+// was compiled for equals the blob's, byte for byte.
+typedef struct {
+  void (*run)(void *const *data);  // the layer's inputs, output and scratch; NULL: the generic kernel
+  const void *params;              // the parameter record it was made for
+  uint32_t params_size;
+} sprat_generated_layer;
+
+typedef struct {
+  uint32_t tables_crc;  // the blob's tables CRC-32, for the error of a mix-up
+  uint32_t n_layers;    // the model's op count
+  const sprat_generated_layer *layers;
+} sprat_generated_code;
+
+// sprat_model_init for a blob with generated layers, with their code.
+// SPRAT_ERR_GENERATED_CODE: the code is missing (NULL) or another model's.
+// A blob without generated layers takes code == NULL.
+sprat_status sprat_model_init_generated(sprat_model *model, const void *blob, size_t blob_size, void *arena,
+                                        size_t arena_size, const sprat_generated_code *code);
 
 // Checks the CRC-32 of the weights (slow on a microcontroller: optional).
 sprat_status sprat_model_verify_weights(const sprat_model *model);

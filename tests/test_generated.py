@@ -1,0 +1,108 @@
+"""Generated layers (converter/codegen, `sprat convert --generate`): each
+convolution, depthwise and fully connected layer compiled with its record
+as a constant, under QEMU on the Cortex-M DSP library, byte for byte
+against LiteRT's reference kernels on randomized layers and the shared
+models; and the runtime refusing code that is missing or another model's."""
+
+import dataclasses
+import os
+import struct
+import zlib
+
+import numpy as np
+import pytest
+
+import opsuite
+from conftest import SHARED_NAMES, shared_model
+from converter.convert import convert
+from sprat import jobs, reference
+from test_ops_host import seed
+
+pytestmark = pytest.mark.usefixtures("in_build_env")
+TARGET = "qemu_cortex_m7"
+GEN_CONFIGS = int(os.environ.get("SPRAT_GEN_CONFIGS", "60"))  # per op
+SPRAT_ERR_GENERATED_CODE = 12
+
+
+def _check(results, expect):
+    bad = []
+    for (status, outs), (what, want) in zip(results, expect):
+        if status != 0:
+            bad.append(f"{what}: runtime status {status}")
+        elif not all(o.dtype == w.dtype and np.array_equal(o, w) for o, w in zip(outs, want)):
+            bad.append(f"{what}: output differs")
+    assert not bad, f"{len(bad)}/{len(expect)} differ:\n" + "\n".join(bad[:10])
+
+
+def test_generated_layers_bitexact():
+    """Randomized conv, depthwise and FC layers (odd channels, 1-pixel
+    images, padding on every border, strides, dilation), all generated;
+    every fourth model generated on some of its layers only."""
+    js, expect = [], []
+    for op_name in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"):
+        for i in range(GEN_CONFIGS):
+            data, desc = opsuite.GENERATORS[op_name](np.random.default_rng(seed(op_name, i)))
+            r = convert(data, target=TARGET, generate=True)
+            if i % 4 == 3 and len(r.generated) > 1:
+                r = convert(data, target=TARGET, generate=set(sorted(r.generated)[::2]))
+            x = reference.random_inputs(r, 5 * i)
+            js.append((r, x))
+            expect.append((f"{op_name} config {i}: {desc} (generated {sorted(r.generated)})", reference.run(data, x)))
+    assert sum(len(r.generated) for r, _ in js) >= 2 * GEN_CONFIGS  # most layers take a template
+    _check(jobs.run_jobs(TARGET, js, generated=True), expect)
+
+
+def test_shared_models_generated():
+    js, expect = [], []
+    for name in SHARED_NAMES:
+        data = open(shared_model(name), "rb").read()
+        r = convert(data, target=TARGET, generate=True)
+        assert r.generated, f"{name}: no layer was generated"
+        x = reference.random_inputs(r, 3)
+        js.append((r, x))
+        expect.append((name, reference.run(data, x)))
+    _check(jobs.run_jobs(TARGET, js, generated=True), expect)
+
+
+def _with_params_changed(r, k):
+    """r's blob with op k's output offset changed (still valid), CRC recomputed."""
+    b = bytearray(r.blob)
+    n_sec, sec_off = struct.unpack_from("<II", b, 28)
+    sec = {struct.unpack_from("<I", b, sec_off + 16 * i)[0]: struct.unpack_from("<III", b, sec_off + 16 * i + 4)
+           for i in range(n_sec)}
+    ops_off, params_off, consts_off = sec[2][0], sec[4][0], sec[6][0]
+    poff = struct.unpack_from("<I", b, ops_off + 20 * k + 12)[0]
+    at = params_off + poff + 4 * 19  # a conv record's output_offset
+    word = struct.unpack_from("<i", b, at)[0]
+    struct.pack_into("<i", b, at, word + 1 if word < 127 else word - 1)
+    struct.pack_into("<I", b, 12, 0)
+    struct.pack_into("<I", b, 12, zlib.crc32(bytes(b[:consts_off])))
+    return dataclasses.replace(r, blob=bytes(b))
+
+
+def test_generated_code_mixups_refused():
+    """Missing code, another model's code, and code compiled for another
+    record of the same layer (tables CRC forged to match) are refused at
+    init with SPRAT_ERR_GENERATED_CODE, never run."""
+    rng = np.random.default_rng(7)
+    a_data, _ = opsuite.GENERATORS["CONV_2D"](rng)
+    b_data, _ = opsuite.GENERATORS["DEPTHWISE_CONV_2D"](rng)
+    a = convert(a_data, target=TARGET, generate=True)
+    b = convert(b_data, target=TARGET, generate=True)
+    plain = convert(a_data, target=TARGET)
+    k = sorted(a.generated)[0]
+    a2 = _with_params_changed(a, k)
+    forged = dataclasses.replace(a, blob=a2.blob)  # a's code, a2's tables CRC
+    xa = reference.random_inputs(a, 0)
+    cases = [
+        ("a without its code", a, None, {SPRAT_ERR_GENERATED_CODE}),
+        ("a with b's code", a, b, {SPRAT_ERR_GENERATED_CODE}),
+        ("an ungenerated blob with a's code", plain, a, {SPRAT_ERR_GENERATED_CODE}),
+        ("a changed record with the old record's code", a2, forged, {SPRAT_ERR_GENERATED_CODE}),
+        ("a with its own code", a, a, {0}),
+    ]
+    results = jobs.run_jobs(TARGET, [(r, xa) for _, r, _, _ in cases], generated=True,
+                            code_sources=[c for _, _, c, _ in cases])
+    bad = [f"{what}: status {st}, expected one of {sorted(ok)}"
+           for (what, _, _, ok), (st, _) in zip(cases, results) if st not in ok]
+    assert not bad, "\n".join(bad)
