@@ -19,6 +19,7 @@ OPCODES = {
     "ARG_MAX": 20, "MAX_MIN": 21, "REDUCE_MAX": 22, "PRELU": 23, "GATHER": 24, "TRANSPOSE_CONV": 25,
 }
 MAX_DIMS = 6
+SOFTMAX_TABLE_MIN = 128  # values per invoke from which SOFTMAX gets its exp table
 _ACTIVATIONS = {1: "RELU", 2: "RELU_N1_TO_1", 3: "RELU6"}
 
 
@@ -451,7 +452,11 @@ class Lowering:
             mult, shift, diff_min = quant.softmax_params(x.quant.s(), op.options.get("beta", 1.0))
         except ConvertError as e:
             raise self.err(op, str(e))
-        self.emit(op, "SOFTMAX", [x.index], [out.index], _i32(x.count // depth, depth, mult, shift, diff_min))
+        inputs = [x.index]
+        if x.count >= SOFTMAX_TABLE_MIN:  # wide rows look exp up (1 KB of flash) instead of computing it twice
+            table = np.array(quant.softmax_exp_table(mult, shift, diff_min), np.int32)
+            inputs.append(self.g.add_tensor(f"{out.name}/exp_table", ir.INT32, (256,), None, table).index)
+        self.emit(op, "SOFTMAX", inputs, [out.index], _i32(x.count // depth, depth, mult, shift, diff_min))
 
     def _lut(self, op, fn):
         x, out = self.tensor(op, 0), self.output(op)

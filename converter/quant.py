@@ -104,6 +104,55 @@ def softmax_params(in_scale, beta, integer_bits=5):
     return mult, shift, -int(math.floor(radius))
 
 
+_I32_MIN, _I32_MAX = -(1 << 31), (1 << 31) - 1
+
+
+def _wrap32(v):
+    return ((v + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
+
+
+def _srdhm(a, b):  # gemmlowp SaturatingRoundingDoublingHighMul
+    if a == b == _I32_MIN:
+        return _I32_MAX
+    v = a * b + ((1 << 30) if a * b >= 0 else 1 - (1 << 30))
+    q = abs(v) >> 31  # truncation toward zero
+    return q if v >= 0 else -q
+
+
+def _rdpot(x, e):  # gemmlowp RoundingDivideByPOT
+    mask = (1 << e) - 1
+    threshold = (mask >> 1) + (1 if x < 0 else 0)
+    return (x >> e) + (1 if (x & mask) > threshold else 0)
+
+
+def _shl_sat(x, e):
+    threshold = (1 << (31 - e)) - 1
+    return _I32_MAX if x > threshold else _I32_MIN if x < -threshold else x << e
+
+
+def _exp_on_negative(a):
+    """gemmlowp's exp_on_negative_values, a in Q5.26, result in Q0.31: the
+    same integer steps as kernels/portable/softmax_s8.c."""
+    exp_m18, one_third = 1895147668, 715827883
+    rest = (a & ((1 << 24) - 1)) - (1 << 24)
+    x = _shl_sat(rest, 5) + (1 << 28)
+    x2 = _srdhm(x, x)
+    x3, x4 = _srdhm(x2, x), _srdhm(x2, x2)
+    poly = _rdpot(_srdhm(_rdpot(x4, 2) + x3, one_third) + x2, 1)
+    result = exp_m18 + _srdhm(exp_m18, x + poly)
+    remainder = rest - a
+    for k, c in enumerate((1672461947, 1302514674, 790015084, 290630308, 39332535, 720401, 242)):
+        if remainder & (1 << (24 + k)):
+            result = _srdhm(result, c)
+    return _I32_MAX if a == 0 else result
+
+
+def softmax_exp_table(mult, shift, diff_min):
+    """The int8 SOFTMAX's exponential for the differences 0, -1, .., -255
+    from a row's maximum (0 where below diff_min: never read)."""
+    return [_exp_on_negative(_srdhm(_wrap32(-d << shift), mult)) if -d >= diff_min else 0 for d in range(256)]
+
+
 def downscale_int32_to_int16_multiplier(m):
     if m >= 2 ** 31 - 1 - (1 << 15):
         return 32767

@@ -212,8 +212,9 @@ def mean(rng):
 
 
 def softmax(rng):
-    shape = [int(rng.integers(1, 4)), int(rng.integers(1, 40))] if rng.random() < 0.7 else \
-        [1, int(rng.integers(1, 5)), int(rng.integers(1, 5)), int(rng.integers(2, 20))]
+    shape = [int(rng.integers(1, 4)), int(rng.integers(1, 40))] if rng.random() < 0.6 else \
+        [1, int(rng.integers(1, 5)), int(rng.integers(1, 5)), int(rng.integers(2, 20))] if rng.random() < 0.5 else \
+        [int(rng.integers(1, 3)), int(rng.integers(100, 2000))]  # a classifier's rows: the exp table
     s, zp = float(rng.uniform(0.02, 0.3)), int(rng.integers(-20, 21))
     beta = float(rng.choice([1.0, float(rng.uniform(0.3, 2.0))]))
     m = ModelWriter()

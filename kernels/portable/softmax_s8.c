@@ -63,7 +63,13 @@ static inline int clz32(uint32_t x) {
   return n;
 }
 
-void sprat_portable_softmax_s8(const sprat_softmax_params *p, const int8_t *in, int8_t *out) {
+// exp of a difference from the row's maximum (diff in [diff_min, 0]).
+static inline int32_t exp_of(const sprat_softmax_params *p, const int32_t *table, int32_t diff) {
+  if (table) return table[-diff];
+  return exp_on_negative(srdhm((int32_t)((uint32_t)diff << p->input_left_shift), p->input_multiplier));
+}
+
+void sprat_portable_softmax_s8(const sprat_softmax_params *p, const int8_t *in, const int32_t *table, int8_t *out) {
   for (int32_t r = 0; r < p->rows; ++r) {
     const int8_t *x = in + r * p->depth;
     int8_t *y = out + r * p->depth;
@@ -72,10 +78,7 @@ void sprat_portable_softmax_s8(const sprat_softmax_params *p, const int8_t *in, 
     int32_t sum = 0;  // Q12.19
     for (int32_t j = 0; j < p->depth; ++j) {
       const int32_t diff = x[j] - max;
-      if (diff >= p->diff_min) {
-        const int32_t scaled = srdhm((int32_t)((uint32_t)diff << p->input_left_shift), p->input_multiplier);
-        sum += rdpot(exp_on_negative(scaled), 12);
-      }
+      if (diff >= p->diff_min) sum += rdpot(exp_of(p, table, diff), 12);
     }
     // 1/sum as a Q0.31 scale and a number of bits above one.
     const int headroom = clz32((uint32_t)sum);
@@ -85,8 +88,7 @@ void sprat_portable_softmax_s8(const sprat_softmax_params *p, const int8_t *in, 
     for (int32_t j = 0; j < p->depth; ++j) {
       const int32_t diff = x[j] - max;
       if (diff >= p->diff_min) {
-        const int32_t scaled = srdhm((int32_t)((uint32_t)diff << p->input_left_shift), p->input_multiplier);
-        const int32_t v = rdpot(srdhm(scale, exp_on_negative(scaled)), bits_over_unit + 31 - 8) - 128;
+        const int32_t v = rdpot(srdhm(scale, exp_of(p, table, diff)), bits_over_unit + 31 - 8) - 128;
         y[j] = (int8_t)sprat_clamp(v, -128, 127);
       } else {
         y[j] = -128;

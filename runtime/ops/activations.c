@@ -9,7 +9,15 @@ static int unary_ok(const sprat_op_ctx *c, uint32_t count) {
 }
 
 static sprat_status check_softmax(const sprat_op_ctx *c) {
-  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_softmax_params)) && c->n_in == 1);
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_softmax_params)) && (c->n_in == 1 || c->n_in == 2));
+  // The exponential's table: values of exp in (0, 1] as Q0.31, exp(0) = 1,
+  // so that the row's sum stays in the range the kernel's arithmetic has.
+  if (c->n_in == 2) {
+    SPRAT_CHECK(sprat_is_const(&c->in[1], SPRAT_INT32, 256));
+    const int32_t *t = (const int32_t *)(const void *)c->in[1].data;
+    SPRAT_CHECK(t[0] == INT32_MAX);
+    for (int i = 1; i < 256; ++i) SPRAT_CHECK(t[i] >= 0);
+  }
   const sprat_softmax_params *p = (const sprat_softmax_params *)(const void *)c->params;
   SPRAT_CHECK(p->rows >= 1 && p->depth >= 1 && (int64_t)p->rows * p->depth <= 0x7FFFFFFF);
   SPRAT_CHECK(unary_ok(c, (uint32_t)(p->rows * p->depth)));
@@ -23,8 +31,9 @@ static sprat_status check_softmax(const sprat_op_ctx *c) {
 }
 
 static void run_softmax(const sprat_layer *l) {
+  const int has_table = l->n_data == 3;
   sprat_softmax_s8((const sprat_softmax_params *)(const void *)l->params, (const int8_t *)l->data[0],
-                   (int8_t *)l->data[1]);
+                   has_table ? (const int32_t *)l->data[1] : NULL, (int8_t *)l->data[has_table ? 2 : 1]);
 }
 
 static sprat_status check_lut(const sprat_op_ctx *c) {

@@ -171,6 +171,10 @@ typedef struct {
   int32_t input_left_shift;  // a left shift
   int32_t diff_min;          // differences below it contribute nothing
 } sprat_softmax_params;
+// exp_table: NULL, or the 256 values exp_on_negative(scaled(-d)) for the
+// differences d = 0 .. 255 from the row's maximum (converter/quant.py), so
+// that wide rows (a classifier's 1000 classes) look the exponential up
+// instead of computing it twice per value. The same bytes either way.
 
 
 // out[i] = table[(uint8_t)in[i]]: LOGISTIC and TANH (tables made offline).
