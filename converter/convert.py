@@ -34,7 +34,7 @@ class Result:
     ops: list = None  # the lowered ops (lower.SpratOp), as in the blob
     generated: frozenset = frozenset()  # indices of the layers that run generated code
 
-    def generated_sources(self, prefix="sprat_model"):
+    def generated_sources(self, prefix="model"):
         """{file name: C source} of the generated layers (codegen.TABLE_FILE
         and one file per family), symbols prefixed with `prefix`; the table
         is `<prefix>_code`, for sprat_model_init_generated."""

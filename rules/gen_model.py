@@ -27,7 +27,7 @@ def main():
     gen = a.generate == "auto" and codegen.supported(library)
     try:
         r = convert(a.src, target=target, generate=gen)
-        files = model_sources.complete(model_sources.model_sources(r, a.name), a.name)
+        files = model_sources.complete(model_sources.model_sources(r, a.name))
     except ConvertError as e:
         print(f"sprat_model: {a.src}: {e}", file=sys.stderr)
         return 1

@@ -5,6 +5,7 @@ import sys
 
 COMMANDS = {
     "convert": "Convert a .tflite int8 model into a sprat model blob (sprat convert IN.tflite -o OUT_DIR).",
+    "export": "Write a model as a C source tree with a Makefile and CMakeLists.txt (sprat export M.tflite -o DIR).",
     "bench-table": "Rerun sprat bench on the five shared models and rewrite the README table.",
     "bench": "Measure a model on a target, layer by layer, against TFLM (sprat bench MODEL.tflite --target T).",
     "demo": "The main job: the bundled MobileNetV2 on an emulated Cortex-M7: top-5, instructions, RAM, flash.",

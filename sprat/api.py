@@ -4,7 +4,7 @@
     model = sprat.convert("kws.tflite", target="qemu_cortex_m7")
     print(model.arena_bytes, model.inputs[0].shape)
     outputs = model.run([x])       # on this machine, the C runtime, bit-exact with the firmware
-    model.save("out/")             # model.sprat, model_data.c/.h, report.txt
+    model.save("out/")             # model.sprat, model_data.c/.h (+ model_gen*.c), report.txt
     sprat.plan("kws.tflite")       # the memory plan, as `sprat plan --json` would print it
     sprat.bench("kws.tflite")      # needs the build environment (a checkout, tools/setup)
 
@@ -85,19 +85,35 @@ class Model:
         from sprat import report
         return report.conversion(self._r, self.source or "<bytes>")
 
-    def save(self, directory, name="sprat_model"):
-        """Writes model.sprat, model_data.c/.h (a C array named `name`) and
-        report.txt into directory; returns their paths."""
-        from sprat.carray import write_c_array
+    def save(self, directory, name="model"):
+        """Writes model.sprat, report.txt and the C sources
+        (sprat/model_sources.py): model_data.c with the blob `{name}_blob`,
+        model_data.h with its arena size, I/O sizes and `{name}_init()`, and
+        the generated layers' model_gen*.c if the model has them. Returns
+        {"blob", "report", "c", "h", "generated": [...]} paths."""
+        from sprat.model_sources import model_sources
         os.makedirs(directory, exist_ok=True)
-        paths = {k: os.path.join(directory, f) for k, f in
-                 [("blob", "model.sprat"), ("c", "model_data.c"), ("h", "model_data.h"), ("report", "report.txt")]}
+        paths = {"blob": os.path.join(directory, "model.sprat"), "report": os.path.join(directory, "report.txt"),
+                 "generated": []}
         with open(paths["blob"], "wb") as f:
             f.write(self.blob)
-        write_c_array(paths["c"], paths["h"], name, self.blob)
         with open(paths["report"], "w") as f:
             f.write(self.report())
+        for fname, text in model_sources(self._r, name, stem="model_data").items():
+            path = os.path.join(directory, fname)
+            with open(path, "w") as f:
+                f.write(text)
+            key = {"model_data.c": "c", "model_data.h": "h"}.get(fname)
+            if key:
+                paths[key] = path
+            else:
+                paths["generated"].append(path)
         return paths
+
+    @property
+    def generated_layers(self):
+        """Indices of the layers that run generated code (convert(..., generate=True))."""
+        return sorted(self._r.generated)
 
     def run(self, inputs):
         """Runs one inference on this machine through the C runtime and the
@@ -146,16 +162,19 @@ def _live_bytes(result):
     return live
 
 
-def convert(model, target=None, reference=False):
+def convert(model, target=None, reference=False, generate=False):
     """Converts a .tflite model (a path or its bytes) for a target (a
     platform name such as "qemu_cortex_m7" or "stm32f746"; None: the
-    portable kernels' layout, which every target runs). Raises ConvertError
+    portable kernels' layout, which every target runs). `generate`: also
+    generate per-layer C specialized for its shapes where the target's
+    kernel library has templates (save() writes it). Raises ConvertError
     naming the op and tensor at fault."""
     source = model if isinstance(model, (str, os.PathLike)) else None
     if source is not None and not os.path.isfile(source):
         raise ConvertError(f"{source}: no such file")
     try:
-        result = _convert(os.fspath(model) if source is not None else model, target=target, reference=reference)
+        result = _convert(os.fspath(model) if source is not None else model, target=target, reference=reference,
+                          generate=generate)
     except ValueError as e:  # an unknown target
         raise ConvertError(str(e)) from None
     return Model(result, os.fspath(source) if source is not None else None)

@@ -39,7 +39,7 @@ def test_api_convert_run_save_plan(tmp_path):
     assert len(outs) > 1, "the output does not depend on the input"
     paths = m.save(tmp_path / "out", "kws")
     assert open(paths["blob"], "rb").read() == m.blob
-    assert "kws[" in open(paths["c"]).read() and "SOFTMAX" in open(paths["report"]).read()
+    assert "kws_blob[" in open(paths["c"]).read() and "kws_init(" in open(paths["h"]).read() and "SOFTMAX" in open(paths["report"]).read()
     p = sprat.plan(m)
     assert p["arena_bytes"] == m.arena_bytes and len(p["layers"]) == len(m.layers)
     # Every buffer lies inside the activations; two buffers alive at once never overlap.

@@ -54,6 +54,9 @@ def choose(library, ops, want=None):
 def check_prefix(prefix):
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,40}", prefix or ""):
         raise ConvertError(f"'{prefix}' is not a C identifier to prefix the generated symbols with")
+    if prefix.lower().startswith("sprat"):
+        raise ConvertError(f"'{prefix}': names starting with 'sprat' belong to the runtime's API (sprat_model_init, ...); "
+                           "choose another")
 
 
 def generate(library, models):

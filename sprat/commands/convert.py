@@ -19,25 +19,32 @@ from converter.errors import ConvertError
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("o", None, "Output directory (created if missing).")
-flags.DEFINE_string("name", "sprat_model", "C identifier of the embedded blob in model_data.c.")
+flags.DEFINE_string("name", "model", "C prefix of the model's symbols: NAME_blob, NAME_init() in model_data.h.")
+flags.DEFINE_bool("generate", False, "Also write per-layer C specialized for each layer's shapes (model_gen*.c), "
+                                     "where --target's kernel library has templates; compile it with the model.")
 flags.DEFINE_enum("target", None, list(layouts.TARGET_LIBRARY),
                   "Lay the weights out for this target's kernel library (default: the portable kernels, any target).")
 
 
 def main(argv):
     if len(argv) != 2 or not FLAGS.o:
-        print("usage: sprat convert MODEL.tflite -o OUT_DIR [--target T]", file=sys.stderr)
+        print("usage: sprat convert MODEL.tflite -o OUT_DIR [--target T] [--generate]", file=sys.stderr)
         return 2
     src = argv[1]
     if not os.path.isfile(src):
         print(f"sprat convert: {src}: no such file", file=sys.stderr)
         return 2
     try:
-        model = sprat_api.convert(src, target=FLAGS.target)
+        model = sprat_api.convert(src, target=FLAGS.target, generate=FLAGS.generate)
     except ConvertError as e:
         print(f"sprat convert: {src}: {e}", file=sys.stderr)
         return 1
-    model.save(FLAGS.o, FLAGS.name)
+    try:
+        paths = model.save(FLAGS.o, FLAGS.name)
+    except ConvertError as e:
+        print(f"sprat convert: {e}", file=sys.stderr)
+        return 2
     print(model.report(), end="")
-    print(f"sprat convert: wrote {FLAGS.o}/model.sprat ({len(model.blob):,} B), model_data.c/.h, report.txt")
+    gen = f", {len(paths['generated'])} files of generated layers (model_gen*.c)" if paths["generated"] else ""
+    print(f"sprat convert: wrote {FLAGS.o}/model.sprat ({len(model.blob):,} B), model_data.c/.h, report.txt{gen}")
     return 0
