@@ -8,6 +8,7 @@ COMMANDS = {
     "export": "Write a model as a C source tree with a Makefile and CMakeLists.txt (sprat export M.tflite -o DIR).",
     "bench-table": "Rerun sprat bench on the five shared models and rewrite the README table.",
     "bench": "Measure a model on a target, layer by layer, against TFLM (sprat bench MODEL.tflite --target T).",
+    "tune": "Choose per layer generic or generated code from exact counts under QEMU (sprat tune M.tflite).",
     "demo": "The main job: the bundled MobileNetV2 on an emulated Cortex-M7: top-5, instructions, RAM, flash.",
     "fuzz": "Coverage-guided fuzzing of the runtime and the converter (sprat fuzz all --seconds N).",
     "test": "Run every test (Bazel's test matrix and pytest); ends with 'N passed, N failed'.",
@@ -15,7 +16,7 @@ COMMANDS = {
 
 
 # Commands that build firmware or run emulators.
-NEEDS_BUILD_ENV = ("bench-table", "bench", "demo", "fuzz", "test")
+NEEDS_BUILD_ENV = ("bench-table", "bench", "demo", "fuzz", "test", "tune")
 
 
 def _has_build_env():

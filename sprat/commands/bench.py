@@ -140,12 +140,14 @@ def compare(got, want):
     return False, int(diff[0])
 
 
-def measure(model_path, target):
+def measure(model_path, target, generate=None):
+    """`generate`: None for --generate's choice, else True, False or a set
+    of layer indices (sprat tune's choice)."""
     name = os.path.splitext(os.path.basename(model_path))[0]
     data = open(model_path, "rb").read()
     build.progress(f"converting {model_path}")
     try:
-        gen = FLAGS.generate and not FLAGS.reference
+        gen = False if FLAGS.reference else (FLAGS.generate if generate is None else generate)
         if gen and not codegen.supported(layouts.for_target(target).NAME):
             raise BenchError(f"--generate: {target}'s kernel library ({layouts.for_target(target).NAME}) has no "
                              f"layer templates yet (generated code exists for: {', '.join(codegen.LIBRARIES)})")
