@@ -1,5 +1,6 @@
 // The main job's firmware: runs the bundled default model (MobileNetV2 0.30,
-// 80x80, converted by `sprat demo` into app/generated/) on a fixed image and
+// 80x80, converted by `sprat demo` with generated layers, app/generated/ in
+// Bazel's output tree) on a fixed image and
 // prints the top-5 classes. Marks around the inference let the host count
 // its instructions; the stack is painted to measure its peak.
 #include <stdio.h>
@@ -13,7 +14,8 @@ static uint8_t arena[SPRAT_DEMO_ARENA] __attribute__((aligned(16)));
 static sprat_model model;
 
 int main(void) {
-  sprat_status s = sprat_model_init(&model, sprat_model_blob, sprat_model_blob_size, arena, sizeof arena);
+  sprat_status s = sprat_model_init_generated(&model, sprat_model_blob, sprat_model_blob_size, arena, sizeof arena,
+                                              sprat_demo_code);
   if (s != SPRAT_OK) {
     printf("sprat: init failed: %s (op %d, arena needed %u)\n", sprat_status_str(s), sprat_error_op(&model),
            (unsigned)sprat_arena_needed(&model));

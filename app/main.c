@@ -1,19 +1,20 @@
 // The seed board's firmware: runs the default model (MobileNetV2 0.30,
-// 80x80, converted for the board by app/make_model.py at build time) once
+// 80x80, made by app/make_model.py and converted for the board by the
+// sprat_model rule at build time, with generated layers) once
 // on the demo image, between two instruction-count marks, and prints the
 // top class.
 #include <stdio.h>
 #include <string.h>
 
-#include "app/default_model.h"
+#include "app/demo_image.h"
+#include "default_model.h"
 #include "harness/sprat_harness.h"
-#include "sprat/sprat.h"
 
-static uint8_t arena[SPRAT_APP_ARENA] __attribute__((aligned(16)));
+static uint8_t arena[DEFAULT_MODEL_ARENA_BYTES] __attribute__((aligned(16)));
 static sprat_model model;
 
 int main(void) {
-  sprat_status s = sprat_model_init(&model, sprat_app_blob, sprat_app_blob_size, arena, sizeof arena);
+  sprat_status s = default_model_init(&model, arena, sizeof arena);
   if (s != SPRAT_OK) {
     printf("sprat: init failed: %s (op %d)\n", sprat_status_str(s), sprat_error_op(&model));
     return 1;

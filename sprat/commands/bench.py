@@ -158,7 +158,8 @@ def measure(model_path, target, generate=None):
     inputs = make_inputs(r)
     build.progress("computing the reference output (LiteRT, BUILTIN_REF)")
     want = reference.run(data, inputs)
-    res = {"model": name, "target": target, "kernels": kernels_for(target), "description": "",
+    kernels = kernels_for(target) + (f" + {len(r.generated)} generated layers" if r.generated else "")
+    res = {"model": name, "target": target, "kernels": kernels, "description": "",
            "macs": sum(l.macs for l in r.layers), "arena_bytes": r.arena_size}
     layers = [{"index": l.index, "op": l.name, "shape": list(l.output_shape), "macs": l.macs, "instructions": None,
                "variant": "generated" if l.index in r.generated else "library", "code_bytes": None}

@@ -1,6 +1,7 @@
 """sprat bench-table: reruns `sprat bench` on the five shared models on
-qemu_cortex_m7, with the target's kernels (the Cortex-M DSP library) and
-with --reference (the portable kernels), and writes the README's table
+qemu_cortex_m7, with the target's kernels and generated layers
+(--generate), with the kernels alone (the Cortex-M DSP library) and with
+--reference (the portable kernels), and writes the README's table
 (between its bench-table markers), so the table is regenerated, never
 typed."""
 
@@ -41,7 +42,7 @@ def main(argv):
         if not os.path.exists(path):
             print(f"sprat bench-table: {path} is absent", file=sys.stderr)
             return 1
-        for extra in ([], ["--reference"]):
+        for extra in (["--generate"], [], ["--reference"]):
             build.progress(f"sprat bench {name} --target qemu_cortex_m7 --json {' '.join(extra)}")
             p = subprocess.run([sys.executable, "-m", "sprat", "bench", path, "--target", "qemu_cortex_m7", "--json",
                                 *extra], cwd=build.REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
