@@ -1,7 +1,7 @@
 // FULLY_CONNECTED in layout ARMV7EM (through the kernel API) against the
 // portable kernel in layout PLAIN, byte for byte, on random layers: depths
 // and unit counts that are not multiples of 4, batches, per-tensor and
-// per-channel multipliers with shifts from -31 to +2 (single rounding, any
+// per-channel multipliers with shifts from -31 to +30 (single rounding, any
 // shift), extreme zero points, narrow activation ranges, aligned and
 // misaligned filters. Arrays sit against MPU guard regions (test_util.h).
 #include <stdio.h>
@@ -52,8 +52,9 @@ int main(void) {
       const uint32_t m = tu_next() % 100u;
       mult[k] = m < 90 ? (int32_t)(0x40000000u | (tu_next() & 0x3FFFFFFFu)) : m < 94 ? 0 : (int32_t)(tu_next() >> 2);
       const uint32_t s = tu_next() % 100u;
-      shift[k] = s < 70 ? base + tu_range(-3, 3) : s < 92 ? tu_range(-20, 2) : tu_range(-31, -21);
-      if (shift[k] > 2) shift[k] = 2;
+      shift[k] = s < 70 ? base + tu_range(-3, 3) : s < 88 ? tu_range(-20, 2) : s < 94 ? tu_range(0, 30)
+                                                                                    : tu_range(-31, -21);
+      if (shift[k] > 2 && s < 88) shift[k] = 2;
     }
     tu_fill_s8(filter_plain, p.units * p.depth);
     tu_fill_s8(input, p.batches * p.depth);
