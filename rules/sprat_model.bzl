@@ -11,12 +11,11 @@ kernel library //kernels picks for the platform (the same select()).
 """
 
 load("@rules_cc//cc:defs.bzl", "cc_library")
-
-_FAMILY_FILES = ["model_gen.c", "model_gen_conv.c", "model_gen_depthwise.c", "model_gen_fc.c"]
+load(":generated_dir.bzl", "MODEL_GEN_FILES")
 
 def sprat_model(name, src, generate = True, visibility = None, **kwargs):
     """name: the C prefix of the model's symbols and the header's name."""
-    outs = [name + "/" + name + ".c", name + "/" + name + ".h"] + [name + "/" + f for f in _FAMILY_FILES]
+    outs = [name + "/" + name + ".c", name + "/" + name + ".h"] + [name + "/" + f for f in MODEL_GEN_FILES]
     cmd = ("$(location //tools:python) $(location //rules:gen_model.py) --src $(location {src}) " +
            "--name {name} --generate {gen} --out_dir $(RULEDIR)/{name} --target ").format(
         src = src,

@@ -65,6 +65,8 @@ class Model:
         self.layers = [LayerInfo(l.index, l.name, l.source, tuple(l.output_shape), l.macs, live[l.index])
                        for l in result.layers]
         self._host = None
+        self._tflite = None
+        self._portable = None
 
     @property
     def arena_bytes(self):
@@ -132,7 +134,20 @@ class Model:
             arrays.append(np.ascontiguousarray(x))
         if self._host is None:
             self._host = host.Host(native.library_path())
-        return host.run_result(self._host, self._r, arrays)
+        return host.run_result(self._host, self._host_result(), arrays)
+
+    def _host_result(self):
+        """What runs here: this blob if the portable kernels take it as it
+        is, else the same model converted for them (every layout and every
+        generated layer gives the same bytes; sprat's tests hold them to it)."""
+        if self._r.library == "portable" and not self._r.generated:
+            return self._r
+        if self._portable is None:
+            if self._tflite is None:
+                raise ValueError("this model was converted for another kernel library; run() needs its .tflite "
+                                 "to convert it for this machine (sprat.convert keeps it)")
+            self._portable = _convert(self._tflite)
+        return self._portable
 
     def plan(self):
         """The memory plan as plain data (what `sprat.plan` returns)."""
@@ -177,7 +192,9 @@ def convert(model, target=None, reference=False, generate=False):
                           generate=generate)
     except ValueError as e:  # an unknown target
         raise ConvertError(str(e)) from None
-    return Model(result, os.fspath(source) if source is not None else None)
+    m = Model(result, os.fspath(source) if source is not None else None)
+    m._tflite = open(source, "rb").read() if source is not None else bytes(model)
+    return m
 
 
 def plan(model, target=None):

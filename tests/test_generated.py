@@ -5,6 +5,7 @@ against LiteRT's reference kernels on randomized layers and the shared
 models; and the runtime refusing code that is missing or another model's."""
 
 import dataclasses
+import re
 import os
 import struct
 import zlib
@@ -17,21 +18,12 @@ from conftest import SHARED_NAMES, shared_model
 from converter.convert import convert
 from sprat import jobs, reference
 from test_ops_host import seed
+from test_qemu import _compare
 
 pytestmark = pytest.mark.usefixtures("in_build_env")
 TARGET = "qemu_cortex_m7"
 GEN_CONFIGS = int(os.environ.get("SPRAT_GEN_CONFIGS", "60"))  # per op
 SPRAT_ERR_GENERATED_CODE = 12
-
-
-def _check(results, expect):
-    bad = []
-    for (status, outs), (what, want) in zip(results, expect):
-        if status != 0:
-            bad.append(f"{what}: runtime status {status}")
-        elif not all(o.dtype == w.dtype and np.array_equal(o, w) for o, w in zip(outs, want)):
-            bad.append(f"{what}: output differs")
-    assert not bad, f"{len(bad)}/{len(expect)} differ:\n" + "\n".join(bad[:10])
 
 
 def test_generated_layers_bitexact():
@@ -49,7 +41,7 @@ def test_generated_layers_bitexact():
             js.append((r, x))
             expect.append((f"{op_name} config {i}: {desc} (generated {sorted(r.generated)})", reference.run(data, x)))
     assert sum(len(r.generated) for r, _ in js) >= 2 * GEN_CONFIGS  # most layers take a template
-    _check(jobs.run_jobs(TARGET, js, generated=True), expect)
+    _compare(jobs.run_jobs(TARGET, js, generated=True), expect)
 
 
 def test_shared_models_generated():
@@ -61,7 +53,7 @@ def test_shared_models_generated():
         x = reference.random_inputs(r, 3)
         js.append((r, x))
         expect.append((name, reference.run(data, x)))
-    _check(jobs.run_jobs(TARGET, js, generated=True), expect)
+    _compare(jobs.run_jobs(TARGET, js, generated=True), expect)
 
 
 def _with_params_changed(r, k):
@@ -106,3 +98,11 @@ def test_generated_code_mixups_refused():
     bad = [f"{what}: status {st}, expected one of {sorted(ok)}"
            for (what, _, _, ok), (st, _) in zip(cases, results) if st not in ok]
     assert not bad, "\n".join(bad)
+
+
+def test_build_rules_list_every_generated_file():
+    from converter import codegen
+    text = open(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "rules",
+                             "generated_dir.bzl")).read()
+    listed = re.search(r"MODEL_GEN_FILES = \[(.*?)\]", text).group(1)
+    assert sorted(re.findall(r'"([^"]+)"', listed)) == sorted([codegen.TABLE_FILE] + codegen.all_family_files())

@@ -52,6 +52,22 @@ def test_api_convert_run_save_plan(tmp_path):
     assert max(l["live_bytes"] for l in p["layers"]) <= p["activation_bytes"]
 
 
+def test_run_a_model_converted_for_a_target(tmp_path):
+    """A model converted for the DSP library with generated layers still
+    runs here (its portable twin), bit-exact; save() writes its code."""
+    path = os.path.join(REPO, "examples", "kws_tiny", "kws_tiny.tflite")
+    data = open(path, "rb").read()
+    for src in (path, data):
+        m = sprat.convert(src, target="stm32f746", generate=True)
+        assert m.library == "cortex_m_dsp" and m.generated_layers
+        x = reference.random_inputs(m._r, 4)
+        assert all(np.array_equal(g, w) for g, w in zip(m.run(x), reference.run(data, x)))
+    paths = m.save(tmp_path / "out")
+    assert paths["generated"] and "model_init(" in open(paths["h"]).read()
+    with pytest.raises(sprat.ConvertError, match="belong to the runtime"):
+        m.save(tmp_path / "bad", "sprat_net")
+
+
 def test_api_errors_are_convert_errors(tmp_path):
     with pytest.raises(sprat.ConvertError, match="no such file"):
         sprat.convert(str(tmp_path / "missing.tflite"))
