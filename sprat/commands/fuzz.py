@@ -134,7 +134,17 @@ def make_corpus():
             f.write(data)
         with open(os.path.join(CORPUS, "runtime", stem + ".sprat"), "wb") as f:
             f.write(convert(data).blob)
-    print(f"sprat fuzz: wrote {len(opsuite.GENERATORS)} models and blobs to {CORPUS}")
+    # Variants a first draw may miss: a SOFTMAX wide enough for its exp table.
+    for k in range(1000):
+        data, _ = opsuite.GENERATORS["SOFTMAX"](np.random.default_rng([k, 1]))
+        r = convert(data)
+        if any(len(op.inputs) == 2 for op in r.ops):
+            with open(os.path.join(CORPUS, "runtime", "softmax_table.sprat"), "wb") as f:
+                f.write(r.blob)
+            with open(os.path.join(CORPUS, "converter", "softmax_table.tflite"), "wb") as f:
+                f.write(data)
+            break
+    print(f"sprat fuzz: wrote {len(opsuite.GENERATORS) + 1} models and blobs to {CORPUS}")
 
 
 def main(argv):
