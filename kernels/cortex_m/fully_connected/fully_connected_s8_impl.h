@@ -46,6 +46,11 @@ static inline int32_t requant_single(int32_t acc, int32_t m, int32_t shift) {
   return sprat_mbqm_single(acc, m, shift);
 }
 
+// Row u's multiplier or shift: its own (per channel) or the layer's.
+static inline int32_t row_q(const int32_t *v, int32_t all, int32_t per_channel, int32_t u) {
+  return per_channel ? v[u] : all;
+}
+
 static inline int8_t finish(const sprat_fc_params *p, int32_t acc, int32_t m, int32_t shift) {
   return (int8_t)sprat_clamp(sprat_wrap_add(requant_single(acc, m, shift), p->output_offset), p->act_min, p->act_max);
 }
@@ -79,6 +84,9 @@ SPRAT_CM_INLINE void sprat_cm_fully_connected_s8_impl(const sprat_fc_params *p, 
   const uint32_t tail_mask = t ? 0xFFFFFFFFu << (8 * (4 - t)) : 0;
   const int8_t *tails = filter + 4 * groups * units;
   const int32_t qstep = p->per_channel ? 1 : 0;
+  // One multiplier and shift for all rows: read once, as the stores to
+  // `out` (int8, which may alias anything) would force a reload per row.
+  const int32_t m_all = multiplier[0], s_all = shift[0];
   for (int32_t b = 0; b < p->batches; ++b, out += units) {
     const int8_t *row = in + b * depth;
     const uint32_t xt = t ? sprat_cm_load32(row + depth - 4) & tail_mask : 0;
@@ -101,10 +109,10 @@ SPRAT_CM_INLINE void sprat_cm_fully_connected_s8_impl(const sprat_fc_params *p, 
         w = sprat_cm_load32(tw + 3 * t);
         a3 = SMLAD(SXTB16_ROR8(w), xto, SMLAD(SXTB16(w), xte, a3));
       }
-      out[u] = finish(p, a0, multiplier[u * qstep], shift[u * qstep]);
-      out[u + 1] = finish(p, a1, multiplier[(u + 1) * qstep], shift[(u + 1) * qstep]);
-      out[u + 2] = finish(p, a2, multiplier[(u + 2) * qstep], shift[(u + 2) * qstep]);
-      out[u + 3] = finish(p, a3, multiplier[(u + 3) * qstep], shift[(u + 3) * qstep]);
+      out[u] = finish(p, a0, row_q(multiplier, m_all, qstep, u), row_q(shift, s_all, qstep, u));
+      out[u + 1] = finish(p, a1, row_q(multiplier, m_all, qstep, u + 1), row_q(shift, s_all, qstep, u + 1));
+      out[u + 2] = finish(p, a2, row_q(multiplier, m_all, qstep, u + 2), row_q(shift, s_all, qstep, u + 2));
+      out[u + 3] = finish(p, a3, row_q(multiplier, m_all, qstep, u + 3), row_q(shift, s_all, qstep, u + 3));
     }
     // Up to three rows left: a pair, then an odd last row (groups alone).
     for (; u < units; ++u) {
@@ -125,7 +133,7 @@ SPRAT_CM_INLINE void sprat_cm_fully_connected_s8_impl(const sprat_fc_params *p, 
         a = SMLAD(SXTB16_ROR8(wt), xto, a);
       }
       if (u & 1) wp += 8 * groups;
-      out[u] = finish(p, a, multiplier[u * qstep], shift[u * qstep]);
+      out[u] = finish(p, a, row_q(multiplier, m_all, qstep, u), row_q(shift, s_all, qstep, u));
     }
   }
 }
