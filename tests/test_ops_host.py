@@ -43,3 +43,19 @@ def test_op_matches_reference(host, op_name):
     assert not mismatches, f"{len(mismatches)}/{CONFIGS} configs differ from LiteRT:\n" + "\n".join(mismatches[:10])
     # A test whose output ignores its input proves nothing.
     assert constant <= CONFIGS // 10, f"{constant}/{CONFIGS} configs give the same output for different inputs"
+
+
+def test_softmax_wide_flat_rows(host):
+    """More than 512 values at the row's maximum: LiteRT's reference asserts
+    and aborts (a rounding shift of 32 or more); sprat gives the rounded
+    quotient, 0, that is -128 everywhere, with and without the exp table."""
+    from converter.writer import ModelWriter
+    for depth in (100, 513, 1000, 3000):
+        m = ModelWriter()
+        x = m.tensor("x", (1, depth), scale=0.1, zp=0)
+        y = m.tensor("y", (1, depth), scale=1 / 256, zp=-128)
+        m.op("SOFTMAX", [x], [y], beta=1.0)
+        r = convert(m.finish([x], [y]))
+        got = H.run_result(host, r, [np.zeros((1, depth), np.int8)])[0]
+        want = -128 if depth > 512 else int(round(256 / depth)) - 128
+        assert np.all(got == want), (depth, np.unique(got))

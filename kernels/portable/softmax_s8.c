@@ -88,7 +88,11 @@ void sprat_portable_softmax_s8(const sprat_softmax_params *p, const int8_t *in, 
     for (int32_t j = 0; j < p->depth; ++j) {
       const int32_t diff = x[j] - max;
       if (diff >= p->diff_min) {
-        const int32_t v = rdpot(srdhm(scale, exp_of(p, table, diff)), bits_over_unit + 31 - 8) - 128;
+        // Rows of more than 512 values near the maximum make the shift 32
+        // or more, where LiteRT's reference asserts (and aborts): the
+        // rounded quotient of a product below 2^31 is then 0.
+        const int e = bits_over_unit + 31 - 8;
+        const int32_t v = (e > 31 ? 0 : rdpot(srdhm(scale, exp_of(p, table, diff)), e)) - 128;
         y[j] = (int8_t)sprat_clamp(v, -128, 127);
       } else {
         y[j] = -128;
