@@ -121,8 +121,16 @@ def main(argv=None):
                     help="expected instructions of region k (repeat, in order); implies counting")
     ap.add_argument("--runs", type=int, default=1, help="run this many times; counts must agree")
     ap.add_argument("--timeout", type=int, default=600, help="seconds before the emulator is stopped")
+    ap.add_argument("--json_out", help="write {returncode, stdout, marks, timed_out} of one run here and exit 0 "
+                                        "whatever the guest did (a build step that measures: //bench:measurement)")
     ap.add_argument("elf")
     a = ap.parse_args(argv)
+    if a.json_out:
+        import json
+        r = run(a.target, a.elf, a.plugin, a.timeout)
+        with open(a.json_out, "w") as f:
+            json.dump({"returncode": r.returncode, "stdout": r.stdout, "marks": r.marks, "timed_out": r.timed_out}, f)
+        return 0
     if a.expect and not a.plugin:
         ap.error("--expect needs --plugin")
     print(f"sprat: running on {TARGETS.get(a.target, ('?',))[0]}", flush=True)

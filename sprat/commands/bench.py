@@ -52,6 +52,8 @@ flags.DEFINE_string("plot", None, "Write a PNG of instructions per layer to this
 flags.DEFINE_integer("seed", 0, "Seed of the random input.")
 flags.DEFINE_string("input", None, "A .npy file with the input (instead of a random one).")
 flags.DEFINE_float("timeout", 900, "Seconds the emulator may run.")
+flags.DEFINE_bool("hermetic", False, "Run the emulator as a Bazel build step (//bench:measurement), whose "
+                                     "result Bazel caches by the firmware's bytes.")
 flags.DEFINE_bool("generate", False, "Run generated layers (converter/codegen): each convolution, depthwise "
                                      "and fully connected layer specialized for its shapes, where the target's "
                                      "kernel library has templates.")
@@ -140,9 +142,12 @@ def compare(got, want):
     return False, int(diff[0])
 
 
-def measure(model_path, target, generate=None):
+def measure(model_path, target, generate=None, hermetic=None):
     """`generate`: None for --generate's choice, else True, False or a set
-    of layer indices (sprat tune's choice)."""
+    of layer indices (sprat tune's choice). `hermetic`: run the emulator
+    as a Bazel build step (//bench:measurement, cached by the firmware's
+    bytes) instead of from here; None for --hermetic."""
+    hermetic = FLAGS.hermetic if hermetic is None else hermetic
     name = os.path.splitext(os.path.basename(model_path))[0]
     data = open(model_path, "rb").read()
     build.progress(f"converting {model_path}")
@@ -176,9 +181,17 @@ def measure(model_path, target, generate=None):
         emulated = SYSTEM_EMULATION.get(target, target)
         build.progress(f"building //bench:fw for {emulated} with Bazel")
         elf = build.build("//bench:fw", emulated, portable=FLAGS.reference, defines={"SPRAT_GEN_DIR": gen_dir})
-        plugin = build.build("//harness:libinsn_count.so")
-        build.progress(f"running on {qemu_run.TARGETS[emulated][0]} with the instruction counter")
-        run = qemu_run.run(emulated, elf, plugin=plugin, timeout=FLAGS.timeout)
+        if hermetic:
+            build.progress(f"measuring on {qemu_run.TARGETS[emulated][0]} as a Bazel build step (//bench:measurement)")
+            path = build.build("//bench:measurement", emulated, portable=FLAGS.reference,
+                               defines={"SPRAT_GEN_DIR": gen_dir})
+            with open(path) as f:
+                got = json.load(f)
+            run = qemu_run.Result(got["returncode"], got["stdout"], got["marks"], got["timed_out"])
+        else:
+            plugin = build.build("//harness:libinsn_count.so")
+            build.progress(f"running on {qemu_run.TARGETS[emulated][0]} with the instruction counter")
+            run = qemu_run.run(emulated, elf, plugin=plugin, timeout=FLAGS.timeout)
         if run.timed_out:
             raise BenchError(f"the emulator ran past the time limit ({FLAGS.timeout:g} s) and was stopped; raise --timeout")
         if run.returncode != 0:

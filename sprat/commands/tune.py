@@ -4,8 +4,10 @@ code generated for its shapes, from exact instruction counts under QEMU,
 within a flash budget for the generated code.
 
 Each candidate layer is measured both ways in the model's own firmware
-(`sprat bench`, the exact counter): a layer's count does not depend on how
-the others run, so the per-layer counts add up exactly. Measurements are
+(`sprat bench`, the exact counter), each run a Bazel build step
+(//bench:measurement) that Bazel caches by the firmware's bytes: a layer's
+count does not depend on how the others run, so the per-layer counts add
+up exactly. Measurements are
 cached by layer signature (op, parameter record), target, compiler and the
 kernel library's and code generator's sources, so an unchanged model is
 not measured again. With a budget, the layers that save the most
@@ -109,9 +111,9 @@ def tune(path, target):
     if missing:
         build.progress(f"measuring {len(missing)} of {len(keys)} candidate layers (not in {cache_path()}): "
                        "generic kernels first, then generated code")
-        base = bench.measure(path, target, generate=False)
+        base = bench.measure(path, target, generate=False, hermetic=True)
         build.progress("generic kernels measured; now every candidate layer generated")
-        gen = bench.measure(path, target, generate=True)
+        gen = bench.measure(path, target, generate=True, hermetic=True)
         if not (base["bitexact"] and gen["bitexact"]):
             raise ConvertError("a measured build was not bit-exact with LiteRT: not tuning on it (sprat bench says where)")
         for k in keys:
@@ -131,7 +133,7 @@ def tune(path, target):
            "max_code_bytes": FLAGS.max_code_bytes, "instructions_saved": saved, "measured": measured, "layers": rows}
     if FLAGS.verify:
         build.progress(f"verifying: the model with {len(chosen)} generated layers")
-        v = bench.measure(path, target, generate=chosen)
+        v = bench.measure(path, target, generate=chosen, hermetic=True)
         res.update(instructions=v["instructions"], bitexact=v["bitexact"], flash_bytes=v["flash_bytes"])
     return res, chosen
 
