@@ -14,7 +14,7 @@ static uint8_t arena[SPRAT_DEMO_ARENA] __attribute__((aligned(16)));
 static sprat_model model;
 
 int main(void) {
-  sprat_status s = sprat_model_init_generated(&model, sprat_model_blob, sprat_model_blob_size, arena, sizeof arena,
+  sprat_status s = sprat_model_init_generated(&model, sprat_demo_blob, sprat_demo_blob_size, arena, sizeof arena,
                                               sprat_demo_code);
   if (s != SPRAT_OK) {
     printf("sprat: init failed: %s (op %d, arena needed %u)\n", sprat_status_str(s), sprat_error_op(&model),

@@ -252,8 +252,9 @@ sprat_status sprat_model_init_generated(sprat_model *m, const void *blob_ptr, si
     sprat_op_ctx ctx;
     int bad;
     build_ctx(m, k, &ctx, &bad);  // checked above, now with the arena attached
-    const sprat_generated_layer *g;
-    generated_layer(m, code, k, &ctx, &g);
+    // The first pass checked it: a flagged layer has its code.
+    const sprat_generated_layer *g =
+        (m->ops[(size_t)k * OP_RECORD_SIZE + O_FLAGS] & OPF_GENERATED) ? code->layers + k : NULL;
     l->run = g ? run_generated : sprat_find_op(opcode)->run;
     l->params = g ? (const void *)g : ctx.params;
     l->n_data = ctx.n_in + ctx.n_out + ctx.n_scratch;
