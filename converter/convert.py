@@ -33,6 +33,7 @@ class Result:
     buffers: list = None  # planner.Buffer per arena buffer: root tensor, size, first/last layer, offset
     ops: list = None  # the lowered ops (lower.SpratOp), as in the blob
     generated: frozenset = frozenset()  # indices of the layers that run generated code
+    variants: dict = None  # {generated layer: its variant (converter/codegen)}
 
     def generated_sources(self, prefix="model"):
         """{file name: C source} of the generated layers (codegen.TABLE_FILE
@@ -40,7 +41,7 @@ class Result:
         is `<prefix>_code`, for sprat_model_init_generated."""
         if not codegen.supported(self.library):
             raise ConvertError(f"no generated code for the {self.library} kernel library")
-        return codegen.generate(self.library, [(prefix, self.ops, self.generated, self.blob)])
+        return codegen.generate(self.library, [(prefix, self.ops, self.variants, self.blob)])
 
     def arena_for(self, pointer_size):
         """Arena bytes on a target with pointers of this size."""
@@ -51,8 +52,8 @@ def convert(tflite_bytes_or_path, target=None, reference=False, generate=False):
     """`target` (a platform name) picks the kernel library whose weight
     layout the blob carries; None or `reference`: the portable kernels'.
     `generate`: True for generated code on every layer the library has a
-    template for, or a set of op indices; the blob then needs that code
-    (Result.generated_sources) at init."""
+    template for, a set of op indices, or {op index: variant}; the blob
+    then needs that code (Result.generated_sources) at init."""
     layout = layouts.for_target(target, reference)
     if generate and not codegen.supported(layout.NAME):
         raise ConvertError(f"--generate: the {layout.NAME} kernel library has no layer templates "
@@ -60,9 +61,13 @@ def convert(tflite_bytes_or_path, target=None, reference=False, generate=False):
     g = tflite_reader.read(tflite_bytes_or_path)
     passes.run_all(g)
     ops = Lowering(g, layout).lower()
-    chosen = codegen.choose(layout.NAME, ops, None if generate is True else set(generate)) if generate else set()
-    for k in chosen:
+    want = None if generate is True else (generate if isinstance(generate, dict) else set(generate))
+    chosen = codegen.choose(layout.NAME, ops, want) if generate else {}
+    for k, variant in chosen.items():
         ops[k].flags |= blobfmt.OPF_GENERATED
+        need = codegen.scratch_bytes(layout.NAME, ops[k], variant)
+        if need:  # the variant's scratch, which the runtime checks the blob gives it
+            g.t(ops[k].scratch[0]).shape = (max(need, g.t(ops[k].scratch[0]).nbytes),)
     offsets, activations, buffers = planner.plan(g, ops)
     layer_bytes = planner.layer_bytes(ops)
     arena = activations + layer_bytes
@@ -70,4 +75,5 @@ def convert(tflite_bytes_or_path, target=None, reference=False, generate=False):
     layers = [Layer(k, op.name, op.source, g.t(op.outputs[0]).shape, op.macs) for k, op in enumerate(ops)]
     weights = sum(g.t(i).nbytes for i in {i for op in ops for i in op.inputs if i >= 0 and g.t(i).is_const})
     return Result(data, arena, layers, [g.t(i) for i in g.inputs], [g.t(i) for i in g.outputs], g, weights,
-                  layout.NAME, activations, layer_bytes, planner.layer_bytes(ops, 8), buffers, ops, frozenset(chosen))
+                  layout.NAME, activations, layer_bytes, planner.layer_bytes(ops, 8), buffers, ops, frozenset(chosen),
+                  dict(chosen))

@@ -25,7 +25,7 @@ def _generated_runner(platform, jobs, code_sources):
     if len(libs) > 1:
         raise ValueError(f"generated jobs for several kernel libraries: {sorted(libs)}")
     lib = libs.pop() if libs else "cortex_m_dsp"
-    models = [(f"job{k}", c.ops, c.generated, c.blob) for k, c in enumerate(code_sources) if c is not None]
+    models = [(f"job{k}", c.ops, getattr(c, "variants", None) or c.generated, c.blob) for k, c in enumerate(code_sources) if c is not None]
     files = codegen.generate(lib, models)
     names = {k for k, c in enumerate(code_sources) if c is not None}
     codes = ['#include "sprat/sprat.h"']

@@ -43,12 +43,33 @@ def supported(library):
 
 
 def choose(library, ops, want=None):
-    """Indices of the ops to generate: every op the library has a template
-    for, or those of them in `want` (a set of op indices)."""
+    """{op index: variant} of the ops to generate: every op the library has
+    a template for, or those of them in `want` (a set of op indices), each
+    with its default variant; or `want` as {op index: variant}."""
     gen = LIBRARIES.get(library)
     if gen is None:
-        return set()
-    return {k for k, op in enumerate(ops) if gen.family_of(op) and (want is None or k in want)}
+        return {}
+    chosen = {}
+    for k, op in enumerate(ops):
+        options = gen.variants(op)
+        if not options or (want is not None and k not in want):
+            continue
+        v = want[k] if isinstance(want, dict) else options[0]
+        if v not in options:
+            raise ConvertError(f"layer {k} ({op.name}): no variant '{v}' (it has: {', '.join(options)})")
+        chosen[k] = v
+    return chosen
+
+
+def variants(library, op):
+    """The variants of generated code for this op (the default first), [] if none."""
+    gen = LIBRARIES.get(library)
+    return gen.variants(op) if gen else []
+
+
+def scratch_bytes(library, op, variant):
+    """The scratch bytes the variant's code needs, None for the library kernel's."""
+    return LIBRARIES[library].scratch_bytes(op, variant)
 
 
 def check_prefix(prefix):
@@ -60,7 +81,7 @@ def check_prefix(prefix):
 
 
 def generate(library, models):
-    """models: list of (prefix, ops, generated op indices, blob). Returns
+    """models: list of (prefix, ops, {generated op index: variant}, blob). Returns
     {file name: C source} for TABLE_FILE and each family file."""
     gen = LIBRARIES[library]
     fams = {f: [] for f in gen.FAMILIES}
@@ -68,16 +89,19 @@ def generate(library, models):
              '#include "sprat/kernels.h"', '#include "sprat/sprat.h"', ""]
     for prefix, ops, chosen, blob in models:
         check_prefix(prefix)
+        if not isinstance(chosen, dict):  # op indices: their default variants
+            chosen = choose(library, ops, set(chosen))
         crc = struct.unpack_from("<I", blob, 12)[0]
         entries = []
         for k in sorted(chosen):
             op = ops[k]
             fam = gen.family_of(op)
             fn, rec = f"{prefix}_layer{k}", f"{prefix}_params{k}"
-            fams[fam].append(gen.layer_source(fam, op, fn, rec))
+            fams[fam].append(gen.layer_source(fam, op, fn, rec, chosen[k]))
             table.append(f"extern const {gen.PARAM_TYPES[fam]} {rec};")
             table.append(f"void {fn}(void *const *data);")
-            entries.append(f"    [{k}] = {{{fn}, &{rec}, sizeof {rec}}},  // {op.name}")
+            scratch = gen.scratch_bytes(op, chosen[k]) or 0
+            entries.append(f"    [{k}] = {{{fn}, &{rec}, sizeof {rec}, {scratch}u}},  // {op.name} ({chosen[k]})")
         n = len(ops)
         table.append(f"static const sprat_generated_layer {prefix}_layers[{n}] = {{")
         table += entries

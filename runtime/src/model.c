@@ -132,6 +132,9 @@ static sprat_status generated_layer(const sprat_model *m, const sprat_generated_
   if (!wanted) return g->run ? SPRAT_ERR_GENERATED_CODE : SPRAT_OK;
   if (!g->run || !g->params || g->params_size != c->params_size || memcmp(g->params, c->params, c->params_size) != 0)
     return SPRAT_ERR_GENERATED_CODE;
+  // A variant with scratch of its own (a ring of rows, say) trusts the blob's
+  // scratch tensor only as far as this check.
+  if (g->scratch_bytes && (c->n_scratch != 1 || c->scratch[0].bytes < g->scratch_bytes)) return SPRAT_ERR_GENERATED_CODE;
   *out = g;
   return SPRAT_OK;
 }

@@ -154,7 +154,8 @@ def measure(model_path, target, generate=None, hermetic=None):
     res = {"model": name, "target": target, "kernels": kernels, "description": "",
            "macs": sum(l.macs for l in r.layers), "arena_bytes": r.arena_size}
     layers = [{"index": l.index, "op": l.name, "shape": list(l.output_shape), "macs": l.macs, "instructions": None,
-               "variant": "generated" if l.index in r.generated else "library", "code_bytes": None}
+               "variant": "generated" if l.index in r.generated else "library",
+               "template": (r.variants or {}).get(l.index), "code_bytes": None}
               for l in r.layers]
     if target == "host":
         build.progress("running on the host (libsprat_host.so)")

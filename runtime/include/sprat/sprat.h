@@ -116,6 +116,7 @@ typedef struct {
   void (*run)(void *const *data);  // the layer's inputs, output and scratch; NULL: the generic kernel
   const void *params;              // the parameter record it was made for
   uint32_t params_size;
+  uint32_t scratch_bytes;  // the scratch its code needs, checked against the blob's; 0: the kernel library's
 } sprat_generated_layer;
 
 typedef struct {
