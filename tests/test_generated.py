@@ -15,6 +15,7 @@ import pytest
 
 import opsuite
 from conftest import SHARED_NAMES, shared_model
+from converter import codegen
 from converter.convert import convert
 from sprat import jobs, reference
 from test_ops_host import seed
@@ -26,21 +27,50 @@ GEN_CONFIGS = int(os.environ.get("SPRAT_GEN_CONFIGS", "60"))  # per op
 SPRAT_ERR_GENERATED_CODE = 12
 
 
+def _variant_choice(r, i):
+    """Each generated layer of r on one of its variants, turn by turn with i."""
+    return {k: codegen.variants(r.library, r.ops[k])[i % len(codegen.variants(r.library, r.ops[k]))]
+            for k in r.generated}
+
+
 def test_generated_layers_bitexact():
     """Randomized conv, depthwise and FC layers (odd channels, 1-pixel
-    images, padding on every border, strides, dilation), all generated;
-    every fourth model generated on some of its layers only."""
+    images, padding on every border, strides, dilation), all generated,
+    each variant in turn; every fourth model generated on some of its
+    layers only."""
     js, expect = [], []
     for op_name in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"):
         for i in range(GEN_CONFIGS):
             data, desc = opsuite.GENERATORS[op_name](np.random.default_rng(seed(op_name, i)))
             r = convert(data, target=TARGET, generate=True)
+            want = _variant_choice(r, i)
             if i % 4 == 3 and len(r.generated) > 1:
-                r = convert(data, target=TARGET, generate=set(sorted(r.generated)[::2]))
+                want = {k: want[k] for k in sorted(want)[::2]}
+            r = convert(data, target=TARGET, generate=want)
             x = reference.random_inputs(r, 5 * i)
             js.append((r, x))
-            expect.append((f"{op_name} config {i}: {desc} (generated {sorted(r.generated)})", reference.run(data, x)))
+            expect.append((f"{op_name} config {i}: {desc} (generated {r.variants})", reference.run(data, x)))
     assert sum(len(r.generated) for r, _ in js) >= 2 * GEN_CONFIGS  # most layers take a template
+    _compare(jobs.run_jobs(TARGET, js, generated=True), expect)
+
+
+def test_depthwise_pairs_bitexact():
+    """The depthwise 'pairs' variant (two pixels a pass, a ring of padded
+    rows) on the randomized layers it applies to: channels a multiple of 4,
+    1-pixel and odd-width images, padding on every border, strides, column
+    dilation, windows 1 to 5 high, rows read in place (VALID padding) or
+    through the ring (SAME)."""
+    js, expect, i = [], [], 0
+    while len(js) < GEN_CONFIGS and i < 40 * GEN_CONFIGS:
+        data, desc = opsuite.GENERATORS["DEPTHWISE_CONV_2D"](np.random.default_rng(seed("dw_pairs", i)))
+        i += 1
+        r = convert(data, target=TARGET, generate=True)
+        if r.variants.get(0) != "pairs":
+            continue
+        x = reference.random_inputs(r, i)
+        js.append((r, x))
+        expect.append((f"DEPTHWISE_CONV_2D pairs config {i - 1}: {desc}", reference.run(data, x)))
+    assert len(js) == GEN_CONFIGS, f"only {len(js)} of {i} random depthwise layers take the pairs variant"
     _compare(jobs.run_jobs(TARGET, js, generated=True), expect)
 
 

@@ -113,9 +113,16 @@ def layer_source(fam, op, fn, rec, variant="direct"):
     else:
         scratch = "d[6]" if op.scratch else "0"
         kernel = {"conv": "sprat_cm_conv2d_s8_impl", "depthwise": "sprat_cm_depthwise_conv2d_s8_impl"}[fam]
+        extra = ""
         if variant == "pairs":
             kernel = "sprat_cm_depthwise_conv2d_s8_pairs_impl"
+            f = _conv_fields(op)
+            clamp = int(not (f["act_min"] == -128 and f["act_max"] == 127))
+            pair = f"{fn}_pairs"
+            lines.insert(1, f"SPRAT_CM_DWP_DEFINE({pair}, {f['f_h']}, {f['f_w']}, {f['dilation_w'] * f['out_c']}, "
+                            f"{f['stride_w'] * f['out_c']}, {f['out_c']}, {clamp})")
+            extra = f", {pair}, {pair}_one, {pair}_shape"
         lines.append(f"  {kernel}(&{rec}, {args},")
-        lines.append(f"  {' ' * len(kernel)} {scratch}, 0, {rec}.out.h);")
+        lines.append(f"  {' ' * len(kernel)} {scratch}, 0, {rec}.out.h{extra});")
     lines.append("}\n")
     return "\n".join(lines)

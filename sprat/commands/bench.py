@@ -193,7 +193,8 @@ def measure(model_path, target, generate=None, hermetic=None):
         syms = {name: size for name, (_, size) in e.symbols(with_size=True).items()}
         for l in layers:
             if l["variant"] == "generated":
-                l["code_bytes"] = syms.get(f"bench_layer{l['index']}", 0) + syms.get(f"bench_params{l['index']}", 0)
+                l["code_bytes"] = sum(syms.get(f"bench_{part}{l['index']}{tail}", 0)
+                                      for part, tail in (("layer", ""), ("params", ""), ("layer", "_pairs"), ("layer", "_pairs_one")))
         static = e.static_ram_without("arena")
         res.update(arena_bytes=arena, stack_bytes=stack, static_ram_bytes=static, ram_bytes=arena + stack + static,
                    flash_bytes=sizes["flash_bytes"])

@@ -5,13 +5,10 @@
 // time), and the bias, the loop and each channel's requantization record
 // are shared by the two pixels.
 //
-// The taps' offsets are assembler immediates, so this template compiles
-// only where the record is a constant (generated code, `sprat convert
-// --generate`). The eight accumulators, the filter pointer, four
-// temporaries and the tap row's pointer take all 14 allocatable registers;
-// GCC keeps everything else on the stack around each row's asm. The asm
-// reads the ring and the lanes through pointers: "memory" orders it after
-// the stores that fill them.
+// The pair kernel is assembly with the taps' offsets as immediates, one
+// function per layer (SPRAT_CM_DWP_DEFINE, which generated code invokes
+// with the layer's constants; the template checks them against the record
+// and runs the library's kernel if they differ).
 //
 // Padding never reaches the taps: input rows the windows read are copied
 // once into a ring of kh rows with the left and right padding as the input
@@ -71,138 +68,184 @@ static inline int32_t sprat_cm_dw_pairs_scratch_bytes(const sprat_conv_params *p
   return own > lib ? own : lib;
 }
 
-// The taps of one row for two pixels: pixel A's tap j at [p + j * cs],
-// pixel B's bs bytes further, the lanes from the stream.
-#define SPRAT_CM_DWP_TAPS2                                   \
-  ".set .Lsprat_dwp, 0\n\t"                                  \
-  ".rept %c[kw]\n\t"                                         \
-  "ldrd   %[we], %[wo], [%[w]], #8\n\t"                      \
-  "ldr    %[x0], [%[p], #.Lsprat_dwp]\n\t"                   \
-  "sxtb16 %[x1], %[x0], ror #8\n\t"                          \
-  "sxtb16 %[x0], %[x0]\n\t"                                  \
-  "smlabb %[a0], %[x0], %[we], %[a0]\n\t"                    \
-  "smlatt %[a2], %[x0], %[we], %[a2]\n\t"                    \
-  "smlabb %[a1], %[x1], %[wo], %[a1]\n\t"                    \
-  "smlatt %[a3], %[x1], %[wo], %[a3]\n\t"                    \
-  "ldr    %[x0], [%[p], #.Lsprat_dwp + %c[bs]]\n\t"          \
-  "sxtb16 %[x1], %[x0], ror #8\n\t"                          \
-  "sxtb16 %[x0], %[x0]\n\t"                                  \
-  "smlabb %[b0], %[x0], %[we], %[b0]\n\t"                    \
-  "smlatt %[b2], %[x0], %[we], %[b2]\n\t"                    \
-  "smlabb %[b1], %[x1], %[wo], %[b1]\n\t"                    \
-  "smlatt %[b3], %[x1], %[wo], %[b3]\n\t"                    \
-  ".set .Lsprat_dwp, .Lsprat_dwp + %c[cs]\n\t"               \
-  ".endr"
-#define SPRAT_CM_DWP_ACC2(K_, A_) K_((A_)[0]), K_((A_)[1]), K_((A_)[2]), K_((A_)[3]), \
-                                 K_((A_)[4]), K_((A_)[5]), K_((A_)[6]), K_((A_)[7])
-#define SPRAT_CM_DWP_RW(x) "+r"(x)
-#define SPRAT_CM_DWP_WO(x) "=&r"(x)
-#define SPRAT_CM_DWP_NAMES2(v0, v1, v2, v3, v4, v5, v6, v7) \
-  [a0] v0, [a1] v1, [a2] v2, [a3] v3, [b0] v4, [b1] v5, [b2] v6, [b3] v7
-#define SPRAT_CM_DWP_OPS2(K_, A_, W_, ROW_, KW_, CS_, BS_)                                                   \
-  : SPRAT_CM_DWP_NAMES2_(SPRAT_CM_DWP_ACC2(K_, A_)), [w] "+r"(W_), [we] "=&r"(we_), [wo] "=&r"(wo_),         \
-    [x0] "=&r"(x0_), [x1] "=&r"(x1_)                                                                         \
-  : [p] "r"(ROW_), [kw] "i"(KW_), [cs] "i"(CS_), [bs] "i"(BS_)                                              \
-  : "memory"
-#define SPRAT_CM_DWP_NAMES2_(...) SPRAT_CM_DWP_NAMES2(__VA_ARGS__)
+// The pair kernel: every group of one pair of output pixels. Not inline
+// asm: the loop needs all 14 registers, which GCC's scheduler sometimes
+// leaves it short of ("impossible constraints" on some shapes). Registers:
+//   r0-r3 / r4-r7  accumulators of pixel A / B, channels 4g .. 4g+3
+//   r8             the stream (biases, lanes, records), walking on
+//   r9             the tap row being read (then a record's m2)
+//   r10 r11        a tap's even and odd lanes (then the record's c, r)
+//   r12 lr         an input word split into lanes
+// A tap of both pixels is 15 instructions.
+// Field offsets of the frame are the assembly's: keep the order.
+typedef struct {
+  const int8_t *const *rows;  // 0: the pair's kh rows at pixel A's first tap, group 0
+  const uint32_t *streams;    // 4: group 0's stream
+  int8_t *out;                // 8: pixel A's output channel 0 (pixel B's C bytes on)
+  int32_t groups;             // 12: C / 4 >= 1
+  uint32_t lo4, hi4;          // 16, 20: the activation range in each byte (the clamp variant)
+} sprat_cm_dwp_frame;
 
-// The first row: the accumulators start from the stream's biases.
-#define SPRAT_CM_DWP_FIRST2(A_, W_, ROW_, KW_, CS_, BS_)                                    \
-  do {                                                                                      \
-    uint32_t we_, wo_, x0_, x1_;                                                            \
-    __asm__("ldrd   %[a0], %[a1], [%[w]], #8\n\t"                                           \
-            "ldrd   %[a2], %[a3], [%[w]], #8\n\t"                                           \
-            "mov    %[b0], %[a0]\n\t"                                                       \
-            "mov    %[b1], %[a1]\n\t"                                                       \
-            "mov    %[b2], %[a2]\n\t"                                                       \
-            "mov    %[b3], %[a3]\n\t" SPRAT_CM_DWP_TAPS2                                    \
-                SPRAT_CM_DWP_OPS2(SPRAT_CM_DWP_WO, A_, W_, ROW_, KW_, CS_, BS_));           \
-  } while (0)
-#define SPRAT_CM_DWP_ROW2(A_, W_, ROW_, KW_, CS_, BS_)                                              \
-  do {                                                                                              \
-    uint32_t we_, wo_, x0_, x1_;                                                                    \
-    __asm__(SPRAT_CM_DWP_TAPS2 SPRAT_CM_DWP_OPS2(SPRAT_CM_DWP_RW, A_, W_, ROW_, KW_, CS_, BS_));     \
-  } while (0)
+__asm__(
+    "  .syntax unified\n"
+    "  .thumb\n"
+    // requant.h's arithmetic for one channel of both pixels (record read
+    // once), then saturation to int8.
+    "  .macro SPRAT_CM_DWP_RQ a, b\n"
+    "  ldr     r11, [r8, #8]\n"
+    "  ldrd    r9, r10, [r8], #12\n"
+    "  smmlar  r12, \\a, r9, \\a\n"
+    "  add     \\a, r10, \\a, asr #31\n"
+    "  add     \\a, \\a, r12\n"
+    "  asr     \\a, \\a, r11\n"
+    "  ssat    \\a, #8, \\a\n"
+    "  smmlar  r12, \\b, r9, \\b\n"
+    "  add     \\b, r10, \\b, asr #31\n"
+    "  add     \\b, \\b, r12\n"
+    "  asr     \\b, \\b, r11\n"
+    "  ssat    \\b, #8, \\b\n"
+    "  .endm\n"
+    "  .macro SPRAT_CM_DWP_RQ1 a\n"
+    "  ldr     r11, [r8, #8]\n"
+    "  ldrd    r9, r10, [r8], #12\n"
+    "  smmlar  r12, \\a, r9, \\a\n"
+    "  add     \\a, r10, \\a, asr #31\n"
+    "  add     \\a, \\a, r12\n"
+    "  asr     \\a, \\a, r11\n"
+    "  ssat    \\a, #8, \\a\n"
+    "  .endm\n"
+    // `two`: both pixels, else pixel A alone (an odd width's last).
+    "  .macro SPRAT_CM_DWP_FN name, kh, kw, cs, bs, c, clamp, two\n"
+    "  .pushsection .text.\\name,\"ax\",%progbits\n"
+    "  .global \\name\n"
+    "  .type   \\name, %function\n"
+    "  .thumb_func\n"
+    "  .p2align 2\n"
+    "\\name:\n"
+    "  push    {r4-r11, lr}\n"
+    // Locals: [sp] rows, [sp, 4] out, [sp, 8] groups left, [sp, 12] the
+    // group's byte offset, [sp, 16] lo4, [sp, 20] hi4.
+    "  sub     sp, sp, #24\n"
+    "  ldr     r12, [r0, #0]\n"
+    "  str     r12, [sp]\n"
+    "  ldrd    r10, r11, [r0, #8]\n"
+    "  strd    r10, r11, [sp, #4]\n"
+    "  ldrd    r10, r11, [r0, #16]\n"
+    "  strd    r10, r11, [sp, #16]\n"
+    "  ldr     r8, [r0, #4]\n"
+    "  movs    r12, #0\n"
+    "  str     r12, [sp, #12]\n"
+    "1:\n"
+    "  ldrd    r0, r1, [r8], #8\n"
+    "  ldrd    r2, r3, [r8], #8\n"
+    "  mov     r4, r0\n"
+    "  mov     r5, r1\n"
+    "  mov     r6, r2\n"
+    "  mov     r7, r3\n"
+    "  .set    .Lsprat_dwp_row, 0\n"
+    "  .rept   \\kh\n"
+    "  ldr     r12, [sp]\n"
+    "  ldr     r9, [r12, #.Lsprat_dwp_row]\n"
+    "  ldr     r12, [sp, #12]\n"
+    "  add     r9, r9, r12\n"
+    "  .set    .Lsprat_dwp_col, 0\n"
+    "  .rept   \\kw\n"
+    "  ldrd    r10, r11, [r8], #8\n"
+    "  ldr     r12, [r9, #.Lsprat_dwp_col]\n"
+    "  sxtb16  lr, r12, ror #8\n"
+    "  sxtb16  r12, r12\n"
+    "  smlabb  r0, r12, r10, r0\n"
+    "  smlatt  r2, r12, r10, r2\n"
+    "  smlabb  r1, lr, r11, r1\n"
+    "  smlatt  r3, lr, r11, r3\n"
+    "  .if \\two\n"
+    "  ldr     r12, [r9, #.Lsprat_dwp_col + \\bs]\n"
+    "  sxtb16  lr, r12, ror #8\n"
+    "  sxtb16  r12, r12\n"
+    "  smlabb  r4, r12, r10, r4\n"
+    "  smlatt  r6, r12, r10, r6\n"
+    "  smlabb  r5, lr, r11, r5\n"
+    "  smlatt  r7, lr, r11, r7\n"
+    "  .endif\n"
+    "  .set    .Lsprat_dwp_col, .Lsprat_dwp_col + \\cs\n"
+    "  .endr\n"
+    "  .set    .Lsprat_dwp_row, .Lsprat_dwp_row + 4\n"
+    "  .endr\n"
+    "  .if \\two\n"
+    "  SPRAT_CM_DWP_RQ r0, r4\n"
+    "  SPRAT_CM_DWP_RQ r1, r5\n"
+    "  SPRAT_CM_DWP_RQ r2, r6\n"
+    "  SPRAT_CM_DWP_RQ r3, r7\n"
+    "  bfi     r4, r5, #8, #8\n"
+    "  bfi     r4, r6, #16, #8\n"
+    "  bfi     r4, r7, #24, #8\n"
+    "  .else\n"
+    "  SPRAT_CM_DWP_RQ1 r0\n"
+    "  SPRAT_CM_DWP_RQ1 r1\n"
+    "  SPRAT_CM_DWP_RQ1 r2\n"
+    "  SPRAT_CM_DWP_RQ1 r3\n"
+    "  .endif\n"
+    "  bfi     r0, r1, #8, #8\n"
+    "  bfi     r0, r2, #16, #8\n"
+    "  bfi     r0, r3, #24, #8\n"
+    "  .if \\clamp\n"
+    // Bytewise max with lo, then min with hi (SSUB8 sets GE per byte).
+    "  ldrd    r10, r11, [sp, #16]\n"
+    "  ssub8   r12, r0, r10\n"
+    "  sel     r0, r0, r10\n"
+    "  ssub8   r12, r11, r0\n"
+    "  sel     r0, r0, r11\n"
+    "  .if \\two\n"
+    "  ssub8   r12, r4, r10\n"
+    "  sel     r4, r4, r10\n"
+    "  ssub8   r12, r11, r4\n"
+    "  sel     r4, r4, r11\n"
+    "  .endif\n"
+    "  .endif\n"
+    // Unaligned word stores are fine on ARMv7-M and v8-M Mainline.
+    "  ldr     lr, [sp, #4]\n"
+    "  ldr     r12, [sp, #12]\n"
+    "  add     lr, lr, r12\n"
+    "  str     r0, [lr]\n"
+    "  .if \\two\n"
+    "  str     r4, [lr, #\\c]\n"
+    "  .endif\n"
+    "  adds    r12, r12, #4\n"
+    "  str     r12, [sp, #12]\n"
+    "  ldr     r12, [sp, #8]\n"
+    "  subs    r12, r12, #1\n"
+    "  str     r12, [sp, #8]\n"
+    "  bne     1b\n"
+    "  add     sp, sp, #24\n"
+    "  pop     {r4-r11, pc}\n"
+    "  .size   \\name, . - \\name\n"
+    "  .popsection\n"
+    "  .endm\n");
 
-// One row of taps for one pixel (an odd width's last).
-#define SPRAT_CM_DWP_ROW1(A_, W_, ROW_, KW, CS)                                                     \
-  do {                                                                                              \
-    uint32_t we_, wo_, x0_, x1_;                                                                    \
-    __asm__(".set .Lsprat_dwp, 0\n\t"                                                               \
-            ".rept %c[kw]\n\t"                                                                      \
-            "ldrd   %[we], %[wo], [%[w]], #8\n\t"                                                   \
-            "ldr    %[x0], [%[p], #.Lsprat_dwp]\n\t"                                                \
-            "sxtb16 %[x1], %[x0], ror #8\n\t"                                                       \
-            "sxtb16 %[x0], %[x0]\n\t"                                                               \
-            "smlabb %[a0], %[x0], %[we], %[a0]\n\t"                                                 \
-            "smlatt %[a2], %[x0], %[we], %[a2]\n\t"                                                 \
-            "smlabb %[a1], %[x1], %[wo], %[a1]\n\t"                                                 \
-            "smlatt %[a3], %[x1], %[wo], %[a3]\n\t"                                                 \
-            ".set .Lsprat_dwp, .Lsprat_dwp + %c[cs]\n\t"                                            \
-            ".endr"                                                                                 \
-            : [a0] "+r"((A_)[0]), [a1] "+r"((A_)[1]), [a2] "+r"((A_)[2]), [a3] "+r"((A_)[3]),       \
-              [w] "+r"(W_), [we] "=&r"(we_), [wo] "=&r"(wo_), [x0] "=&r"(x0_), [x1] "=&r"(x1_)     \
-            : [p] "r"(ROW_), [kw] "i"(KW), [cs] "i"(CS)                                             \
-            : "memory");                                                                            \
-  } while (0)
+// A layer's pair kernel from its constants: NAME(const sprat_cm_dwp_frame
+// *) for two pixels, NAME_one for one, and NAME_shape holding the
+// constants for the template to check.
+#define SPRAT_CM_DWP_DEFINE(name, kh, kw, cs, bs, c, clamp)                                           \
+  __asm__("SPRAT_CM_DWP_FN " #name ", " #kh ", " #kw ", " #cs ", " #bs ", " #c ", " #clamp ", 1\n"    \
+          "SPRAT_CM_DWP_FN " #name "_one, " #kh ", " #kw ", " #cs ", " #bs ", " #c ", " #clamp ", 0"); \
+  void name(const sprat_cm_dwp_frame *f);                                                             \
+  void name##_one(const sprat_cm_dwp_frame *f);                                                       \
+  static const int32_t name##_shape[6] = {kh, kw, cs, bs, c, clamp};
 
-// Both pixels' four channels requantized (records at Q_, which walks on
-// by 4 records) and saturated, packed into A_[0] (pixel A) and A_[4]
-// (pixel B). A channel's record is loaded once for the two pixels.
-#define SPRAT_CM_DWP_RQ_CH(a, b)                     \
-  "ldr    %[r], [%[q], #8]\n\t"                      \
-  "ldrd   %[m2], %[c], [%[q]], #12\n\t"              \
-  "smmlar %[t], %[" #a "], %[m2], %[" #a "]\n\t"     \
-  "add    %[" #a "], %[c], %[" #a "], asr #31\n\t"   \
-  "add    %[" #a "], %[" #a "], %[t]\n\t"            \
-  "asr    %[" #a "], %[" #a "], %[r]\n\t"            \
-  "ssat   %[" #a "], #8, %[" #a "]\n\t"              \
-  "smmlar %[t], %[" #b "], %[m2], %[" #b "]\n\t"     \
-  "add    %[" #b "], %[c], %[" #b "], asr #31\n\t"   \
-  "add    %[" #b "], %[" #b "], %[t]\n\t"            \
-  "asr    %[" #b "], %[" #b "], %[r]\n\t"            \
-  "ssat   %[" #b "], #8, %[" #b "]\n\t"
-#define SPRAT_CM_DWP_RQ2(A_, Q_)                                                                  \
-  do {                                                                                            \
-    uint32_t m2_, c_, r_, t_;                                                                     \
-    __asm__(SPRAT_CM_DWP_RQ_CH(a0, b0) SPRAT_CM_DWP_RQ_CH(a1, b1) SPRAT_CM_DWP_RQ_CH(a2, b2)     \
-            SPRAT_CM_DWP_RQ_CH(a3, b3)                                                            \
-            "bfi    %[a0], %[a1], #8, #8\n\t"                                                     \
-            "bfi    %[a0], %[a2], #16, #8\n\t"                                                    \
-            "bfi    %[a0], %[a3], #24, #8\n\t"                                                    \
-            "bfi    %[b0], %[b1], #8, #8\n\t"                                                     \
-            "bfi    %[b0], %[b2], #16, #8\n\t"                                                    \
-            "bfi    %[b0], %[b3], #24, #8"                                                        \
-            : SPRAT_CM_DWP_NAMES2_(SPRAT_CM_DWP_ACC2(SPRAT_CM_DWP_RW, A_)), [q] "+r"(Q_),         \
-              [m2] "=&r"(m2_), [c] "=&r"(c_), [r] "=&r"(r_), [t] "=&r"(t_)                        \
-            :                                                                                     \
-            : "memory");                                                                          \
-  } while (0)
-
-// n bytes from src to dst, words at a time when both are aligned (an LDM
-// and STM of four), else memmove (a crafted blob may place them anywhere).
+// n bytes from src to dst, 32 at a time with LDM/STM when both are
+// aligned, else memmove (a crafted blob may place them anywhere). The
+// registers are named, not GCC's: an LDM takes its list in ascending order.
 static inline void sprat_cm_dwp_copy(int8_t *dst, const int8_t *src, int32_t n) {
   if ((((uintptr_t)dst | (uintptr_t)src) & 3) != 0) {
     memmove(dst, src, (size_t)n);
     return;
   }
-  for (; n >= 16; n -= 16) {
-    uint32_t t0, t1, t2, t3;
-    __asm__ volatile("ldmia %[s]!, {%[t0], %[t1], %[t2], %[t3]}\n\tstmia %[d]!, {%[t0], %[t1], %[t2], %[t3]}"
-                     : [s] "+r"(src), [d] "+r"(dst), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3)
+  for (; n >= 32; n -= 32)
+    __asm__ volatile("ldmia %[s]!, {r4-r7}\n\tstmia %[d]!, {r4-r7}\n\tldmia %[s]!, {r4-r7}\n\tstmia %[d]!, {r4-r7}"
+                     : [s] "+r"(src), [d] "+r"(dst)
                      :
-                     : "memory");
-  }
+                     : "r4", "r5", "r6", "r7", "memory");
   if (n > 0) memmove(dst, src, (size_t)n);
-}
-
-// One pixel's four channels requantized, in C.
-SPRAT_CM_INLINE uint32_t sprat_cm_dwp_rq4(const sprat_cm_rq *q, const int32_t *a, int clamp, uint32_t lo4,
-                                          uint32_t hi4) {
-  uint32_t v = sprat_cm_pack4(__ssat(sprat_cm_rq_apply(a[0], &q[0]), 8), __ssat(sprat_cm_rq_apply(a[1], &q[1]), 8),
-                              __ssat(sprat_cm_rq_apply(a[2], &q[2]), 8), __ssat(sprat_cm_rq_apply(a[3], &q[3]), 8));
-  if (clamp) v = sprat_cm_min8(sprat_cm_max8(v, lo4), hi4);
-  return v;
 }
 
 // The groups' streams; 0 if some channel has no fast requantization.
@@ -226,18 +269,26 @@ SPRAT_CM_INLINE void sprat_cm_depthwise_conv2d_s8_pairs_impl(const sprat_conv_pa
                                                              const int8_t *filter, const int32_t *bias,
                                                              const int32_t *multiplier, const int32_t *shift,
                                                              int8_t *out, void *scratch, int32_t row_begin,
-                                                             int32_t row_end) {
+                                                             int32_t row_end,
+                                                             void (*pair)(const sprat_cm_dwp_frame *),
+                                                             void (*one)(const sprat_cm_dwp_frame *),
+                                                             const int32_t *pair_shape) {
   uint32_t *streams = (uint32_t *)scratch;
-  if (!sprat_cm_dw_pairs_ok(p) || !scratch || !sprat_cm_dwp_streams(p, filter, bias, multiplier, shift, streams)) {
+  const int clamp = !(p->act_min == -128 && p->act_max == 127);
+  // The pair kernel must have been made for this record's constants.
+  const int pair_fits = pair_shape[0] == p->filter.h && pair_shape[1] == p->filter.w &&
+                        pair_shape[2] == p->dilation_w * p->out.c && pair_shape[3] == p->stride_w * p->out.c &&
+                        pair_shape[4] == p->out.c && pair_shape[5] == clamp;
+  if (!pair_fits || !sprat_cm_dw_pairs_ok(p) || !scratch ||
+      !sprat_cm_dwp_streams(p, filter, bias, multiplier, shift, streams)) {
     sprat_cm_depthwise_conv2d_s8_impl(p, in, filter, bias, multiplier, shift, out, scratch, row_begin, row_end);
     return;
   }
-  const int32_t C = p->out.c, G = C >> 2, ih = p->in.h, iw = p->in.w, kh = p->filter.h, kw = p->filter.w;
-  const int32_t oh = p->out.h, ow = p->out.w, sw = p->stride_w, pl = p->pad_left;
-  const int32_t cs = p->dilation_w * C, xs = sw * C;  // bytes between taps, and between pixels
+  const int32_t C = p->out.c, G = C >> 2, ih = p->in.h, iw = p->in.w, kh = p->filter.h;
+  const int32_t oh = p->out.h, ow = p->out.w, pl = p->pad_left;
+  const int32_t xs = p->stride_w * C;  // bytes between pixels
   const int32_t cols = sprat_cm_dw_pairs_cols(p), zp = -p->input_offset;
   const int in_place = sprat_cm_dw_pairs_in_place(p);
-  const int clamp = !(p->act_min == -128 && p->act_max == 127);
   const uint32_t lo4 = sprat_cm_rep8(p->act_min), hi4 = sprat_cm_rep8(p->act_max);
   int8_t *ring = (int8_t *)(streams + sprat_cm_dw_pairs_stream_words(p) * G);
   int8_t *zrow = ring + (in_place ? 0 : kh * cols * C);
@@ -281,36 +332,17 @@ SPRAT_CM_INLINE void sprat_cm_depthwise_conv2d_s8_pairs_impl(const sprat_conv_pa
       for (; ox + 2 <= ow; ox += 2, o += 2 * C) {
         const int8_t *cur[SPRAT_CM_DW_PAIRS_MAX_ROWS];
         for (int32_t r = 0; r < kh; ++r) cur[r] = rows[r] + ox * steps[r];
-        const uint32_t *w = streams;
-        for (int32_t g = 0; g < G; ++g) {
-          int32_t a[8];
-          SPRAT_CM_DWP_FIRST2(a, w, cur[0] + 4 * g, kw, cs, xs);
-#pragma GCC unroll 16
-          for (int32_t r = 1; r < kh; ++r) SPRAT_CM_DWP_ROW2(a, w, cur[r] + 4 * g, kw, cs, xs);
-          SPRAT_CM_DWP_RQ2(a, w);
-          uint32_t va = (uint32_t)a[0], vb = (uint32_t)a[4];
-          if (clamp) {
-            va = sprat_cm_min8(sprat_cm_max8(va, lo4), hi4);
-            vb = sprat_cm_min8(sprat_cm_max8(vb, lo4), hi4);
-          }
-          sprat_cm_store32(o + 4 * g, va);
-          sprat_cm_store32(o + C + 4 * g, vb);
-        }
+        const sprat_cm_dwp_frame f = {cur, streams, o, G, lo4, hi4};
+        pair(&f);
       }
       if (ox < ow) {  // an odd width's last pixel
-        const uint32_t *w = streams;
-        for (int32_t g = 0; g < G; ++g) {
-          int32_t a[4] = {(int32_t)w[0], (int32_t)w[1], (int32_t)w[2], (int32_t)w[3]};
-          w += 4;
-#pragma GCC unroll 16
-          for (int32_t r = 0; r < kh; ++r) SPRAT_CM_DWP_ROW1(a, w, rows[r] + ox * steps[r] + 4 * g, kw, cs);
-          sprat_cm_store32(o + 4 * g, sprat_cm_dwp_rq4((const sprat_cm_rq *)(const void *)w, a, clamp, lo4, hi4));
-          w += 12;
-        }
+        const int8_t *cur[SPRAT_CM_DW_PAIRS_MAX_ROWS];
+        for (int32_t r = 0; r < kh; ++r) cur[r] = rows[r] + ox * steps[r];
+        const sprat_cm_dwp_frame f = {cur, streams, o, G, lo4, hi4};
+        one(&f);
       }
     }
   }
 }
-
 
 #endif  // SPRAT_KERNELS_CORTEX_M_DEPTHWISE_S8_PAIRS_IMPL_H_
