@@ -61,8 +61,10 @@ def convert(tflite_bytes_or_path, target=None, reference=False, generate=False):
     g = tflite_reader.read(tflite_bytes_or_path)
     passes.run_all(g)
     ops = Lowering(g, layout).lower()
-    want = None if generate is True else (generate if isinstance(generate, dict) else set(generate))
-    chosen = codegen.choose(layout.NAME, ops, want) if generate else {}
+    chosen = {}
+    if generate:
+        want = None if generate is True else (generate if isinstance(generate, dict) else set(generate))
+        chosen = codegen.choose(layout.NAME, ops, want)
     for k, variant in chosen.items():
         ops[k].flags |= blobfmt.OPF_GENERATED
         need = codegen.scratch_bytes(layout.NAME, ops[k], variant)

@@ -26,10 +26,19 @@ def _tune(tmp_path, *args):
 
 
 def test_choose_greedy_by_gain_per_byte():
-    e = {0: (1000, 400, 600), 1: (1000, 900, 100), 2: (500, 600, 50), 3: (800, 100, 1000)}
-    assert choose(e, None) == {0, 1, 3}  # every layer that saves, none that costs
-    assert choose(e, 700) == {0, 1}  # 1 saves 1/byte, 0 1/byte, 3 0.7/byte
-    assert choose(e, 0) == set()
+    e = {0: (1000, {"direct": (400, 600)}), 1: (1000, {"direct": (900, 100)}), 2: (500, {"direct": (600, 50)}),
+         3: (800, {"direct": (100, 1000)})}
+    assert choose(e, None) == {0: "direct", 1: "direct", 3: "direct"}  # every layer that saves, none that costs
+    assert choose(e, 700) == {0: "direct", 1: "direct"}  # 1 saves 1/byte, 0 1/byte, 3 0.7/byte
+    assert choose(e, 0) == {}
+
+
+def test_choose_among_variants():
+    e = {0: (1000, {"direct": (600, 100), "pairs": (400, 400)}), 1: (1000, {"direct": (1100, 10), "pairs": (500, 50)})}
+    assert choose(e, None) == {0: "pairs", 1: "pairs"}  # the fastest of each
+    assert choose(e, 150) == {0: "direct", 1: "pairs"}  # pairs of 1 (10/byte), then direct of 0 (4/byte)
+    assert choose(e, 450) == {0: "pairs", 1: "pairs"}  # room to move 0 up to its faster variant
+    assert choose(e, 40) == {}
 
 
 def test_tune_cache_budget_and_verify(tmp_path):

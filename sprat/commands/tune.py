@@ -1,18 +1,21 @@
 """sprat tune MODEL.tflite --target T [--max_code_bytes N] [-o DIR]:
-chooses per layer whether it runs the kernel library's generic kernel or
-code generated for its shapes, from exact instruction counts under QEMU,
+chooses per layer what runs it: the kernel library's generic kernel or
+one of the code generator's variants for its shapes (converter/codegen:
+the library's template specialized, or another loop order or tile such as
+the depthwise two-pixel kernel), from exact instruction counts under QEMU,
 within a flash budget for the generated code.
 
-Each candidate layer is measured both ways in the model's own firmware
-(`sprat bench`, the exact counter), each run a Bazel build step
-(//bench:measurement) that Bazel caches by the firmware's bytes: a layer's
-count does not depend on how the others run, so the per-layer counts add
-up exactly. Measurements are
-cached by layer signature (op, parameter record), target, compiler and the
-kernel library's and code generator's sources, so an unchanged model is
-not measured again. With a budget, the layers that save the most
-instructions per byte of generated code are kept first. -o writes the
-model's sources with that choice, as `sprat convert --generate` does."""
+Each candidate is measured in the model's own firmware (`sprat bench`,
+the exact counter): one firmware with the generic kernels, then one per
+variant with every layer that has it generated that way. Each run is a
+Bazel build step (//bench:measurement) that Bazel caches by the
+firmware's bytes: a layer's count does not depend on how the others run,
+so the per-layer counts add up exactly. Measurements are cached by layer
+signature (op, parameter record), target, compiler and the kernel
+library's and code generator's sources, so an unchanged model is not
+measured again. With a budget, the layers that save the most instructions
+per byte of generated code are kept first. -o writes the model's sources
+with that choice, as `sprat convert --generate` does."""
 
 import hashlib
 import json
@@ -84,17 +87,25 @@ def _save_cache(cache):
 
 
 def choose(entries, budget):
-    """entries: {layer: (library instructions, generated instructions, code
-    bytes)}. The layers to generate: every one that saves instructions, or
-    within `budget` bytes the most instructions saved per byte first."""
-    gains = sorted(((lib - gen) / max(size, 1), k) for k, (lib, gen, size) in entries.items() if gen < lib)
-    chosen, used = set(), 0
-    for _, k in reversed(gains):
-        size = entries[k][2]
-        if budget is None or used + size <= budget:
-            chosen.add(k)
-            used += size
-    return chosen
+    """entries: {layer: (library instructions, {variant: (instructions,
+    code bytes)})}. Returns {layer: variant} for the layers to generate:
+    each layer's fastest variant where it beats the library, or within
+    `budget` bytes the most instructions saved per byte first (a layer may
+    move up to a faster, bigger variant when the budget still allows it)."""
+    options = sorted(((lib - n) / max(size, 1), lib - n, size, k, v)
+                     for k, (lib, vs) in entries.items() for v, (n, size) in vs.items() if n < lib)
+    chosen, used = {}, 0
+    for _, gain, size, k, v in reversed(options):
+        if k in chosen:
+            old_gain, old_size = chosen[k][1], chosen[k][2]
+            if gain <= old_gain or (budget is not None and used - old_size + size > budget):
+                continue
+            used -= old_size
+        elif budget is not None and used + size > budget:
+            continue
+        chosen[k] = (v, gain, size)
+        used += size
+    return {k: v for k, (v, _, _) in chosen.items()}
 
 
 def tune(path, target):
@@ -104,37 +115,52 @@ def tune(path, target):
                            f"(generated code exists for: {', '.join(codegen.LIBRARIES)})")
     r = convert(path, target=target, generate=True)
     tool = toolchain_id(target)
+    options = {k: codegen.variants(lib, r.ops[k]) for k in r.generated}
     keys = {k: layer_key(r.ops[k], target, tool) for k in r.generated}
     cache = _load_cache()
     missing = [k for k in sorted(keys) if keys[k] not in cache]
     measured = bool(missing)
     if missing:
+        every = sorted({v for k in missing for v in options[k]})
         build.progress(f"measuring {len(missing)} of {len(keys)} candidate layers (not in {cache_path()}): "
-                       "generic kernels first, then generated code")
+                       f"the generic kernels, then {len(every)} variant(s) of generated code ({', '.join(every)})")
         base = bench.measure(path, target, generate=False, hermetic=True)
-        build.progress("generic kernels measured; now every candidate layer generated")
-        gen = bench.measure(path, target, generate=True, hermetic=True)
-        if not (base["bitexact"] and gen["bitexact"]):
+        runs = {}
+        for i, v in enumerate(every, 1):
+            build.progress(f"variant {i} of {len(every)}: '{v}' on every layer that has it")
+            want = {k: (v if v in options[k] else options[k][0]) for k in options}
+            runs[v] = bench.measure(path, target, generate=want, hermetic=True)
+        if not base["bitexact"] or not all(m["bitexact"] for m in runs.values()):
             raise ConvertError("a measured build was not bit-exact with LiteRT: not tuning on it (sprat bench says where)")
-        for k in keys:
-            cache[keys[k]] = {"library": base["layers"][k]["instructions"], "generated": gen["layers"][k]["instructions"],
-                              "code_bytes": gen["layers"][k]["code_bytes"], "op": r.ops[k].name}
+        for k in missing:
+            cache[keys[k]] = {"op": r.ops[k].name, "library": base["layers"][k]["instructions"],
+                              "variants": {v: [runs[v]["layers"][k]["instructions"], runs[v]["layers"][k]["code_bytes"]]
+                                           for v in options[k]}}
         _save_cache(cache)
     else:
         build.progress(f"all {len(keys)} candidate layers measured before (cache {cache_path()})")
-    entries = {k: (cache[keys[k]]["library"], cache[keys[k]]["generated"], cache[keys[k]]["code_bytes"]) for k in keys}
+    entries = {k: (cache[keys[k]]["library"], {v: tuple(x) for v, x in cache[keys[k]]["variants"].items()})
+               for k in keys}
     chosen = choose(entries, FLAGS.max_code_bytes)
-    rows = [{"index": k, "op": r.ops[k].name, "library_instructions": entries[k][0],
-             "generated_instructions": entries[k][1], "code_bytes": entries[k][2], "generated": k in chosen}
-            for k in sorted(keys)]
-    saved = sum(entries[k][0] - entries[k][1] for k in chosen)
+    rows = []
+    for k in sorted(keys):
+        lib_n, vs = entries[k]
+        best = min(vs, key=lambda v: vs[v][0])
+        pick = chosen.get(k)
+        rows.append({"index": k, "op": r.ops[k].name, "library_instructions": lib_n,
+                     "variants": {v: {"instructions": n, "code_bytes": b} for v, (n, b) in vs.items()},
+                     "generated_instructions": vs[pick or best][0], "code_bytes": vs[pick or best][1],
+                     "generated": pick is not None, "variant": pick or "library"})
+    saved = sum(entries[k][0] - entries[k][1][v][0] for k, v in chosen.items())
     res = {"model": os.path.splitext(os.path.basename(path))[0], "target": target, "candidates": len(keys),
-           "generated_layers": sorted(chosen), "code_bytes": sum(entries[k][2] for k in chosen),
+           "generated_layers": sorted(chosen), "variants": {str(k): v for k, v in sorted(chosen.items())},
+           "code_bytes": sum(entries[k][1][v][1] for k, v in chosen.items()),
            "max_code_bytes": FLAGS.max_code_bytes, "instructions_saved": saved, "measured": measured, "layers": rows}
     if FLAGS.verify:
         build.progress(f"verifying: the model with {len(chosen)} generated layers")
         v = bench.measure(path, target, generate=chosen, hermetic=True)
-        res.update(instructions=v["instructions"], bitexact=v["bitexact"], flash_bytes=v["flash_bytes"])
+        res.update(instructions=v["instructions"], bitexact=v["bitexact"], flash_bytes=v["flash_bytes"],
+                   arena_bytes=v["arena_bytes"])
     return res, chosen
 
 
@@ -160,14 +186,19 @@ def main(argv):
     print(f"sprat tune: {res['model']} on {res['target']}: {len(chosen)} of {res['candidates']} layers generated, "
           f"{res['code_bytes']:,} B of generated code"
           + (f" (budget {FLAGS.max_code_bytes:,} B)" if FLAGS.max_code_bytes is not None else ""))
-    print(f"{'layer':>5}  {'op':<28} {'generic':>10} {'generated':>10} {'saved':>8} {'bytes':>7}  runs")
+    names = sorted({v for row in res["layers"] for v in row["variants"]})
+    print(f"{'layer':>5}  {'op':<28} {'generic':>10} " + " ".join(f"{v:>10}" for v in names)
+          + f" {'saved':>8} {'bytes':>7}  runs")
     for row in res["layers"]:
-        print(f"{row['index']:>5}  {row['op']:<28} {row['library_instructions']:>10,} "
-              f"{row['generated_instructions']:>10,} {row['library_instructions'] - row['generated_instructions']:>8,} "
-              f"{row['code_bytes']:>7,}  {'generated' if row['generated'] else 'generic'}")
+        cells = " ".join(f"{row['variants'][v]['instructions']:>10,}" if v in row["variants"] else f"{'-':>10}"
+                         for v in names)
+        saved = row["library_instructions"] - row["generated_instructions"] if row["generated"] else 0
+        print(f"{row['index']:>5}  {row['op']:<28} {row['library_instructions']:>10,} {cells} {saved:>8,} "
+              f"{row['code_bytes'] if row['generated'] else 0:>7,}  {row['variant']}")
     print(f"instructions saved: {res['instructions_saved']:,}"
           + (f"; with this choice: {res['instructions']:,} instructions, "
-             f"{'bit-exact' if res['bitexact'] else 'NOT bit-exact'}, flash {res['flash_bytes']:,} B"
+             f"{'bit-exact' if res['bitexact'] else 'NOT bit-exact'}, flash {res['flash_bytes']:,} B, "
+             f"arena {res['arena_bytes']:,} B"
              if "instructions" in res else ""))
     if FLAGS.o:
         print(f"sprat tune: wrote the model's sources to {FLAGS.o}")
