@@ -103,9 +103,10 @@ def _with_params_changed(r, k):
 
 
 def test_generated_code_mixups_refused():
-    """Missing code, another model's code, and code compiled for another
-    record of the same layer (tables CRC forged to match) are refused at
-    init with SPRAT_ERR_GENERATED_CODE, never run."""
+    """Missing code, another model's code, code compiled for another
+    record of the same layer, and code needing more scratch than the blob
+    gives it (tables CRC forged to match) are refused at init with
+    SPRAT_ERR_GENERATED_CODE, never run."""
     rng = np.random.default_rng(7)
     a_data, _ = opsuite.GENERATORS["CONV_2D"](rng)
     b_data, _ = opsuite.GENERATORS["DEPTHWISE_CONV_2D"](rng)
@@ -123,7 +124,23 @@ def test_generated_code_mixups_refused():
         ("a changed record with the old record's code", a2, forged, {SPRAT_ERR_GENERATED_CODE}),
         ("a with its own code", a, a, {0}),
     ]
-    results = jobs.run_jobs(TARGET, [(r, xa) for _, r, _, _ in cases], generated=True,
+    # Code needing more scratch than the blob's (pairs code, a blob made for
+    # the direct variant, tables CRC forged to match): refused at init.
+    i = 0
+    while True:
+        d_data, _ = opsuite.GENERATORS["DEPTHWISE_CONV_2D"](np.random.default_rng(seed("scratch", i)))
+        i += 1
+        pairs = convert(d_data, target=TARGET, generate=True)
+        if pairs.variants.get(0) == "pairs":
+            direct = convert(d_data, target=TARGET, generate={0: "direct"})
+            if pairs.buffers and direct.arena_size < pairs.arena_size:
+                break
+    xd = reference.random_inputs(direct, 0)
+    cases += [("a blob with the direct variant's scratch, the pairs code", direct,
+               dataclasses.replace(pairs, blob=direct.blob), {SPRAT_ERR_GENERATED_CODE}),
+              ("the pairs variant with its own code", pairs, pairs, {0})]
+    inputs = [xa] * (len(cases) - 2) + [xd, xd]
+    results = jobs.run_jobs(TARGET, [(r, x) for (_, r, _, _), x in zip(cases, inputs)], generated=True,
                             code_sources=[c for _, _, c, _ in cases])
     bad = [f"{what}: status {st}, expected one of {sorted(ok)}"
            for (what, _, _, ok), (st, _) in zip(cases, results) if st not in ok]
