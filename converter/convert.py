@@ -48,12 +48,40 @@ class Result:
         return self.activation_bytes + (self.layer_bytes64 if pointer_size == 8 else self.layer_bytes)
 
 
-def convert(tflite_bytes_or_path, target=None, reference=False, generate=False):
+def _fit_arena(g, ops, chosen, library):
+    """Keeps each variant that needs scratch of its own (a ring of rows,
+    say) only where it leaves the arena as small as the library kernels'
+    scratch would: a layer off the peak takes it for free, one at the peak
+    falls back to the layer's first variant without. Speed never silently
+    costs RAM; `sprat tune --grow_arena` lets it."""
+    own = {}
+    for k, v in chosen.items():
+        need = codegen.scratch_bytes(library, ops[k], v)
+        if need and need > g.t(ops[k].scratch[0]).nbytes:
+            own[k] = need
+    if not own:
+        return chosen
+    _, base, _ = planner.plan(g, ops)
+    for k in sorted(own):
+        t = g.t(ops[k].scratch[0])
+        before = t.shape
+        t.shape = (own[k],)
+        if planner.plan(g, ops)[1] > base:
+            t.shape = before
+            chosen[k] = next(v for v in codegen.variants(library, ops[k])
+                             if (codegen.scratch_bytes(library, ops[k], v) or 0) <= t.nbytes)
+    return chosen
+
+
+def convert(tflite_bytes_or_path, target=None, reference=False, generate=False, grow_arena=None):
     """`target` (a platform name) picks the kernel library whose weight
     layout the blob carries; None or `reference`: the portable kernels'.
     `generate`: True for generated code on every layer the library has a
-    template for, a set of op indices, or {op index: variant}; the blob
-    then needs that code (Result.generated_sources) at init."""
+    template for, a set of op indices (each with its default variant), or
+    {op index: variant}; the blob then needs that code
+    (Result.generated_sources) at init. `grow_arena`: let variants with
+    scratch of their own raise the arena; by default only a variant dict
+    does (what `sprat tune --grow_arena` asks for, or a test)."""
     layout = layouts.for_target(target, reference)
     if generate and not codegen.supported(layout.NAME):
         raise ConvertError(f"--generate: the {layout.NAME} kernel library has no layer templates "
@@ -65,6 +93,8 @@ def convert(tflite_bytes_or_path, target=None, reference=False, generate=False):
     if generate:
         want = None if generate is True else (generate if isinstance(generate, dict) else set(generate))
         chosen = codegen.choose(layout.NAME, ops, want)
+        if not (isinstance(generate, dict) if grow_arena is None else grow_arena):
+            chosen = _fit_arena(g, ops, chosen, layout.NAME)
     for k, variant in chosen.items():
         ops[k].flags |= blobfmt.OPF_GENERATED
         need = codegen.scratch_bytes(layout.NAME, ops[k], variant)

@@ -36,6 +36,8 @@ FLAGS = flags.FLAGS
 flags.DEFINE_integer("max_code_bytes", None, "Flash budget for generated code (functions and their records), bytes.")
 flags.DEFINE_string("o", None, "Write the model's sources with the chosen layers here (as sprat convert -o).")
 flags.DEFINE_string("name", "model", "C prefix of the model's symbols (with -o).")
+flags.DEFINE_bool("grow_arena", False, "Let variants with scratch of their own (the depthwise ring of rows) raise "
+                  "the arena; by default a layer at the arena's peak keeps a variant without.")
 flags.DEFINE_bool("verify", True, "Rebuild and rerun with the chosen layers to confirm the total and bit-exactness.")
 
 _SOURCES = ["kernels/cortex_m", "kernels/portable", "kernels/include", "converter/codegen", "runtime/src"]
@@ -142,6 +144,18 @@ def tune(path, target):
     entries = {k: (cache[keys[k]]["library"], {v: tuple(x) for v, x in cache[keys[k]]["variants"].items()})
                for k in keys}
     chosen = choose(entries, FLAGS.max_code_bytes)
+    if chosen and not FLAGS.grow_arena:
+        fitted = convert(path, target=target, generate=chosen, grow_arena=False).variants
+        for k, v in list(fitted.items()):  # a layer moved off its choice to keep the arena: its next best, if it pays
+            if v != chosen[k] and entries[k][1][v][0] >= entries[k][0]:
+                del fitted[k]
+        # The fallback may be bigger: back within the budget, least saved per byte first.
+        while FLAGS.max_code_bytes is not None and sum(entries[k][1][v][1] for k, v in fitted.items()) > FLAGS.max_code_bytes:
+            del fitted[min(fitted, key=lambda k: (entries[k][0] - entries[k][1][fitted[k]][0]) / max(entries[k][1][fitted[k]][1], 1))]
+        if fitted != chosen:
+            build.progress(f"{sum(fitted.get(k) != v for k, v in chosen.items())} layer(s) at the arena's peak keep "
+                           "a variant without scratch of its own (--grow_arena lets them raise the arena)")
+        chosen = dict(fitted)
     rows = []
     for k in sorted(keys):
         lib_n, vs = entries[k]
