@@ -98,6 +98,32 @@ static inline int32_t sprat_cm_rq_apply(int32_t acc, const sprat_cm_rq *q) {
   "  asr     \\acc, \\acc, \\r\n"                  \
   "  .endm\n"
 
+// The start of a function in its own section (so --gc-sections drops it
+// unused); four saturated results packed into a word (BFI); the bytewise
+// clamp of a packed word to [lo, hi] in each byte (SSUB8 sets GE per byte
+// for SEL; tmp clobbered): the other macros every assembly kernel expands.
+#define SPRAT_CM_ASM_FUNCTION                     \
+  "  .macro SPRAT_CM_FUNCTION name\n"             \
+  "  .pushsection .text.\\name,\"ax\",%progbits\n" \
+  "  .global \\name\n"                            \
+  "  .type   \\name, %function\n"                 \
+  "  .thumb_func\n"                               \
+  "  .p2align 2\n"                                \
+  "\\name:\n"                                     \
+  "  .endm\n"
+#define SPRAT_CM_ASM_CLAMP8                    \
+  "  .macro SPRAT_CM_PACK4 a, b, c, d\n"       \
+  "  bfi     \\a, \\b, #8, #8\n"               \
+  "  bfi     \\a, \\c, #16, #8\n"              \
+  "  bfi     \\a, \\d, #24, #8\n"              \
+  "  .endm\n"                                  \
+  "  .macro SPRAT_CM_CLAMP8 v, lo, hi, tmp\n"  \
+  "  ssub8   \\tmp, \\v, \\lo\n"              \
+  "  sel     \\v, \\v, \\lo\n"                \
+  "  ssub8   \\tmp, \\hi, \\v\n"              \
+  "  sel     \\v, \\v, \\hi\n"                \
+  "  .endm\n"
+
 static inline int32_t sprat_cm_clamp(int32_t v, int32_t lo, int32_t hi) { return v < lo ? lo : (v > hi ? hi : v); }
 
 #endif  // SPRAT_KERNELS_CORTEX_M_REQUANT_H_

@@ -32,7 +32,7 @@ __asm__(
     "  .endm\n"
     // requant.h's sprat_cm_rq_apply, then saturation to int8; the record
     // (m2, c, r) is read from r9.
-    SPRAT_CM_ASM_RQ_APPLY
+    SPRAT_CM_ASM_RQ_APPLY SPRAT_CM_ASM_FUNCTION SPRAT_CM_ASM_CLAMP8
     "  .macro SPRAT_DW_RQ acc\n"
     "  ldm     r9!, {r10, r11, r12}\n"
     "  SPRAT_CM_RQ_APPLY \\acc, r10, r11, r12, lr\n"
@@ -55,12 +55,7 @@ __asm__(
     // rows (frame field `rows`) in a loop counted in r7, with r8 taking the
     // walking tap pointer from a row's end to the next row's start.
     "  .macro SPRAT_DW name, cols, clamp, three\n"
-    "  .pushsection .text.\\name,\"ax\",%progbits\n"
-    "  .global \\name\n"
-    "  .type   \\name, %function\n"
-    "  .thumb_func\n"
-    "  .p2align 2\n"
-    "\\name:\n"
+    "  SPRAT_CM_FUNCTION \\name\n"
     "  push    {r4-r11, lr}\n"
     "  sub     sp, sp, #56\n"
     // Locals: [sp] bias, [sp, 4] records, [sp, 8] out, [sp, 12] groups
@@ -116,16 +111,10 @@ __asm__(
     "  SPRAT_DW_RQ r2\n"
     "  SPRAT_DW_RQ r3\n"
     "  str     r9, [sp, #4]\n"
-    "  bfi     r0, r1, #8, #8\n"
-    "  bfi     r0, r2, #16, #8\n"
-    "  bfi     r0, r3, #24, #8\n"
+    "  SPRAT_CM_PACK4 r0, r1, r2, r3\n"
     "  .if \\clamp\n"
-    // Bytewise max with lo, then min with hi (SSUB8 sets GE per byte).
     "  ldrd    r10, r11, [sp, #16]\n"
-    "  ssub8   r12, r0, r10\n"
-    "  sel     r0, r0, r10\n"
-    "  ssub8   r12, r11, r0\n"
-    "  sel     r0, r0, r11\n"
+    "  SPRAT_CM_CLAMP8 r0, r10, r11, r12\n"
     "  .endif\n"
     // Unaligned word stores are fine on ARMv7-M and v8-M Mainline.
     "  ldr     r9, [sp, #8]\n"
