@@ -4,6 +4,9 @@
 # onto a stable host without a libc transition (see docs/environment.md).
 # Root keeps it in /var/cache/sprat; anyone else in their own cache folder,
 # entered through a user namespace (no root needed, see tools/setup).
+# chroot and friends live in /usr/sbin, which a normal user's login PATH
+# on Debian leaves out.
+case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH="$PATH:/usr/sbin:/sbin"; export PATH ;; esac
 if [ "$(id -u)" = 0 ]; then
   SPRAT_ROOTLESS=0
   SPRAT_CACHE="${SPRAT_CACHE:-/var/cache/sprat}"

@@ -33,9 +33,10 @@ if [ "$(id -u)" = 0 ]; then
     | (cd "$REPO" && tar --null --ignore-failed-read -T - -cf - 2>/dev/null) | tar -C "$copy" -xf -
   chown -R "$USER_NAME:" "$copy"
   REPO="$copy"
+  # A normal user's login PATH on Debian: no /usr/sbin (where chroot is).
   run_as_user() {
     runuser -u "$USER_NAME" -- env -i HOME="$home" USER="$USER_NAME" LOGNAME="$USER_NAME" \
-      PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin LANG=C.UTF-8 "$@"
+      PATH=/usr/local/bin:/usr/bin:/bin:/usr/games LANG=C.UTF-8 "$@"
   }
 fi
 
