@@ -8,6 +8,7 @@ COMMANDS = {
     "export": "Write a model as a C source tree with a Makefile and CMakeLists.txt (sprat export M.tflite -o DIR).",
     "bench-table": "Rerun sprat bench on the five shared models and rewrite the README table.",
     "bench": "Measure a model on a target, layer by layer, against TFLM (sprat bench MODEL.tflite --target T).",
+    "plan": "The memory plan: live bytes per layer, peak, lower bound, TFLM's arena (sprat plan M.tflite [--plot F.png]).",
     "tune": "Choose per layer generic or generated code from exact counts under QEMU (sprat tune M.tflite).",
     "demo": "The main job: the bundled MobileNetV2 on an emulated Cortex-M7: top-5, instructions, RAM, flash.",
     "fuzz": "Coverage-guided fuzzing of the runtime and the converter (sprat fuzz all --seconds N).",
