@@ -73,7 +73,8 @@ def _fit_arena(g, ops, chosen, library):
     return chosen
 
 
-def convert(tflite_bytes_or_path, target=None, reference=False, generate=False, grow_arena=None):
+def convert(tflite_bytes_or_path, target=None, reference=False, generate=False, grow_arena=None,
+            tightest_overlap=False):
     """`target` (a platform name) picks the kernel library whose weight
     layout the blob carries; None or `reference`: the portable kernels'.
     `generate`: True for generated code on every layer the library has a
@@ -81,7 +82,9 @@ def convert(tflite_bytes_or_path, target=None, reference=False, generate=False, 
     {op index: variant}; the blob then needs that code
     (Result.generated_sources) at init. `grow_arena`: let variants with
     scratch of their own raise the arena; by default only a variant dict
-    does (what `sprat tune --grow_arena` asks for, or a test)."""
+    does (what `sprat tune --grow_arena` asks for, or a test).
+    `tightest_overlap` (for tests): every output the kernels allow to
+    overlap its input sits exactly as far into it as they allow."""
     layout = layouts.for_target(target, reference)
     if generate and not codegen.supported(layout.NAME):
         raise ConvertError(f"--generate: the {layout.NAME} kernel library has no layer templates "
@@ -100,7 +103,7 @@ def convert(tflite_bytes_or_path, target=None, reference=False, generate=False, 
         need = codegen.scratch_bytes(layout.NAME, ops[k], variant)
         if need:  # the variant's scratch, which the runtime checks the blob gives it
             g.t(ops[k].scratch[0]).shape = (max(need, g.t(ops[k].scratch[0]).nbytes),)
-    offsets, activations, buffers = planner.plan(g, ops)
+    offsets, activations, buffers = planner.plan(g, ops, tightest=tightest_overlap)
     layer_bytes = planner.layer_bytes(ops)
     arena = activations + layer_bytes
     data, _ = blobfmt.write(g, ops, offsets, activations, layer_bytes)

@@ -1,10 +1,13 @@
 """Offline memory plan: every activation buffer gets an arena offset.
 
 Greedy by size (largest first), each at the lowest 16-byte-aligned offset
-free during its whole lifetime. Simple and good; the overlap-aware planner
-with fused blocks replaces it later (same blob fields)."""
+free during its whole lifetime. An op whose kernels allow it
+(converter/access.py) may have its output overlap its input where the
+input dies: the output then only has to start `lag` bytes before it."""
 
 from dataclasses import dataclass
+
+from converter import access
 
 ALIGN = 16
 
@@ -25,8 +28,28 @@ def layer_bytes(ops, pointer_size=4):
     return sum((3 + len(op.inputs) + len(op.outputs) + len(op.scratch)) * pointer_size for op in ops)
 
 
-def plan(graph, ops):
-    """Returns ({tensor index: offset}, arena size, [Buffer])."""
+def allowances(graph, ops, buffers):
+    """{op index: (input root, output root, lag)}: the output may overlap
+    the input, which dies at the op that makes the output, if it starts at
+    least lag bytes before it. Not a
+    model input: the caller may run the model again on it."""
+    span = {b.root: b for b in buffers}
+    out = {}
+    for k, op in enumerate(ops):
+        lag = access.output_lag(op) if op.inputs and op.outputs else None
+        if lag is None or op.inputs[0] < 0:
+            continue
+        rin, rout = graph.buffer_of(op.inputs[0]), graph.buffer_of(op.outputs[0])
+        if rin != rout and rin in span and rout in span and span[rin].first >= 0 and span[rin].last == k \
+                and span[rout].first == k:
+            out[k] = (rin, rout, lag)
+    return out
+
+
+def plan(graph, ops, overlap=True, tightest=False):
+    """Returns ({tensor index: offset}, arena size, [Buffer]). `overlap`:
+    use the ops' overlap allowances; `tightest` (for tests): place every
+    such output exactly its lag before its input wherever that fits."""
     n = len(ops)
     spans = {}
 
@@ -46,14 +69,63 @@ def plan(graph, ops):
     for i in graph.outputs:
         touch(i, n)
     buffers = [Buffer(r, sz, lo, hi) for r, (lo, hi, sz) in spans.items()]
-    placed = []
-    for b in sorted(buffers, key=lambda b: (-b.size, b.first, b.root)):
-        clashes = sorted((p.offset, p.offset + p.size) for p in placed if not (p.last < b.first or b.last < p.first))
+    lags = {(rin, rout): lag for rin, rout, lag in allowances(graph, ops, buffers).values()} if overlap else {}
+
+    def occupied(p, b):
+        """The bytes b must keep clear of p, as [lo, hi): b ends by lo or
+        starts from hi (lo > hi: b fits below p only when it ends by lo)."""
+        if (b.root, p.root) in lags:  # b is the input: it starts lag or more after the output p
+            return p.offset, p.offset + lags[(b.root, p.root)]
+        if (p.root, b.root) in lags:  # b is the output: it starts lag or more before the input p
+            return p.offset - lags[(p.root, b.root)] + b.size, p.offset + p.size
+        return p.offset, p.offset + p.size
+
+    by_root = {b.root: b for b in buffers}
+    out_of = {rin: (by_root[rout], lag) for (rin, rout), lag in lags.items()}
+    in_of = {rout: (by_root[rin], lag) for (rin, rout), lag in lags.items()}
+
+    def up(v):
+        return (v + ALIGN - 1) // ALIGN * ALIGN
+
+    def first_fit(b, placed):
         off = 0
-        for lo, hi in clashes:
+        for lo, hi in sorted(occupied(p, b) for p in placed if not (p.last < b.first or b.last < p.first)):
             if off + b.size <= lo:
                 break
-            off = max(off, (hi + ALIGN - 1) // ALIGN * ALIGN)
+            off = max(off, up(hi))
+        return off
+
+    def fits(b, off, placed):
+        for p in placed:
+            if p.last < b.first or b.last < p.first:
+                continue
+            lo, hi = occupied(p, b)
+            if not (off + b.size <= lo or off >= hi):
+                return False
+        return True
+
+    placed = []
+    for b in sorted(buffers, key=lambda b: (-b.size, b.first, b.root)):
+        off = first_fit(b, placed)
+        pair = out_of.get(b.root)
+        if tightest and b.root in in_of and any(p is in_of[b.root][0] for p in placed):
+            src, lag = in_of[b.root]  # the output, its input placed: right below it
+            if src.offset - lag >= 0 and fits(b, src.offset - lag, placed):
+                off = src.offset - lag
+        elif tightest and pair and any(p is pair[0] for p in placed):
+            if fits(b, pair[0].offset + pair[1], placed):  # the input, its output placed: lag above it
+                off = pair[0].offset + pair[1]
+        elif pair and all(p is not pair[0] for p in placed):
+            # An input placed before its overlapping output: leave the
+            # output its place lag bytes below, if that costs under lag.
+            o, lag = pair
+            for cand in sorted({up(lag)} | {up(x) for p in placed for x in (p.offset + p.size + lag,
+                                                                        p.offset + p.size)}):
+                if cand + b.size > off + b.size + lag and not tightest:
+                    break
+                if cand >= lag and fits(b, cand, placed) and fits(o, cand - lag, placed):
+                    off = cand
+                    break
         b.offset = off
         placed.append(b)
     arena = max((b.offset + b.size for b in placed), default=0)

@@ -169,11 +169,20 @@ class Model:
 
 
 def _live_bytes(result):
+    """Per layer, the arena bytes its live buffers occupy (overlapping
+    buffers counted once)."""
     n = len(result.layers)
-    live = [0] * n
+    spans = [[] for _ in range(n)]
     for b in result.buffers or []:
         for k in range(max(b.first, 0), min(b.last, n - 1) + 1):
-            live[k] += b.size
+            spans[k].append((b.offset, b.offset + b.size))
+    live = []
+    for s in spans:
+        total, end = 0, 0
+        for lo, hi in sorted(s):
+            total += max(0, hi - max(lo, end))
+            end = max(end, hi)
+        live.append(total)
     return live
 
 

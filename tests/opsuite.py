@@ -29,7 +29,7 @@ def _in_q(rng):
     return s, (int(rng.choice([-128, 127])) if rng.random() < 0.25 else zp)
 
 
-def _conv_like(rng, depthwise):
+def _conv_like(rng, depthwise, produced=False):
     """Half the draws are any shape; half are the shapes fast kernels
     specialise (1x1, 3x3 and 5x5, strides 1 and 2, up to 48 channels), with
     the counts and borders that break them: channels off multiples of 4,
@@ -97,10 +97,15 @@ def _conv_like(rng, depthwise):
                 dilation_w_factor=dw, dilation_h_factor=dh)
     if depthwise:
         opts["depth_multiplier"] = cout // cin
+    first = x
+    if produced:  # x made by a QUANTIZE (a layer's output, which the planner may overlap), not the model input
+        first = m.tensor("x_in", (n, h, w, cin), scale=in_s * float(rng.uniform(0.8, 1.25)),
+                         zp=int(rng.integers(-20, 21)))
+        m.op("QUANTIZE", [first], [x])
     m.op("DEPTHWISE_CONV_2D" if depthwise else "CONV_2D", [x, wt, bias], [y], **opts)
     desc = f"in {[n, h, w, cin]} filter {list(fshape)} stride {sh}x{sw} dil {dh}x{dw} {padding} {act} " \
-           f"{'per-channel' if per_channel else 'per-tensor'}{pruned}"
-    return m.finish([x], [y]), desc
+           f"{'per-channel' if per_channel else 'per-tensor'}{pruned}" + (" (after a QUANTIZE)" if produced else "")
+    return m.finish([first], [y]), desc
 
 
 def conv_2d(rng):
