@@ -150,9 +150,13 @@ class Model:
         return self._portable
 
     def plan(self):
-        """The memory plan as plain data (what `sprat.plan` returns)."""
+        """The memory plan as plain data (what `sprat.plan` returns). Two
+        buffers live at once never share bytes, except an output listed in
+        "overlaps", which may sit over its input from lag_bytes before it."""
+        from converter import planner
         g = self._r.graph
         buffers = sorted(self._r.buffers or [], key=lambda b: b.offset)
+        allowed = planner.allowances(g, self._r.ops or [], self._r.buffers or [])
         return {
             "arena_bytes": self.arena_bytes,
             "activation_bytes": self._r.activation_bytes,
@@ -161,6 +165,9 @@ class Model:
                          "first_layer": b.first, "last_layer": b.last} for b in buffers],
             "layers": [{"index": l.index, "op": l.op, "output_shape": list(l.output_shape), "macs": l.macs,
                         "live_bytes": l.live_bytes} for l in self.layers],
+            # Outputs the kernels let overlap their input: from lag_bytes before it.
+            "overlaps": [{"layer": k, "input": g.t(rin).name, "output": g.t(rout).name, "lag_bytes": lag}
+                         for k, (rin, rout, lag) in sorted(allowed.items())],
         }
 
     def __repr__(self):

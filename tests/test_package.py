@@ -42,13 +42,19 @@ def test_api_convert_run_save_plan(tmp_path):
     assert "kws_blob[" in open(paths["c"]).read() and "kws_init(" in open(paths["h"]).read() and "SOFTMAX" in open(paths["report"]).read()
     p = sprat.plan(m)
     assert p["arena_bytes"] == m.arena_bytes and len(p["layers"]) == len(m.layers)
-    # Every buffer lies inside the activations; two buffers alive at once never overlap.
+    # Every buffer lies inside the activations; two buffers alive at once
+    # never overlap, but for an output over its input from its lag on.
+    lag = {(o["input"], o["output"]): o["lag_bytes"] for o in p["overlaps"]}
+    assert lag, "kws's depthwise outputs may overlap their inputs"
     for a in p["buffers"]:
         assert 0 <= a["offset"] and a["offset"] + a["bytes"] <= p["activation_bytes"]
         for b in p["buffers"]:
             alive = not (a["last_layer"] < b["first_layer"] or b["last_layer"] < a["first_layer"])
             if a is not b and alive:
-                assert a["offset"] + a["bytes"] <= b["offset"] or b["offset"] + b["bytes"] <= a["offset"]
+                apart = a["offset"] + a["bytes"] <= b["offset"] or b["offset"] + b["bytes"] <= a["offset"]
+                pair = (a["tensor"], b["tensor"])
+                assert apart or (pair in lag and b["offset"] <= a["offset"] - lag[pair]) or \
+                    (pair[::-1] in lag and a["offset"] <= b["offset"] - lag[pair[::-1]]), pair
     assert max(l["live_bytes"] for l in p["layers"]) <= p["activation_bytes"]
 
 

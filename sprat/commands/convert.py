@@ -14,6 +14,7 @@ import sys
 from absl import flags
 
 import sprat.api as sprat_api
+from sprat.commands import model_argument
 from converter import layouts
 from converter.errors import ConvertError
 
@@ -27,12 +28,8 @@ flags.DEFINE_enum("target", None, list(layouts.TARGET_LIBRARY),
 
 
 def main(argv):
-    if len(argv) != 2 or not FLAGS.o:
-        print("usage: sprat convert MODEL.tflite -o OUT_DIR [--target T] [--generate]", file=sys.stderr)
-        return 2
-    src = argv[1]
-    if not os.path.isfile(src):
-        print(f"sprat convert: {src}: no such file", file=sys.stderr)
+    src = model_argument(argv, "convert", "MODEL.tflite -o OUT_DIR [--target T] [--generate]", ok=bool(FLAGS.o))
+    if src is None:
         return 2
     try:
         model = sprat_api.convert(src, target=FLAGS.target, generate=FLAGS.generate)

@@ -21,6 +21,7 @@ import sys
 from absl import flags
 
 import sprat.api as sprat_api
+from sprat.commands import model_argument
 from converter import layouts, planner
 from converter.errors import ConvertError
 
@@ -134,12 +135,8 @@ def plot(res, out):
 
 
 def main(argv):
-    if len(argv) != 2:
-        print("usage: sprat plan MODEL.tflite [--target T] [--json] [--plot FILE.png]", file=sys.stderr)
-        return 2
-    path = argv[1]
-    if not os.path.isfile(path):
-        print(f"sprat plan: {path}: no such file", file=sys.stderr)
+    path = model_argument(argv, "plan", "MODEL.tflite [--target T] [--json] [--plot FILE.png]")
+    if path is None:
         return 2
     try:
         res = make_plan(path, FLAGS.target)

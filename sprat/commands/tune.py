@@ -30,7 +30,7 @@ from converter import codegen, layouts
 from converter.convert import convert
 from converter.errors import ConvertError
 from sprat import build
-from sprat.commands import bench
+from sprat.commands import model_argument, bench
 
 FLAGS = flags.FLAGS
 flags.DEFINE_integer("max_code_bytes", None, "Flash budget for generated code (functions and their records), bytes.")
@@ -179,12 +179,8 @@ def tune(path, target):
 
 
 def main(argv):
-    if len(argv) != 2:
-        print("usage: sprat tune MODEL.tflite --target T [--max_code_bytes N] [-o DIR] [--json]", file=sys.stderr)
-        return 2
-    path = argv[1]
-    if not os.path.isfile(path):
-        print(f"sprat tune: {path}: no such file", file=sys.stderr)
+    path = model_argument(argv, "tune", "MODEL.tflite --target T [--max_code_bytes N] [-o DIR] [--json]")
+    if path is None:
         return 2
     try:
         res, chosen = tune(path, FLAGS.target)
