@@ -1,6 +1,7 @@
 """The planner's overlap allowances (converter/access.py) hold for every
-kernel that may run the op: randomized depthwise layers, each after a
-QUANTIZE so that its input is a layer's output the planner may overlap,
+kernel that may run the op: randomized depthwise layers and 1x1
+convolutions, each after a QUANTIZE so that its input is a layer's output
+the planner may overlap,
 planned with the tightest overlap and run on the host (portable kernels)
 and under QEMU (the Cortex-M library, and generated code on each variant
 in turn), byte for byte against LiteRT's reference kernels; and the
@@ -13,7 +14,7 @@ import numpy as np
 import pytest
 
 import opsuite
-from converter import codegen, planner
+from converter import access, codegen, planner
 from converter.convert import convert
 from sprat import jobs, reference
 from test_ops_host import seed
@@ -46,17 +47,23 @@ def _check_disjoint(r):
             assert a.offset + a.size <= b.offset or b.offset + b.size <= a.offset, (a, b)
 
 
-def _models():
-    out = []
-    for i in range(CONFIGS):
-        data, desc = opsuite._conv_like(np.random.default_rng(seed("overlap", i)), True, produced=True)
-        out.append((i, data, desc))
+def _models(depthwise):
+    """Random layers after a QUANTIZE; for CONV_2D only those with an
+    allowance (1x1, stride 1, no padding)."""
+    out, i = [], 0
+    while len(out) < CONFIGS:
+        data, desc = opsuite._conv_like(np.random.default_rng(seed("overlap" if depthwise else "overlap1x1", i)),
+                                        depthwise, produced=True)
+        i += 1
+        if depthwise or access.output_lag(convert(data).ops[-1]) is not None:
+            out.append((i - 1, data, desc))
     return out
 
 
-def test_depthwise_overlap_bitexact_host_and_qemu():
+@pytest.mark.parametrize("depthwise", [True, False], ids=["depthwise", "conv_1x1"])
+def test_overlap_bitexact_host_and_qemu(depthwise):
     host, qemu, expect_h, expect_q, overlapped = [], [], [], [], 0
-    for i, data, desc in _models():
+    for i, data, desc in _models(depthwise):
         x = None
         for target, js, expect in ((None, host, expect_h), (TARGET, qemu, expect_q)):
             r = convert(data, target=target, tightest_overlap=True)

@@ -81,12 +81,12 @@ def make_plan(path, target):
             need[k] += b.size
     size = {b.root: b.size for b in r.buffers or []}
     for k, (rin, rout, lag) in planner.allowances(r.graph, r.ops, r.buffers or []).items():
-        need[k] -= max(0, min(size[rout], size[rin] - lag))
+        need[k] -= max(0, min(size[rout] - lag, size[rin]))  # the bytes output and input can share
     bound = max(need, default=0)
     res = {"model": os.path.splitext(os.path.basename(path))[0], "target": target, "library": model.library,
            "arena_bytes": p["arena_bytes"], "activation_bytes": p["activation_bytes"],
            "layer_record_bytes": p["layer_record_bytes"], "peak_layer": peak,
-           "peak_op": p["layers"][peak]["op"] if live else None, "peak_live_bytes": bound,
+           "peak_op": p["layers"][peak]["op"] if live else None, "peak_live_bytes": live[peak] if live else 0,
            "lower_bound_bytes": bound, "lower_bound": "the most any layer needs, less the overlap its op allows",
            "above_lower_bound": (p["activation_bytes"] - bound) / bound if bound else 0.0,
            "tflm_arena_bytes": None, "tflm_arena_source": None, "tflm_anchor_arena_bytes": anchor_arena(path),
