@@ -104,30 +104,47 @@ def plan(graph, ops, overlap=True, tightest=False):
                 return False
         return True
 
-    placed = []
-    for b in sorted(buffers, key=lambda b: (-b.size, b.first, b.root)):
-        off = first_fit(b, placed)
-        pair = out_of.get(b.root)
-        if tightest and b.root in in_of and any(p is in_of[b.root][0] for p in placed):
-            src, lag = in_of[b.root]  # the output, its input placed: right below it
-            if src.offset - lag >= 0 and fits(b, src.offset - lag, placed):
-                off = src.offset - lag
-        elif tightest and pair and any(p is pair[0] for p in placed):
-            if fits(b, pair[0].offset + pair[1], placed):  # the input, its output placed: lag above it
-                off = pair[0].offset + pair[1]
-        elif pair and all(p is not pair[0] for p in placed):
-            # An input placed before its overlapping output: leave the
-            # output its place lag bytes below, if that costs under lag.
-            o, lag = pair
-            for cand in sorted({up(lag)} | {up(x) for p in placed for x in (p.offset + p.size + lag,
-                                                                        p.offset + p.size)}):
-                if cand + b.size > off + b.size + lag and not tightest:
-                    break
-                if cand >= lag and fits(b, cand, placed) and fits(o, cand - lag, placed):
-                    off = cand
-                    break
+    def place(order):
+        placed = []
+        for b in sorted(buffers, key=order):
+            off = first_fit(b, placed)
+            pair = out_of.get(b.root)
+            if tightest and b.root in in_of and any(p is in_of[b.root][0] for p in placed):
+                src, lag = in_of[b.root]  # the output, its input placed: right below it
+                if src.offset - lag >= 0 and fits(b, src.offset - lag, placed):
+                    off = src.offset - lag
+            elif tightest and pair and any(p is pair[0] for p in placed):
+                if fits(b, pair[0].offset + pair[1], placed):  # the input, its output placed: lag above it
+                    off = pair[0].offset + pair[1]
+            elif pair and all(p is not pair[0] for p in placed):
+                # An input placed before its overlapping output: leave the
+                # output its place lag bytes below, if that costs under lag.
+                o, lag = pair
+                for cand in sorted({up(lag)} | {up(x) for p in placed for x in (p.offset + p.size + lag,
+                                                                            p.offset + p.size)}):
+                    if cand + b.size > off + b.size + lag and not tightest:
+                        break
+                    if cand >= lag and fits(b, cand, placed) and fits(o, cand - lag, placed):
+                        off = cand
+                        break
+            b.offset = off
+            placed.append(b)
+        return [(b, b.offset) for b in placed]
+
+    # Largest first is good for buffers that never overlap; a chain of
+    # overlapping layers (each output below its input) packs better from its
+    # end. Try a few orders, keep the smallest arena.
+    orders = [lambda b: (-b.size, b.first, b.root), lambda b: (-b.size, -b.first, b.root),
+              lambda b: (-b.last, -b.size, b.root)]
+    best = None
+    for order in orders if lags else orders[:1]:
+        got = place(order)
+        top = max((off + b.size for b, off in got), default=0)
+        if best is None or top < best[0]:
+            best = (top, got)
+    for b, off in best[1]:
         b.offset = off
-        placed.append(b)
+    placed = [b for b, _ in best[1]]
     arena = max((b.offset + b.size for b in placed), default=0)
     arena = (arena + ALIGN - 1) // ALIGN * ALIGN
     offsets = {}

@@ -90,7 +90,7 @@ def make_plan(path, target):
            "lower_bound_bytes": bound, "lower_bound": "the most any layer needs, less the overlap its op allows",
            "above_lower_bound": (p["activation_bytes"] - bound) / bound if bound else 0.0,
            "tflm_arena_bytes": None, "tflm_arena_source": None, "tflm_anchor_arena_bytes": anchor_arena(path),
-           "layers": p["layers"], "buffers": p["buffers"]}
+           "layers": p["layers"], "buffers": p["buffers"], "overlaps": p["overlaps"]}
     if FLAGS.tflm:
         res["tflm_arena_bytes"], why = tflm_arena(path)
         res["tflm_arena_source"] = why or "tflite-micro package interpreter on the host (64-bit, reference kernels)"
