@@ -32,8 +32,12 @@ class Result:
     layer_bytes64: int = 0
     buffers: list = None  # planner.Buffer per arena buffer: root tensor, size, first/last layer, offset
     ops: list = None  # the lowered ops (lower.SpratOp), as in the blob
-    generated: frozenset = frozenset()  # indices of the layers that run generated code
     variants: dict = None  # {generated layer: its variant (converter/codegen)}
+
+    @property
+    def generated(self):
+        """Indices of the layers that run generated code."""
+        return frozenset(self.variants or ())
 
     def generated_sources(self, prefix="model"):
         """{file name: C source} of the generated layers (codegen.TABLE_FILE
@@ -110,5 +114,4 @@ def convert(tflite_bytes_or_path, target=None, reference=False, generate=False, 
     layers = [Layer(k, op.name, op.source, g.t(op.outputs[0]).shape, op.macs) for k, op in enumerate(ops)]
     weights = sum(g.t(i).nbytes for i in {i for op in ops for i in op.inputs if i >= 0 and g.t(i).is_const})
     return Result(data, arena, layers, [g.t(i) for i in g.inputs], [g.t(i) for i in g.outputs], g, weights,
-                  layout.NAME, activations, layer_bytes, planner.layer_bytes(ops, 8), buffers, ops, frozenset(chosen),
-                  dict(chosen))
+                  layout.NAME, activations, layer_bytes, planner.layer_bytes(ops, 8), buffers, ops, dict(chosen))

@@ -31,8 +31,8 @@ def layer_bytes(ops, pointer_size=4):
 def allowances(graph, ops, buffers):
     """{op index: (input root, output root, lag)}: the output may overlap
     the input, which dies at the op that makes the output, if it starts at
-    least lag bytes before it. Not a
-    model input: the caller may run the model again on it."""
+    least lag bytes before it. Not a model input: the caller may run the
+    model again on it."""
     span = {b.root: b for b in buffers}
     out = {}
     for k, op in enumerate(ops):
@@ -46,10 +46,34 @@ def allowances(graph, ops, buffers):
     return out
 
 
-def plan(graph, ops, overlap=True, tightest=False):
-    """Returns ({tensor index: offset}, arena size, [Buffer]). `overlap`:
-    use the ops' overlap allowances; `tightest` (for tests): place every
-    such output exactly its lag before its input wherever that fits."""
+def layer_needs(graph, ops, buffers):
+    """Per layer, the bytes its live buffers need at the least: their sizes,
+    less what its op's allowance lets the output share with its input. No
+    placement fits in less than the largest (sprat plan's lower bound)."""
+    n = len(ops)
+    need = [0] * n
+    for b in buffers:
+        for k in range(max(b.first, 0), min(b.last, n - 1) + 1):
+            need[k] += b.size
+    size = {b.root: b.size for b in buffers}
+    for k, (rin, rout, lag) in allowances(graph, ops, buffers).items():
+        need[k] -= max(0, min(size[rout] - lag, size[rin]))
+    return need
+
+
+def _up(v):
+    return (v + ALIGN - 1) // ALIGN * ALIGN
+
+
+def _together(a, b):
+    return not (a.last < b.first or b.last < a.first)
+
+
+def plan(graph, ops, tightest=False):
+    """Returns ({tensor index: offset}, arena size, [Buffer]), outputs placed
+    over their inputs where the ops' allowances let them. `tightest` (for
+    tests): every such output exactly its lag before its input wherever
+    that fits."""
     n = len(ops)
     spans = {}
 
@@ -69,7 +93,7 @@ def plan(graph, ops, overlap=True, tightest=False):
     for i in graph.outputs:
         touch(i, n)
     buffers = [Buffer(r, sz, lo, hi) for r, (lo, hi, sz) in spans.items()]
-    lags = {(rin, rout): lag for rin, rout, lag in allowances(graph, ops, buffers).values()} if overlap else {}
+    lags = {(rin, rout): lag for rin, rout, lag in allowances(graph, ops, buffers).values()}
 
     def occupied(p, b):
         """The bytes b must keep clear of p, as [lo, hi): b ends by lo or
@@ -84,51 +108,43 @@ def plan(graph, ops, overlap=True, tightest=False):
     out_of = {rin: (by_root[rout], lag) for (rin, rout), lag in lags.items()}
     in_of = {rout: (by_root[rin], lag) for (rin, rout), lag in lags.items()}
 
-    def up(v):
-        return (v + ALIGN - 1) // ALIGN * ALIGN
-
     def first_fit(b, placed):
         off = 0
-        for lo, hi in sorted(occupied(p, b) for p in placed if not (p.last < b.first or b.last < p.first)):
+        for lo, hi in sorted(occupied(p, b) for p in placed if _together(p, b)):
             if off + b.size <= lo:
                 break
-            off = max(off, up(hi))
+            off = max(off, _up(hi))
         return off
 
     def fits(b, off, placed):
-        for p in placed:
-            if p.last < b.first or b.last < p.first:
-                continue
-            lo, hi = occupied(p, b)
-            if not (off + b.size <= lo or off >= hi):
-                return False
-        return True
+        return all(off + b.size <= lo or off >= hi for lo, hi in (occupied(p, b) for p in placed if _together(p, b)))
 
     def place(order):
-        placed = []
+        placed, done = [], set()
         for b in sorted(buffers, key=order):
             off = first_fit(b, placed)
             pair = out_of.get(b.root)
-            if tightest and b.root in in_of and any(p is in_of[b.root][0] for p in placed):
+            if tightest and b.root in in_of and in_of[b.root][0].root in done:
                 src, lag = in_of[b.root]  # the output, its input placed: right below it
                 if src.offset - lag >= 0 and fits(b, src.offset - lag, placed):
                     off = src.offset - lag
-            elif tightest and pair and any(p is pair[0] for p in placed):
+            elif tightest and pair and pair[0].root in done:
                 if fits(b, pair[0].offset + pair[1], placed):  # the input, its output placed: lag above it
                     off = pair[0].offset + pair[1]
-            elif pair and all(p is not pair[0] for p in placed):
+            elif pair and pair[0].root not in done:
                 # An input placed before its overlapping output: leave the
                 # output its place lag bytes below, if that costs under lag.
                 o, lag = pair
-                for cand in sorted({up(lag)} | {up(x) for p in placed for x in (p.offset + p.size + lag,
-                                                                            p.offset + p.size)}):
-                    if cand + b.size > off + b.size + lag and not tightest:
+                for cand in sorted({_up(lag)} | {_up(x) for p in placed for x in (p.offset + p.size + lag,
+                                                                              p.offset + p.size)}):
+                    if cand > off + lag and not tightest:
                         break
                     if cand >= lag and fits(b, cand, placed) and fits(o, cand - lag, placed):
                         off = cand
                         break
             b.offset = off
             placed.append(b)
+            done.add(b.root)
         return [(b, b.offset) for b in placed]
 
     # Largest first is good for buffers that never overlap; a chain of
@@ -145,8 +161,7 @@ def plan(graph, ops, overlap=True, tightest=False):
     for b, off in best[1]:
         b.offset = off
     placed = [b for b, _ in best[1]]
-    arena = max((b.offset + b.size for b in placed), default=0)
-    arena = (arena + ALIGN - 1) // ALIGN * ALIGN
+    arena = _up(max((b.offset + b.size for b in placed), default=0))
     offsets = {}
     for t in graph.tensors:
         if t.is_const:

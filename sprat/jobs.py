@@ -25,7 +25,7 @@ def _generated_runner(platform, jobs, code_sources):
     if len(libs) > 1:
         raise ValueError(f"generated jobs for several kernel libraries: {sorted(libs)}")
     lib = libs.pop() if libs else "cortex_m_dsp"
-    models = [(f"job{k}", c.ops, getattr(c, "variants", None) or c.generated, c.blob) for k, c in enumerate(code_sources) if c is not None]
+    models = [(f"job{k}", c.ops, c.variants, c.blob) for k, c in enumerate(code_sources) if c is not None]
     files = codegen.generate(lib, models)
     names = {k for k, c in enumerate(code_sources) if c is not None}
     codes = ['#include "sprat/sprat.h"']
@@ -41,7 +41,7 @@ def run_jobs(target, jobs, timeout=1800, generated=False, code_sources=None):
     """jobs: list of (converter Result, list of input arrays). `generated`:
     link each job's generated layers (Results converted with generate=...);
     `code_sources`: per job, what its code is made from instead (anything
-    with .library, .ops, .generated, .blob, or None: no code), for tests
+    with .library, .ops, .variants, .blob, or None: no code), for tests
     of mix-ups. Returns a list of (status, output arrays or None), in order."""
     platform = "host" if target == "host" else target
     if generated and len(jobs) > GENERATED_PER_BUILD:

@@ -89,8 +89,6 @@ def generate(library, models):
              '#include "sprat/kernels.h"', '#include "sprat/sprat.h"', ""]
     for prefix, ops, chosen, blob in models:
         check_prefix(prefix)
-        if not isinstance(chosen, dict):  # op indices: their default variants
-            chosen = choose(library, ops, set(chosen))
         crc = struct.unpack_from("<I", blob, 12)[0]
         entries = []
         for k in sorted(chosen):

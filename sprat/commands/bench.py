@@ -189,12 +189,14 @@ def measure(model_path, target, generate=None, hermetic=None):
         arena, stack = int(m.group(1)), int(m.group(2))
         e = Elf(elf)
         sizes = e.sizes()
-        # A generated layer's code: its function and its constant record.
+        # A generated layer's code: its record and its functions (bench_layerK
+        # and what its variant adds, bench_layerK_*).
         syms = {name: size for name, (_, size) in e.symbols(with_size=True).items()}
         for l in layers:
             if l["variant"] == "generated":
-                l["code_bytes"] = sum(syms.get(f"bench_{part}{l['index']}{tail}", 0)
-                                      for part, tail in (("layer", ""), ("params", ""), ("layer", "_pairs"), ("layer", "_pairs_one")))
+                k = l["index"]
+                l["code_bytes"] = syms.get(f"bench_params{k}", 0) + sum(
+                    size for name, size in syms.items() if name == f"bench_layer{k}" or name.startswith(f"bench_layer{k}_"))
         static = e.static_ram_without("arena")
         res.update(arena_bytes=arena, stack_bytes=stack, static_ram_bytes=static, ram_bytes=arena + stack + static,
                    flash_bytes=sizes["flash_bytes"])

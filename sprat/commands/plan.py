@@ -74,15 +74,7 @@ def make_plan(path, target):
     r = model._r
     live = [l["live_bytes"] for l in p["layers"]]
     peak = max(range(len(live)), key=lambda k: live[k]) if live else 0
-    # Each layer's need: its buffers' bytes, less the overlap its op allows.
-    need = [0] * len(live)
-    for b in r.buffers or []:
-        for k in range(max(b.first, 0), min(b.last, len(live) - 1) + 1):
-            need[k] += b.size
-    size = {b.root: b.size for b in r.buffers or []}
-    for k, (rin, rout, lag) in planner.allowances(r.graph, r.ops, r.buffers or []).items():
-        need[k] -= max(0, min(size[rout] - lag, size[rin]))  # the bytes output and input can share
-    bound = max(need, default=0)
+    bound = max(planner.layer_needs(r.graph, r.ops, r.buffers or []), default=0)
     res = {"model": os.path.splitext(os.path.basename(path))[0], "target": target, "library": model.library,
            "arena_bytes": p["arena_bytes"], "activation_bytes": p["activation_bytes"],
            "layer_record_bytes": p["layer_record_bytes"], "peak_layer": peak,

@@ -295,18 +295,11 @@ SPRAT_CM_INLINE void sprat_cm_depthwise_conv2d_s8_pairs_impl(const sprat_conv_pa
         rows[r] = slot;
       }
       int8_t *o = o_row;
-      int32_t ox = 0;
-      for (; ox + 2 <= ow; ox += 2, o += 2 * C) {
+      for (int32_t ox = 0; ox < ow; ox += 2, o += 2 * C) {
         const int8_t *cur[SPRAT_CM_DW_PAIRS_MAX_ROWS];
         for (int32_t r = 0; r < kh; ++r) cur[r] = rows[r] + ox * steps[r];
         const sprat_cm_dwp_frame f = {cur, streams, o, G, lo4, hi4};
-        pair(&f);
-      }
-      if (ox < ow) {  // an odd width's last pixel
-        const int8_t *cur[SPRAT_CM_DW_PAIRS_MAX_ROWS];
-        for (int32_t r = 0; r < kh; ++r) cur[r] = rows[r] + ox * steps[r];
-        const sprat_cm_dwp_frame f = {cur, streams, o, G, lo4, hi4};
-        one(&f);
+        (ox + 2 <= ow ? pair : one)(&f);  // one: an odd width's last pixel
       }
     }
   }
