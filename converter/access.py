@@ -21,6 +21,10 @@ output starting lag bytes before the input, (p + 2) * OC - lag <=
 p * IC covers both. An expanding layer's output thus ends about where its
 input ends; a projecting one starts two output pixels before it.
 
+FUSED_ROWS (converter/fuse.py): its schedule, replayed offline, lists
+which input rows are read after each output row is written; the output
+must end each row before the first of those.
+
 Other ops: none yet (their outputs get buffers of their own)."""
 
 import struct
@@ -29,11 +33,18 @@ from converter.lower import OPCODES
 
 _DEPTHWISE = OPCODES["DEPTHWISE_CONV_2D"]
 _CONV = OPCODES["CONV_2D"]
+_FUSED = OPCODES["FUSED_ROWS"]
 
 
 def output_lag(op):
     """Bytes the output of `op` must start before its first input's start
     when the two share memory, or None when they may not."""
+    if op.opcode == _FUSED:
+        f = getattr(op, "fused", None)
+        if f is None:
+            return None
+        from converter import fuse
+        return fuse.output_lag(f["events"], f["in_row_bytes"], f["out_row_bytes"], f["in_h"])
     if op.opcode == _CONV:
         return _conv_1x1_lag(struct.unpack("<25i", op.params))
     if op.opcode != _DEPTHWISE:

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from converter import blob as blobfmt
-from converter import codegen, layouts, passes, planner, tflite_reader
+from converter import codegen, fuse, layouts, passes, planner, tflite_reader
 from converter.errors import ConvertError
 from converter.lower import Lowering
 
@@ -78,7 +78,7 @@ def _fit_arena(g, ops, chosen, library):
 
 
 def convert(tflite_bytes_or_path, target=None, reference=False, generate=False, grow_arena=None,
-            tightest_overlap=False):
+            tightest_overlap=False, optimize="balanced"):
     """`target` (a platform name) picks the kernel library whose weight
     layout the blob carries; None or `reference`: the portable kernels'.
     `generate`: True for generated code on every layer the library has a
@@ -88,7 +88,10 @@ def convert(tflite_bytes_or_path, target=None, reference=False, generate=False, 
     scratch of their own raise the arena; by default only a variant dict
     does (what `sprat tune --grow_arena` asks for, or a test).
     `tightest_overlap` (for tests): every output the kernels allow to
-    overlap its input sits exactly as far into it as they allow."""
+    overlap its input sits exactly as far into it as they allow.
+    `optimize`: "balanced" fuses blocks into FUSED_ROWS (converter/fuse.py)
+    where that shrinks the arena by 1% or more, "ram" wherever it shrinks
+    it at all, "speed" nowhere."""
     layout = layouts.for_target(target, reference)
     if generate and not codegen.supported(layout.NAME):
         raise ConvertError(f"--generate: the {layout.NAME} kernel library has no layer templates "
@@ -96,6 +99,7 @@ def convert(tflite_bytes_or_path, target=None, reference=False, generate=False, 
     g = tflite_reader.read(tflite_bytes_or_path)
     passes.run_all(g)
     ops = Lowering(g, layout).lower()
+    ops = fuse.fuse(g, ops, optimize)
     chosen = {}
     if generate:
         want = None if generate is True else (generate if isinstance(generate, dict) else set(generate))

@@ -17,6 +17,7 @@ OPCODES = {
     "ADD": 6, "MUL": 7, "MEAN": 8, "SOFTMAX": 9, "LUT": 10, "RELU": 11, "LEAKY_RELU": 12, "HARD_SWISH": 13,
     "QUANTIZE": 14, "REQUANTIZE": 15, "DEQUANTIZE": 16, "COPY": 17, "PAD": 18, "RESIZE_NEAREST": 19,
     "ARG_MAX": 20, "MAX_MIN": 21, "REDUCE_MAX": 22, "PRELU": 23, "GATHER": 24, "TRANSPOSE_CONV": 25,
+    "FUSED_ROWS": 26,
 }
 MAX_DIMS = 6
 SOFTMAX_TABLE_MIN = 128  # values per invoke from which SOFTMAX gets its exp table

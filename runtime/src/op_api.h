@@ -11,9 +11,10 @@
 #include "sprat/kernels.h"
 #include "sprat/sprat.h"
 
-// Enough for the widest op (CONV_2D: input, filter, bias, multipliers,
-// shifts). CONCATENATION becomes one COPY per input.
-#define SPRAT_MAX_OP_INPUTS 6
+// Enough for the widest op: FUSED_ROWS with three convolutions (input,
+// 4 per convolution, a skip tensor). CONCATENATION becomes one COPY per
+// input.
+#define SPRAT_MAX_OP_INPUTS 14
 
 typedef struct {
   uint8_t *data;  // NULL for an absent optional input

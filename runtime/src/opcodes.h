@@ -30,6 +30,7 @@ enum {
   SPRAT_OP_PRELU = 23,
   SPRAT_OP_GATHER = 24,
   SPRAT_OP_TRANSPOSE_CONV = 25,
+  SPRAT_OP_FUSED_ROWS = 26,  // a chain of convolutions (and ADD) computed a few rows at a time
 };
 
 #endif  // SPRAT_RUNTIME_OPCODES_H_
