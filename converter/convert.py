@@ -90,7 +90,7 @@ def convert(tflite_bytes_or_path, target=None, reference=False, generate=False, 
     `tightest_overlap` (for tests): every output the kernels allow to
     overlap its input sits exactly as far into it as they allow.
     `optimize`: "balanced" fuses blocks into FUSED_ROWS (converter/fuse.py)
-    where that shrinks the arena by 1% or more, "ram" wherever it shrinks
+    where that shrinks the arena by 10% or more, "ram" wherever it shrinks
     it at all, "speed" nowhere."""
     layout = layouts.for_target(target, reference)
     if generate and not codegen.supported(layout.NAME):

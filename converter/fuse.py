@@ -28,8 +28,9 @@ INPUT, SKIP = -1, -2
 MAX_STAGES, MAX_CONVS = 4, 3
 _STAGE_WORDS = 32  # the union of sprat_conv_params (25 words) and sprat_add_params (32)
 OPTIMIZE = ("speed", "balanced", "ram")
-# balanced: a fusion must shrink the arena by at least this fraction.
-_BALANCED_GAIN = 0.01
+# balanced: a fusion must shrink the arena by at least this fraction (a
+# small saving is not worth the generated code the fused layers give up).
+_BALANCED_GAIN = 0.10
 
 
 class ScheduleError(Exception):
@@ -59,7 +60,7 @@ class _Window:
         self.whole = whole
 
 
-def schedule(stages, in_hw, skip_hw, caps=None):
+def schedule(stages, in_hw, skip_hw, caps=None, band=1):
     """Runs the runtime's schedule (fused.c: ensure/compute) on the stages
     (dicts: kind, src, src2, and for convolutions sh, pt, ekh, and every
     stage's output h, row_bytes). Returns (spans, events): per stage the
@@ -124,8 +125,9 @@ def schedule(stages, in_hw, skip_hw, caps=None):
         if s == n - 1:
             events.append(("write", a, b))
 
-    for y in range(stages[-1]["h"]):
-        ensure(n - 1, y, y + 1)
+    h = stages[-1]["h"]
+    for y in range(0, h, band):
+        ensure(n - 1, y, min(h, y + band))
     return spans, events
 
 
@@ -172,7 +174,7 @@ def _flat_add(op, count):
     return w[:13] + bc
 
 
-def build(g, block):
+def build(g, block, band=1):
     """The FUSED_ROWS SpratOp for a block (see candidates), its scratch
     tensor added to the graph; raises ScheduleError if the runtime could
     not run it."""
@@ -180,9 +182,9 @@ def build(g, block):
     x, skip = block["input"], block.get("skip")
     in_hw = _hw(g, x)
     skip_hw = _hw(g, skip) if skip is not None else None
-    spans, _ = schedule(stages, in_hw, skip_hw)
+    spans, _ = schedule(stages, in_hw, skip_hw, band=band)
     caps = spans[:-1] + [0]
-    spans2, events = schedule(stages, in_hw, skip_hw, caps)  # the runtime's exact run: must pass
+    _, events = schedule(stages, in_hw, skip_hw, caps, band)  # the runtime's exact run: must pass
     words, inputs, offset = [], [x], 0
     kernel_scratch = 0
     for st in block["stages"]:
@@ -203,7 +205,7 @@ def build(g, block):
     kso = offset
     total = max(4, kso + kernel_scratch)
     shape4 = lambda i: list(g.t(i).shape) if i is not None else [0, 0, 0, 0]
-    header = [len(stages), kso, kernel_scratch, 0] + shape4(x) + shape4(skip)
+    header = [len(stages), kso, kernel_scratch, band] + shape4(x) + shape4(skip)
     params = struct.pack(f"<{len(header) + len(words)}i", *header, *words)
     last = block["stages"][-1]["op"]
     out = last.outputs[0]
@@ -212,7 +214,7 @@ def build(g, block):
     op = SpratOp(FUSED, f"FUSED_ROWS({names})", inputs, [out], params, block["stages"][0]["op"].source,
                  sum(st["op"].macs for st in block["stages"]), [scratch])
     op.fused = {"events": events, "in_row_bytes": in_hw[1], "out_row_bytes": _hw(g, out)[1], "in_h": in_hw[0],
-                "windows": caps[:-1], "sources": [st["op"] for st in block["stages"]]}
+                "windows": caps[:-1], "block": block, "band": band}
     return op
 
 
@@ -306,10 +308,10 @@ def _chain_ending(ops, producer, ok, private, k, length):
     return cur, chain
 
 
-def apply(g, ops, block):
+def apply(g, ops, block, band=1):
     """ops with the block's members replaced by its fused op (at the place
     of its last member, where every input it reads exists)."""
-    fused = build(g, block)
+    fused = build(g, block, band)
     members = set(block["members"])
     at = max(members)
     out = []
@@ -323,7 +325,7 @@ def apply(g, ops, block):
 
 def fuse(g, ops, optimize="balanced"):
     """Fuses blocks while each makes the planned arena smaller (by at least
-    1% for "balanced"); "speed" fuses none. Returns the new ops."""
+    10% for "balanced"); "speed" fuses none. Returns the new ops."""
     if optimize not in OPTIMIZE:
         raise ValueError(f"optimize must be one of {', '.join(OPTIMIZE)}")
     if optimize == "speed":
@@ -344,6 +346,26 @@ def fuse(g, ops, optimize="balanced"):
                 best = (a, block)
             del g.tensors[n_tensors:]  # the trial's scratch tensor
         if best is None:
-            return ops
+            return _widen(g, ops, arena)
         ops = apply(g, ops, best[1])
         arena = best[0]
+
+
+def _widen(g, ops, arena):
+    """Wider bands (more rows per kernel call, fewer window shifts) for each
+    fused op, as far as the arena has room for its larger windows."""
+    for k in range(len(ops)):
+        if ops[k].opcode != FUSED:
+            continue
+        for band in (2, 4, 8, 16):
+            n_tensors = len(g.tensors)
+            try:
+                trial = ops[:k] + [build(g, ops[k].fused["block"], band)] + ops[k + 1:]
+            except ScheduleError:
+                del g.tensors[n_tensors:]
+                break
+            if planner.plan(g, trial)[1] > arena:
+                del g.tensors[n_tensors:]
+                break
+            ops = trial
+    return ops

@@ -155,7 +155,8 @@ static void setup(run_state *r, const sprat_fused_params *p, const sprat_shape4 
 
 static void run_schedule(run_state *r) {
   const int32_t last = r->p->n_stages - 1;
-  for (int32_t y = 0; y < r->win[last].h && r->ok; ++y) ensure(r, last, y, y + 1);
+  const int32_t h = r->win[last].h, band = r->p->band;
+  for (int32_t y = 0; y < h && r->ok; y += band) ensure(r, last, y, h - y > band ? y + band : h);
 }
 
 static sprat_tview activation_view(int32_t h, int32_t w, int32_t c) {
@@ -198,7 +199,7 @@ static sprat_status check_fused(const sprat_op_ctx *c) {
   const sprat_tview *skip = uses_skip ? &c->in[c->n_in - 1] : NULL;
   if (skip) SPRAT_CHECK(skip->present && skip->type == SPRAT_INT8 && skip->rank == 4 && skip->dims[0] == 1);
   // The record carries the shapes so that the run needs no tensor views.
-  SPRAT_CHECK(sprat_shape_is(&p->in, x) && p->reserved == 0);
+  SPRAT_CHECK(sprat_shape_is(&p->in, x) && p->band >= 1 && p->band <= (1 << 16));
   if (skip) SPRAT_CHECK(sprat_shape_is(&p->skip, skip));
 
   // The kernels' scratch and the windows: inside the scratch, apart.

@@ -35,7 +35,7 @@ typedef struct {
   int32_t n_stages;
   int32_t kernel_scratch_offset;  // the kernels' shared scratch, bytes into the op's scratch
   int32_t kernel_scratch_bytes;
-  int32_t reserved;  // 0
+  int32_t band;  // rows of the last stage per step: more rows per kernel call, larger windows
   sprat_shape4 in, skip;  // the block's input and skip tensors (skip: zeros when no stage reads one)
   sprat_fused_stage stage[SPRAT_FUSED_MAX_STAGES];  // n_stages of them in the record
 } sprat_fused_params;

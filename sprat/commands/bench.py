@@ -16,6 +16,7 @@ from absl import flags
 
 from converter import codegen, ir, layouts
 from converter.convert import convert
+from sprat.commands import optimize_flag
 from converter.errors import ConvertError
 from harness import qemu_run
 from harness.elf import Elf
@@ -44,6 +45,7 @@ SYSTEM_EMULATION = {"cortex_a53": "cortex_a53_baremetal"}
 ANCHORS = os.path.join(os.path.dirname(build.REPO), "shared", "anchors", "tflm_cmsis_nn_cortex_m7.json")
 
 FLAGS = flags.FLAGS
+flags.adopt_module_key_flags(optimize_flag)
 flags.DEFINE_enum("target", "qemu_cortex_m7", list(TARGETS), "Target to measure on: " + ", ".join(TARGETS) + ".")
 flags.DEFINE_bool("reference", False, "Measure the portable reference kernels even where an optimized "
                                       "library exists for the target (the weights in their layout too).")
@@ -143,7 +145,7 @@ def measure(model_path, target, generate=None, hermetic=None):
         if gen and not codegen.supported(layouts.for_target(target).NAME):
             raise BenchError(f"--generate: {target}'s kernel library ({layouts.for_target(target).NAME}) has no "
                              f"layer templates yet (generated code exists for: {', '.join(codegen.LIBRARIES)})")
-        r = convert(data, target=target, reference=FLAGS.reference, generate=gen)
+        r = convert(data, target=target, reference=FLAGS.reference, generate=gen, optimize=FLAGS.optimize)
     except ConvertError as e:
         raise BenchError(f"{model_path}: {e}")
     fit_check(r, target)

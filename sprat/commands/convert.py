@@ -16,9 +16,11 @@ from absl import flags
 import sprat.api as sprat_api
 from sprat.commands import model_argument
 from converter import layouts
+from sprat.commands import optimize_flag
 from converter.errors import ConvertError
 
 FLAGS = flags.FLAGS
+flags.adopt_module_key_flags(optimize_flag)
 flags.DEFINE_string("o", None, "Output directory (created if missing).")
 flags.DEFINE_string("name", "model", "C prefix of the model's symbols: NAME_blob, NAME_init() in model_data.h.")
 flags.DEFINE_bool("generate", False, "Also write per-layer C specialized for each layer's shapes (model_gen*.c), "
@@ -32,7 +34,7 @@ def main(argv):
     if src is None:
         return 2
     try:
-        model = sprat_api.convert(src, target=FLAGS.target, generate=FLAGS.generate)
+        model = sprat_api.convert(src, target=FLAGS.target, generate=FLAGS.generate, optimize=FLAGS.optimize)
     except ConvertError as e:
         print(f"sprat convert: {src}: {e}", file=sys.stderr)
         return 1

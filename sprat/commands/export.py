@@ -15,8 +15,10 @@ import sprat.api as sprat_api
 from converter import codegen, layouts
 from converter.errors import ConvertError
 from sprat import export as exp
+from sprat.commands import optimize_flag
 
 FLAGS = flags.FLAGS
+flags.adopt_module_key_flags(optimize_flag)
 flags.DEFINE_string("o", None, "Output folder (must be new or empty).")
 flags.DEFINE_enum("target", "qemu_cortex_m7", list(exp.TARGETS), "Target to export for.")
 flags.DEFINE_bool("generate", True, "Generated layers where the target's kernel library has templates.")
@@ -31,7 +33,7 @@ def main(argv):
     src = argv[1]
     try:
         gen = FLAGS.generate and codegen.supported(layouts.for_target(FLAGS.target).NAME)
-        model = sprat_api.convert(src, target=FLAGS.target, generate=gen)
+        model = sprat_api.convert(src, target=FLAGS.target, generate=gen, optimize=FLAGS.optimize)
         inputs = None
         if FLAGS.input:
             try:

@@ -23,9 +23,11 @@ from absl import flags
 import sprat.api as sprat_api
 from sprat.commands import model_argument
 from converter import layouts, planner
+from sprat.commands import optimize_flag
 from converter.errors import ConvertError
 
 FLAGS = flags.FLAGS
+flags.adopt_module_key_flags(optimize_flag)
 flags.DEFINE_enum("target", None, list(layouts.TARGET_LIBRARY),
                   "Plan for this target's kernel library (its scratch); default: the portable kernels.")
 flags.DEFINE_bool("json", False, "Print the plan as JSON.")
@@ -69,7 +71,7 @@ def anchor_arena(path):
 
 
 def make_plan(path, target):
-    model = sprat_api.convert(path, target=target)
+    model = sprat_api.convert(path, target=target, optimize=FLAGS.optimize)
     p = model.plan()
     r = model._r
     live = [l["live_bytes"] for l in p["layers"]]

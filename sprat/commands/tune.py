@@ -115,7 +115,7 @@ def tune(path, target):
     if not codegen.supported(lib):
         raise ConvertError(f"{target}'s kernel library ({lib}) has no layer templates to tune "
                            f"(generated code exists for: {', '.join(codegen.LIBRARIES)})")
-    r = convert(path, target=target, generate=True)
+    r = convert(path, target=target, generate=True, optimize=FLAGS.optimize)
     tool = toolchain_id(target)
     options = {k: codegen.variants(lib, r.ops[k]) for k in r.generated}
     keys = {k: layer_key(r.ops[k], target, tool) for k in r.generated}
@@ -145,7 +145,7 @@ def tune(path, target):
                for k in keys}
     chosen = choose(entries, FLAGS.max_code_bytes)
     if chosen and not FLAGS.grow_arena:
-        fitted = convert(path, target=target, generate=chosen, grow_arena=False).variants
+        fitted = convert(path, target=target, generate=chosen, grow_arena=False, optimize=FLAGS.optimize).variants
         for k, v in list(fitted.items()):  # a layer moved off its choice to keep the arena: its next best, if it pays
             if v != chosen[k] and entries[k][1][v][0] >= entries[k][0]:
                 del fitted[k]
@@ -185,7 +185,7 @@ def main(argv):
     try:
         res, chosen = tune(path, FLAGS.target)
         if FLAGS.o:
-            m = sprat_api.convert(path, target=FLAGS.target, generate=chosen or False)
+            m = sprat_api.convert(path, target=FLAGS.target, generate=chosen or False, optimize=FLAGS.optimize)
             m.save(FLAGS.o, FLAGS.name)
     except (ConvertError, bench.BenchError, build.BuildError) as e:
         print(f"sprat tune: {path}: {e}", file=sys.stderr)
