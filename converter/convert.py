@@ -78,7 +78,7 @@ def _fit_arena(g, ops, chosen, library):
 
 
 def convert(tflite_bytes_or_path, target=None, reference=False, generate=False, grow_arena=None,
-            tightest_overlap=False, optimize="balanced"):
+            tightest_overlap=False, optimize="balanced", fuse_band=None):
     """`target` (a platform name) picks the kernel library whose weight
     layout the blob carries; None or `reference`: the portable kernels'.
     `generate`: True for generated code on every layer the library has a
@@ -91,7 +91,8 @@ def convert(tflite_bytes_or_path, target=None, reference=False, generate=False, 
     overlap its input sits exactly as far into it as they allow.
     `optimize`: "balanced" fuses blocks into FUSED_ROWS (converter/fuse.py)
     where that shrinks the arena by 10% or more, "ram" wherever it shrinks
-    it at all, "speed" nowhere."""
+    it at all, "speed" nowhere; "all" (tests) wherever it can, with
+    `fuse_band` rows per step."""
     layout = layouts.for_target(target, reference)
     if generate and not codegen.supported(layout.NAME):
         raise ConvertError(f"--generate: the {layout.NAME} kernel library has no layer templates "
@@ -99,7 +100,7 @@ def convert(tflite_bytes_or_path, target=None, reference=False, generate=False, 
     g = tflite_reader.read(tflite_bytes_or_path)
     passes.run_all(g)
     ops = Lowering(g, layout).lower()
-    ops = fuse.fuse(g, ops, optimize)
+    ops = fuse.fuse(g, ops, optimize, fuse_band)
     chosen = {}
     if generate:
         want = None if generate is True else (generate if isinstance(generate, dict) else set(generate))

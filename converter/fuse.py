@@ -195,8 +195,7 @@ def build(g, block, band=1):
         woff = offset if rows else 0
         offset += (rows * d["row_bytes"] + 3) // 4 * 4
         rec = list(_conv_words(st["op"])) + [0] * 7 if st["kind"] != KIND_ADD else \
-            _flat_add(st["op"], stages[st["src"]]["h"] * stages[st["src"]]["row_bytes"]
-                      if st["src"] >= 0 else in_hw[0] * in_hw[1])
+            _flat_add(st["op"], d["h"] * d["row_bytes"])
         words += [st["kind"], st["src"], st.get("src2", 0), rows, woff] + rec
         if st["kind"] != KIND_ADD:
             inputs += st["op"].inputs[1:5]
@@ -210,7 +209,9 @@ def build(g, block, band=1):
     last = block["stages"][-1]["op"]
     out = last.outputs[0]
     scratch = g.add_tensor(f"{g.t(out).name}/fused_rows", ir.INT8, (total,)).index
-    names = " > ".join(st["op"].name for st in block["stages"])
+    short = {"CONV_2D": "CONV", "DEPTHWISE_CONV_2D": "DW"}
+    names = " > ".join(short.get(st["op"].name.split("+")[0], st["op"].name.split("+")[0])
+                       + "".join("+" + a for a in st["op"].name.split("+")[1:]) for st in block["stages"])
     op = SpratOp(FUSED, f"FUSED_ROWS({names})", inputs, [out], params, block["stages"][0]["op"].source,
                  sum(st["op"].macs for st in block["stages"]), [scratch])
     op.fused = {"events": events, "in_row_bytes": in_hw[1], "out_row_bytes": _hw(g, out)[1], "in_h": in_hw[0],
@@ -323,10 +324,11 @@ def apply(g, ops, block, band=1):
     return out
 
 
-def fuse(g, ops, optimize="balanced"):
+def fuse(g, ops, optimize="balanced", band=None):
     """Fuses blocks while each makes the planned arena smaller (by at least
-    10% for "balanced"); "speed" fuses none. Returns the new ops."""
-    if optimize not in OPTIMIZE:
+    10% for "balanced"); "speed" fuses none. "all" (for tests) fuses every
+    block it can, with `band` rows per step if given. Returns the new ops."""
+    if optimize not in OPTIMIZE + ("all",):
         raise ValueError(f"optimize must be one of {', '.join(OPTIMIZE)}")
     if optimize == "speed":
         return ops
@@ -337,17 +339,17 @@ def fuse(g, ops, optimize="balanced"):
         for block in candidates(g, ops):
             n_tensors = len(g.tensors)
             try:
-                trial = apply(g, ops, block)
+                trial = apply(g, ops, block, band or 1)
             except ScheduleError:
                 del g.tensors[n_tensors:]
                 continue
             _, a, _ = planner.plan(g, trial)
-            if a < arena * (1 - min_gain) and (best is None or a < best[0]):
+            if (optimize == "all" or a < arena * (1 - min_gain)) and (best is None or a < best[0]):
                 best = (a, block)
             del g.tensors[n_tensors:]  # the trial's scratch tensor
         if best is None:
-            return _widen(g, ops, arena)
-        ops = apply(g, ops, best[1])
+            return ops if band else _widen(g, ops, arena)
+        ops = apply(g, ops, best[1], band or 1)
         arena = best[0]
 
 

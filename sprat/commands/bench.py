@@ -14,7 +14,7 @@ import sys
 import numpy as np
 from absl import flags
 
-from converter import codegen, ir, layouts
+from converter import codegen, fuse, ir, layouts
 from converter.convert import convert
 from sprat.commands import optimize_flag
 from converter.errors import ConvertError
@@ -156,7 +156,8 @@ def measure(model_path, target, generate=None, hermetic=None):
     res = {"model": name, "target": target, "kernels": kernels, "description": "",
            "macs": sum(l.macs for l in r.layers), "arena_bytes": r.arena_size}
     layers = [{"index": l.index, "op": l.name, "shape": list(l.output_shape), "macs": l.macs, "instructions": None,
-               "variant": "generated" if l.index in r.generated else "library",
+               "variant": "generated" if l.index in r.generated else
+               "fused" if r.ops[l.index].opcode == fuse.FUSED else "library",
                "template": (r.variants or {}).get(l.index), "code_bytes": None}
               for l in r.layers]
     if target == "host":

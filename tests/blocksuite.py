@@ -1,0 +1,127 @@
+"""Randomized blocks the converter may fuse into FUSED_ROWS
+(converter/fuse.py), built with the project's model writer: chains of 2 or
+3 convolutions; residual blocks (a chain, then ADD or SUB with the block's
+input, either operand order); blocks with a convolution on the skip path;
+and chains added to a tensor of their own. Shapes are drawn to break a
+row-streaming schedule: 1-pixel and 1-row images, odd channel counts,
+kernels 1 to 5 with padding on every border, strides 1 to 3, dilation.
+The block's input is made by a QUANTIZE so that the planner may place the
+block's output over it."""
+
+import numpy as np
+
+from converter.writer import ModelWriter
+from opsuite import ACTS, _act_q, _in_q
+
+
+class _Block:
+    def __init__(self, rng):
+        self.rng = rng
+        self.m = ModelWriter()
+        self.n = 0
+        self.desc = []
+
+    def name(self, what):
+        self.n += 1
+        return f"{what}{self.n}"
+
+    def conv(self, x, shape, scale, keep_hw=False, cout=None, pointwise_stride=None):
+        """A random CONV_2D or DEPTHWISE_CONV_2D on x (NHWC shape, scale).
+        keep_hw: stride 1 and SAME; cout: the output channels (None: any);
+        pointwise_stride: a 1x1 CONV_2D with these strides, SAME."""
+        rng = self.rng
+        _, h, w, cin = shape
+        k = int(rng.choice([1, 1, 3, 3, 3, 5, 2, 4]))
+        kh, kw = (k, k) if rng.random() < 0.8 else (int(rng.integers(1, 5)), int(rng.integers(1, 5)))
+        sh, sw = (1, 1) if keep_hw or rng.random() < 0.55 else (int(rng.choice([2, 2, 3])), int(rng.choice([1, 2])))
+        dh, dw = (int(rng.integers(1, 3)), int(rng.integers(1, 3))) if rng.random() < 0.2 else (1, 1)
+        padding = "SAME" if keep_hw or rng.random() < 0.6 else "VALID"
+        dm = 1 if rng.random() < 0.8 else int(rng.integers(2, 4))
+        depthwise = rng.random() < 0.45 and (cout is None or cout == cin * dm)
+        if pointwise_stride:
+            kh = kw = dh = dw = 1
+            (sh, sw), padding, depthwise = pointwise_stride, "SAME", False
+        eh, ew = (kh - 1) * dh + 1, (kw - 1) * dw + 1
+        if padding == "VALID" and (eh > h or ew > w):
+            padding = "SAME"
+        oh = -(-h // sh) if padding == "SAME" else (h - eh) // sh + 1
+        ow = -(-w // sw) if padding == "SAME" else (w - ew) // sw + 1
+        if depthwise:
+            cout = cin * dm
+            fshape, depth = (1, kh, kw, cout), kh * kw
+        else:
+            cout = cout or int(rng.choice([1, 3, 4, 5, 7, 8, 12, 16, 17, 24]))
+            fshape, depth = (cout, kh, kw, cin), kh * kw * cin
+        per_channel = rng.random() < 0.7
+        w_s = rng.uniform(0.002, 0.02, cout if per_channel else 1)
+        amp = np.sqrt(depth) * 60 * scale * 70 * float(np.mean(w_s))
+        out_s, out_zp = _act_q(rng, amp)
+        act = ACTS[int(rng.integers(0, 3))]  # NONE, RELU, RELU6: what blocks use
+        m = self.m
+        wt = m.tensor(self.name("w"), fshape, data=rng.integers(-127, 128, fshape), scale=w_s, zp=np.zeros(w_s.size),
+                      axis=3 if depthwise else 0)
+        bias = m.tensor(self.name("b"), (cout,), type="int32", data=rng.integers(-3000, 3000, cout),
+                        scale=scale * np.broadcast_to(w_s, (cout,)), zp=np.zeros(cout))
+        y = m.tensor(self.name("y"), (1, oh, ow, cout), scale=out_s, zp=out_zp)
+        opts = dict(padding=padding, stride_w=sw, stride_h=sh, fused_activation_function=act,
+                    dilation_w_factor=dw, dilation_h_factor=dh)
+        if depthwise:
+            opts["depth_multiplier"] = cout // cin
+        m.op("DEPTHWISE_CONV_2D" if depthwise else "CONV_2D", [x, wt, bias], [y], **opts)
+        self.desc.append(f"{'dw' if depthwise else 'conv'} {kh}x{kw} s{sh}x{sw} d{dh}x{dw} {padding} -> "
+                         f"{[oh, ow, cout]} {act}")
+        return y, (1, oh, ow, cout), out_s
+
+    def add(self, a, b, sa, sb, shape):
+        rng = self.rng
+        so, zo = _act_q(rng, 120 * (sa + sb))
+        name = "SUB" if rng.random() < 0.2 else "ADD"
+        act = ACTS[int(rng.integers(0, 3))]
+        y = self.m.tensor(self.name("s"), shape, scale=so, zp=zo)
+        self.m.op(name, [a, b], [y], fused_activation_function=act)
+        self.desc.append(f"{name} {act}")
+        return y
+
+
+def block(rng):
+    """(tflite bytes, description) of one random block."""
+    b = _Block(rng)
+    m = b.m
+    h, w = int(rng.choice([1, 2, 3, 5, 7, 8, 11, 16])), int(rng.choice([1, 2, 3, 4, 7, 9, 12]))
+    c = int(rng.choice([1, 2, 3, 4, 5, 8, 9, 16, 17]))
+    s, zp = _in_q(rng)
+    x_in = m.tensor("x_in", (1, h, w, c), scale=s * float(rng.uniform(0.8, 1.25)), zp=int(rng.integers(-20, 21)))
+    x = m.tensor("x", (1, h, w, c), scale=s, zp=zp)
+    m.op("QUANTIZE", [x_in], [x])
+    kind = ["chain", "residual", "skip_conv", "skip_tensor"][int(rng.integers(0, 4))]
+    inputs = [x_in]
+    if kind == "chain":
+        t, shape, sc = x, (1, h, w, c), s
+        for _ in range(int(rng.integers(2, 4))):
+            t, shape, sc = b.conv(t, shape, sc)
+        out = t
+    else:
+        n = int(rng.integers(1, 3)) if kind == "skip_conv" else int(rng.integers(1, 4))
+        t, shape, sc = x, (1, h, w, c), s
+        for j in range(n):
+            last = j == n - 1
+            t, shape, sc = b.conv(t, shape, sc, keep_hw=kind != "skip_conv", cout=c if last and kind != "skip_conv" else None)
+        if kind == "residual":
+            other, so = x, s
+        elif kind == "skip_conv":
+            # The skip path: a 1x1 convolution striding as the main path does.
+            st = [next((k for k in (1, 2, 3, 4, 5, 6, 8, 11, 16) if -(-d // k) == o), None)
+                  for d, o in ((h, shape[1]), (w, shape[2]))]
+            if None in st:
+                return block(rng)  # VALID borders the skip path cannot follow: draw again
+            other, _, so = b.conv(x, (1, h, w, c), s, cout=shape[3], pointwise_stride=tuple(st))
+        else:
+            z_in = m.tensor("z_in", shape, scale=sc, zp=int(rng.integers(-20, 21)))
+            other = m.tensor("z", shape, scale=sc * float(rng.uniform(0.5, 2.0)), zp=int(rng.integers(-20, 21)))
+            m.op("QUANTIZE", [z_in], [other])
+            inputs.append(z_in)
+            so = sc
+        pair = (t, other, sc, so) if rng.random() < 0.5 else (other, t, so, sc)
+        out = b.add(*pair, shape)
+    desc = f"{kind}: in {[h, w, c]}; " + "; ".join(b.desc)
+    return m.finish(inputs, [out]), desc
