@@ -8,7 +8,7 @@ import numpy as np
 from converter import ir
 
 MAGIC = b"SPRT"
-VERSION = (2, 1)  # 2.1: op flags (OPF_GENERATED)
+VERSION = (2, 2)  # 2.1: op flags (OPF_GENERATED); 2.2: FUSED_ROWS
 OPF_GENERATED = 1
 HEADER_SIZE = 64
 TENSOR_RECORD = 48
