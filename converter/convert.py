@@ -77,8 +77,45 @@ def _fit_arena(g, ops, chosen, library):
     return chosen
 
 
+def _unprepare(g, ops, chosen, library, keep=None):
+    """Layers whose kernels' constants were prepared offline (they follow
+    the bias in flash, SPRAT_CONV_PREPARED) go back to building them in
+    scratch wherever that leaves the arena as it is: the constants cost
+    flash (MobileNetV2's would add 137 KB) and only pay where their scratch
+    is at the peak. Halves of the candidates are tried together, so a model
+    needs few plans."""
+    cands = [k for k, op in enumerate(ops) if getattr(op, "unprepared", None)]
+    if not cands or keep is True:
+        return
+    _, base, _ = planner.plan(g, ops)
+
+    def swap(k):
+        op = ops[k]
+        params, bias, scratch = op.unprepared
+        bt, st = g.t(op.inputs[2]), g.t(op.scratch[0])
+        op.unprepared = (op.params, bt.data, st.nbytes)
+        op.params, bt.data, bt.shape = params, bias, bias.shape
+        need = codegen.scratch_bytes(library, op, chosen[k]) if k in chosen else None
+        st.shape = (max(scratch, need or 0),)
+
+    def try_revert(ks):
+        for k in ks:
+            swap(k)
+        if keep is False or planner.plan(g, ops)[1] <= base:
+            for k in ks:
+                ops[k].unprepared = None
+            return
+        for k in ks:
+            swap(k)  # back
+        if len(ks) > 1:
+            try_revert(ks[:len(ks) // 2])
+            try_revert(ks[len(ks) // 2:])
+
+    try_revert(cands)
+
+
 def convert(tflite_bytes_or_path, target=None, reference=False, generate=False, grow_arena=None,
-            tightest_overlap=False, optimize="balanced", fuse_band=None):
+            tightest_overlap=False, optimize="balanced", fuse_band=None, prepared=None):
     """`target` (a platform name) picks the kernel library whose weight
     layout the blob carries; None or `reference`: the portable kernels'.
     `generate`: True for generated code on every layer the library has a
@@ -92,7 +129,8 @@ def convert(tflite_bytes_or_path, target=None, reference=False, generate=False, 
     `optimize`: "balanced" fuses blocks into FUSED_ROWS (converter/fuse.py)
     where that shrinks the arena by 10% or more, "ram" wherever it shrinks
     it at all, "speed" nowhere; "all" (tests) wherever it can, with
-    `fuse_band` rows per step."""
+    `fuse_band` rows per step. `prepared` (tests): True keeps every
+    layer's offline kernel constants, False none; None where they save RAM."""
     layout = layouts.for_target(target, reference)
     if generate and not codegen.supported(layout.NAME):
         raise ConvertError(f"--generate: the {layout.NAME} kernel library has no layer templates "
@@ -112,6 +150,7 @@ def convert(tflite_bytes_or_path, target=None, reference=False, generate=False, 
         need = codegen.scratch_bytes(layout.NAME, ops[k], variant)
         if need:  # the variant's scratch, which the runtime checks the blob gives it
             g.t(ops[k].scratch[0]).shape = (max(need, g.t(ops[k].scratch[0]).nbytes),)
+    _unprepare(g, ops, chosen, layout.NAME, prepared)
     offsets, activations, buffers = planner.plan(g, ops, tightest=tightest_overlap)
     layer_bytes = planner.layer_bytes(ops)
     arena = activations + layer_bytes

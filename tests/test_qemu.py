@@ -27,10 +27,12 @@ def _suite_jobs(per_op, target):
     for op_name, gen in opsuite.GENERATORS.items():
         for i in range(per_op):
             data, desc = gen(np.random.default_rng(seed(op_name, i)))
-            r = convert(data, target=target)
+            # Half the layers with the kernels' constants prepared offline
+            # (SPRAT_CONV_PREPARED), half building them in scratch.
+            r = convert(data, target=target, prepared=i % 2 == 0)
             x = reference.random_inputs(r, 2 * i)
             js.append((r, x))
-            expect.append((f"{op_name} config {i}: {desc}", reference.run(data, x)))
+            expect.append((f"{op_name} config {i} (prepared {i % 2 == 0}): {desc}", reference.run(data, x)))
     return js, expect
 
 
@@ -38,8 +40,9 @@ def _model_jobs(names, seeds, target):
     js, expect = [], []
     for name in names:
         data = open(shared_model(name), "rb").read()
-        r = convert(data, target=target)
         for s in seeds:
+            # The last seed with every layer's kernel constants prepared offline.
+            r = convert(data, target=target, prepared=True if s == seeds[-1] and len(seeds) > 1 else None)
             x = reference.random_inputs(r, s)
             js.append((r, x))
             expect.append((f"{name} seed {s}", reference.run(data, x)))

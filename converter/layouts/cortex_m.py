@@ -19,6 +19,7 @@ from converter.layouts import plain
 LAYOUT = 1
 NAME = "cortex_m_dsp"
 FAST_REQUANT = 1  # SPRAT_CONV_FAST_REQUANT
+PREPARED = 2  # SPRAT_CONV_PREPARED: the kernels' records (and depthwise lanes) after the bias
 
 
 def _rows(w, kind):
@@ -141,7 +142,8 @@ def conv_scratch_bytes(p):
         return 0
     record_words = 14 if depth % 4 else 10
     quads = (depth + 3) // 4
-    return 4 * record_words * ((p["out"][3] + 1) // 2) + 16 * quads + 4 * max(2 * quads, (p["out"][3] + 3) // 4)
+    records = 0 if _prepared(p) else 4 * record_words * ((p["out"][3] + 1) // 2)
+    return records + 16 * quads + 4 * max(2 * quads, (p["out"][3] + 3) // 4)
 
 
 def depthwise_scratch_bytes(p):
@@ -152,7 +154,76 @@ def depthwise_scratch_bytes(p):
     bytes per tap and 4 channels), and one gathered window (kh * kw * output channels, rounded
     up to 4 bytes)."""
     _, kh, kw, c = p["filter"]
-    fast = bool(p["flags"] & FAST_REQUANT)
+    fast = bool(p["flags"] & FAST_REQUANT) and not _prepared(p)
     records = 12 * p["out"][3] if fast else 0
     lanes = 8 * kh * kw * (p["out"][3] // 4) if fast and kw in (3, 5) and p["out"][3] >= 4 else 0
     return records + lanes + (kh * kw * c + 3) // 4 * 4
+
+
+def _prepared(p):
+    return bool(p["flags"] & PREPARED) and bool(p["flags"] & FAST_REQUANT)
+
+
+# ---- constants the kernels read after the bias (SPRAT_CONV_PREPARED) ----
+
+def _sxtb16(w):
+    lo, hi = w & 0xFF, (w >> 16) & 0xFF
+    return ((hi - 256 * (hi >= 128)) & 0xFFFF) << 16 | ((lo - 256 * (lo >= 128)) & 0xFFFF)
+
+
+def _sxtb16_ror8(w):
+    return _sxtb16(((w >> 8) | (w << 24)) & 0xFFFFFFFF)
+
+
+def _word(buf, at):
+    return int.from_bytes(buf[at:at + 4], "little")
+
+
+def _rq(mult, shift, offset):
+    """Twin of sprat_cm_rq_make (requant.h): (m2, c, r) or None."""
+    r = -int(shift)
+    if int(mult) < 2**30 or not 1 <= r <= 22:
+        return None
+    return [(int(mult) << 1) & 0xFFFFFFFF, (2 * int(offset) + 1) * (1 << (r - 1)), r]
+
+
+def prepare(p, filt, folded, mults, shifts):
+    """The words the kernels would build in scratch at each call, made
+    offline: for CONV_2D on the GEMM path, one record per pair of output
+    channels (twin of make_records, conv_s8_impl.h); for DEPTHWISE_CONV_2D
+    each channel's requantization record, then the filter's SXTB16 lanes
+    when the assembly kernels run it (twin of depthwise_s8_impl.h). None
+    where the kernels would not use them (no fast requantization for every
+    channel, or another path)."""
+    if not p["flags"] & FAST_REQUANT:
+        return None
+    oc, offset = p["out"][3], p["output_offset"]
+    rqs = [_rq(m, s, offset) for m, s in zip(np.broadcast_to(mults, (oc,)), np.broadcast_to(shifts, (oc,)))]
+    if any(q is None for q in rqs):
+        return None
+    buf = np.asarray(filt, np.int8).tobytes()
+    _, kh, kw, fc = p["filter"]
+    if p["depth_multiplier"]:  # depthwise
+        words = [w & 0xFFFFFFFF for q in rqs for w in q]
+        if kw in (3, 5) and oc >= 4:
+            for i in range(kh * kw * (oc // 4)):
+                w = _word(buf, 4 * i)
+                words += [_sxtb16(w), _sxtb16_ror8(w)]
+        return np.asarray(words, np.uint32).view(np.int32)
+    depth = kh * kw * fc
+    if fc != p["in"][3] or p["dilation_h"] != 1 or p["dilation_w"] != 1 or depth < 4:
+        return None
+    groups, t = depth // 4, depth % 4
+    record = 14 if t else 10
+    tails = 4 * groups * oc
+    words = []
+    for c in range(0, oc, 2):
+        c1 = c + 1 if c + 1 < oc else c
+        r = [int(folded[c]), int(folded[c1]), int(folded[c]), int(folded[c1])]
+        if t:
+            w0, w1 = _word(buf, tails + (c + 1) * t - 4), _word(buf, tails + (c1 + 1) * t - 4)
+            r += [_sxtb16(w0), _sxtb16_ror8(w0), _sxtb16(w1), _sxtb16_ror8(w1)]
+        r += rqs[c] + rqs[c1]
+        assert len(r) == record
+        words += [w & 0xFFFFFFFF for w in r]
+    return np.asarray(words, np.uint32).view(np.int32)

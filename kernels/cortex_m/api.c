@@ -7,6 +7,8 @@ const char *sprat_kernel_library(void) { return "cortex_m_dsp"; }
 
 #define SPRAT_OVERRIDES_conv2d_s8_get_buffer_size
 #define SPRAT_OVERRIDES_conv2d_s8
+#define SPRAT_OVERRIDES_conv2d_s8_bias_words
+#define SPRAT_OVERRIDES_depthwise_conv2d_s8_bias_words
 #define SPRAT_OVERRIDES_depthwise_conv2d_s8_get_buffer_size
 #define SPRAT_OVERRIDES_depthwise_conv2d_s8
 #define SPRAT_OVERRIDES_fully_connected_s8
@@ -19,6 +21,15 @@ const char *sprat_kernel_library(void) { return "cortex_m_dsp"; }
 int32_t sprat_conv2d_s8_get_buffer_size(const sprat_conv_params *p) {
   return p->layout == SPRAT_LAYOUT_ARMV7EM ? sprat_cm_conv2d_s8_get_buffer_size(p)
                                             : sprat_portable_conv2d_s8_get_buffer_size(p);
+}
+
+int32_t sprat_conv2d_s8_bias_words(const sprat_conv_params *p) {
+  return p->layout == SPRAT_LAYOUT_ARMV7EM ? sprat_cm_conv2d_s8_bias_words(p) : sprat_portable_conv2d_s8_bias_words(p);
+}
+
+int32_t sprat_depthwise_conv2d_s8_bias_words(const sprat_conv_params *p) {
+  return p->layout == SPRAT_LAYOUT_ARMV7EM ? sprat_cm_depthwise_conv2d_s8_bias_words(p)
+                                            : sprat_portable_depthwise_conv2d_s8_bias_words(p);
 }
 
 void sprat_conv2d_s8(const sprat_conv_params *p, const int8_t *in, const int8_t *filter, const int32_t *bias,

@@ -9,11 +9,13 @@
 #include "kernels/portable/portable.h"
 
 int32_t sprat_cm_conv2d_s8_get_buffer_size(const sprat_conv_params *p);
+int32_t sprat_cm_conv2d_s8_bias_words(const sprat_conv_params *p);
 void sprat_cm_conv2d_s8(const sprat_conv_params *p, const int8_t *in, const int8_t *filter, const int32_t *bias,
                         const int32_t *multiplier, const int32_t *shift, int8_t *out, void *scratch,
                         int32_t row_begin, int32_t row_end);
 
 int32_t sprat_cm_depthwise_conv2d_s8_get_buffer_size(const sprat_conv_params *p);
+int32_t sprat_cm_depthwise_conv2d_s8_bias_words(const sprat_conv_params *p);
 void sprat_cm_depthwise_conv2d_s8(const sprat_conv_params *p, const int8_t *in, const int8_t *filter,
                                   const int32_t *bias, const int32_t *multiplier, const int32_t *shift, int8_t *out,
                                   void *scratch, int32_t row_begin, int32_t row_end);

@@ -84,7 +84,8 @@ static inline int sprat_cm_rq_make(int32_t mult, int32_t shift, int32_t offset, 
 static inline int32_t sprat_cm_rq_apply(int32_t acc, const sprat_cm_rq *q) {
   // Unsigned sums: a blob that lies about the flag gets wrong numbers, not UB.
   const uint32_t t = (uint32_t)q->c + (uint32_t)(acc >> 31);
-  return (int32_t)((uint32_t)sprat_cm_smmlar(acc, q->m2, acc) + t) >> q->r;
+  // r & 31: a prepared record (in the blob) with a crafted shift is no UB.
+  return (int32_t)((uint32_t)sprat_cm_smmlar(acc, q->m2, acc) + t) >> (q->r & 31);
 }
 
 // sprat_cm_rq_apply for the kernels written in assembly, one GNU assembler

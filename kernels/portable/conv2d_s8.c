@@ -8,6 +8,8 @@ int32_t sprat_portable_conv2d_s8_get_buffer_size(const sprat_conv_params *p) {
   return 0;
 }
 
+int32_t sprat_portable_conv2d_s8_bias_words(const sprat_conv_params *p) { return p->out.c; }
+
 void sprat_portable_conv2d_s8(const sprat_conv_params *p, const int8_t *in, const int8_t *filter,
                               const int32_t *bias, const int32_t *multiplier, const int32_t *shift, int8_t *out,
                               void *scratch, int32_t row_begin, int32_t row_end) {

@@ -5,9 +5,11 @@
 #include "runtime/src/op_api.h"
 #include "runtime/src/opcodes.h"
 
-// Inputs 2-4: the bias and the per-channel multipliers and shifts.
-static sprat_status check_requantization(const sprat_op_ctx *c, int32_t channels, int32_t layout) {
-  if (c->in[2].present) SPRAT_CHECK(sprat_is(&c->in[2], SPRAT_INT32, (uint32_t)channels));
+// Inputs 2-4: the bias (bias_words: with what the kernel library prepared
+// offline after it) and the per-channel multipliers and shifts.
+static sprat_status check_requantization(const sprat_op_ctx *c, int32_t channels, int32_t layout, int32_t bias_words) {
+  SPRAT_CHECK(bias_words >= channels);
+  if (c->in[2].present) SPRAT_CHECK(sprat_is(&c->in[2], SPRAT_INT32, (uint32_t)bias_words));
   else SPRAT_CHECK(layout == SPRAT_LAYOUT_PLAIN);  // other layouts fold the input offset into it
   SPRAT_CHECK(sprat_is_const(&c->in[3], SPRAT_INT32, (uint32_t)channels) &&
               sprat_is_const(&c->in[4], SPRAT_INT32, (uint32_t)channels));
@@ -53,7 +55,8 @@ static sprat_status check_common(const sprat_op_ctx *c, int depthwise) {
   const int32_t need = depthwise ? sprat_depthwise_conv2d_s8_get_buffer_size(p) : sprat_conv2d_s8_get_buffer_size(p);
   SPRAT_CHECK(need >= 0);
   if (need > 0) SPRAT_CHECK(c->n_scratch == 1 && c->scratch[0].bytes >= (uint32_t)need);
-  return check_requantization(c, os.c, p->layout);
+  return check_requantization(c, os.c, p->layout,
+                              depthwise ? sprat_depthwise_conv2d_s8_bias_words(p) : sprat_conv2d_s8_bias_words(p));
 }
 
 static sprat_status check_transpose(const sprat_op_ctx *c) {
@@ -64,7 +67,7 @@ static sprat_status check_transpose(const sprat_op_ctx *c) {
   if (s != SPRAT_OK) return s;
   SPRAT_CHECK(p->filter.n == p->out.c && p->filter.c == p->in.c);
   SPRAT_CHECK(sprat_is(&c->scratch[0], SPRAT_INT32, c->out[0].count));
-  return check_requantization(c, p->out.c, p->layout);
+  return check_requantization(c, p->out.c, p->layout, p->out.c);
 }
 
 static void run_transpose(const sprat_layer *l) {

@@ -6,7 +6,11 @@ int32_t sprat_cm_conv2d_s8_get_buffer_size(const sprat_conv_params *p) {
   if (!fast_shape(p)) return 0;
   const int32_t depth = conv_depth(p), quads = (depth + 3) >> 2;
   const int32_t stage = 2 * quads > (p->out.c + 3) >> 2 ? 2 * quads : (p->out.c + 3) >> 2;
-  return 4 * SPRAT_CM_RECORD_WORDS((depth & 3) != 0) * ((p->out.c + 1) >> 1) + 16 * quads + 4 * stage;
+  return (conv_prepared(p) ? 0 : 4 * conv_record_words(p)) + 16 * quads + 4 * stage;
+}
+
+int32_t sprat_cm_conv2d_s8_bias_words(const sprat_conv_params *p) {
+  return p->out.c + (conv_prepared(p) ? conv_record_words(p) : 0);
 }
 
 void sprat_cm_conv2d_s8(const sprat_conv_params *p, const int8_t *in, const int8_t *filter, const int32_t *bias,

@@ -30,6 +30,17 @@ static inline int fast_shape(const sprat_conv_params *p) {
   return p->filter.c == p->in.c && p->dilation_h == 1 && p->dilation_w == 1 && conv_depth(p) >= 4;
 }
 
+// The GEMM's records (make_records below) come with the bias, made
+// offline (converter/layouts/cortex_m.py), instead of in scratch per call.
+static inline int conv_prepared(const sprat_conv_params *p) {
+  return (p->flags & SPRAT_CONV_PREPARED) && (p->flags & SPRAT_CONV_FAST_REQUANT) && fast_shape(p);
+}
+
+// Words of all the records: one per pair of output channels.
+static inline int32_t conv_record_words(const sprat_conv_params *p) {
+  return SPRAT_CM_RECORD_WORDS((conv_depth(p) & 3) != 0) * ((p->out.c + 1) >> 1);
+}
+
 
 // Small copies and fills, inline: the empty asm keeps GCC from turning the
 // loops into memcpy/memset calls, which cost more than a 9-byte row.
@@ -221,12 +232,14 @@ SPRAT_CM_INLINE void sprat_cm_conv2d_s8_impl(const sprat_conv_params *p, const i
   }
   const int32_t n_oc = p->out.c, depth = conv_depth(p), groups = depth >> 2, t = depth & 3;
   const int32_t pairs = (n_oc + 1) >> 1, words = SPRAT_CM_RECORD_WORDS(t != 0);
-  uint32_t *records = (uint32_t *)scratch;
-  uint32_t *panel = records + pairs * words;
+  const int prepared = conv_prepared(p);
+  uint32_t *records = prepared ? (uint32_t *)(uintptr_t)(bias + n_oc) : (uint32_t *)scratch;
+  uint32_t *panel = prepared ? (uint32_t *)scratch : records + pairs * words;
   int8_t *stage = (int8_t *)(panel + 4 * (groups + (t != 0)));
   const requant rq = {records, words, multiplier, shift, p->output_offset, p->act_min, p->act_max};
   int mode = RQ_EXACT;
-  if ((p->flags & SPRAT_CONV_FAST_REQUANT) && make_records(p, filter, bias, multiplier, shift, groups, t, records))
+  if ((p->flags & SPRAT_CONV_FAST_REQUANT) &&
+      (prepared || make_records(p, filter, bias, multiplier, shift, groups, t, records)))
     mode = p->act_min == -128 && p->act_max == 127 ? RQ_FULL : RQ_CLAMP;
   static void (*const kKernels[2][2][2])(sprat_cm_gemm_frame *) = {
       {{sprat_cm_gemm2x2, sprat_cm_gemm2x2_tail}, {sprat_cm_gemm2x2_clamp, sprat_cm_gemm2x2_clamp_tail}},

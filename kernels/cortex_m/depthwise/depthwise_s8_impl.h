@@ -29,8 +29,15 @@
 #include "kernels/cortex_m/simd.h"
 #include "kernels/portable/fixedpoint.h"
 
+// The records and lanes below come with the bias, made offline
+// (converter/layouts/cortex_m.py), instead of in scratch per call.
+static inline int dw_prepared(const sprat_conv_params *p) {
+  return (p->flags & SPRAT_CONV_PREPARED) && (p->flags & SPRAT_CONV_FAST_REQUANT);
+}
+
+// Scratch bytes of the requantization records.
 static inline int32_t records_bytes(const sprat_conv_params *p) {
-  return (p->flags & SPRAT_CONV_FAST_REQUANT) ? 12 * p->out.c : 0;
+  return (p->flags & SPRAT_CONV_FAST_REQUANT) && !dw_prepared(p) ? 12 * p->out.c : 0;
 }
 
 // The assembly kernels (windows 3 or 5 taps wide) read their filter
@@ -40,8 +47,9 @@ static inline int uses_asm(const sprat_conv_params *p) {
   return (p->filter.w == 3 || p->filter.w == 5) && (p->flags & SPRAT_CONV_FAST_REQUANT) && p->out.c >= 4;
 }
 
+// Scratch bytes of the lanes.
 static inline int32_t lanes_bytes(const sprat_conv_params *p) {
-  return uses_asm(p) ? 8 * p->filter.h * p->filter.w * (p->out.c >> 2) : 0;
+  return uses_asm(p) && !dw_prepared(p) ? 8 * p->filter.h * p->filter.w * (p->out.c >> 2) : 0;
 }
 
 
@@ -219,11 +227,12 @@ SPRAT_CM_INLINE void sprat_cm_depthwise_conv2d_s8_impl(const sprat_conv_params *
   const int32_t eh = (kh - 1) * p->dilation_h, ew = (kw - 1) * p->dilation_w;
   int mode = RQ_EXACT;
   const sprat_cm_rq *records = 0;
-  if ((p->flags & SPRAT_CONV_FAST_REQUANT) && make_records(p, multiplier, shift, (sprat_cm_rq *)scratch)) {
-    records = (const sprat_cm_rq *)scratch;
+  const int prepared = dw_prepared(p);
+  if ((p->flags & SPRAT_CONV_FAST_REQUANT) && (prepared || make_records(p, multiplier, shift, (sprat_cm_rq *)scratch))) {
+    records = prepared ? (const sprat_cm_rq *)(const void *)(bias + OC) : (const sprat_cm_rq *)scratch;
     mode = p->act_min == -128 && p->act_max == 127 ? RQ_FULL : RQ_CLAMP;
   }
-  uint32_t *lanes = (uint32_t *)(void *)((int8_t *)scratch + records_bytes(p));
+  uint32_t *lanes = prepared ? (uint32_t *)(uintptr_t)(bias + 4 * OC) : (uint32_t *)(void *)((int8_t *)scratch + records_bytes(p));
   int8_t *window = (int8_t *)scratch + records_bytes(p) + lanes_bytes(p);
   static const pixels_fn kFns[3][3] = {{pixels_k3_full, pixels_k3_clamp, pixels_k3_exact},
                                        {pixels_k5_full, pixels_k5_clamp, pixels_k5_exact},
@@ -233,7 +242,7 @@ SPRAT_CM_INLINE void sprat_cm_depthwise_conv2d_s8_impl(const sprat_conv_params *
               (uint8_t)p->act_min * 0x01010101u, (uint8_t)p->act_max * 0x01010101u, OC >> 2, OC & 3, kh, kw,
               p->dilation_h * iw * C, p->dilation_w * C, 0};
   if (uses_asm(p) && mode != RQ_EXACT) {
-    for (int32_t i = 0; i < kh * kw * (OC >> 2); ++i) {
+    for (int32_t i = 0; !prepared && i < kh * kw * (OC >> 2); ++i) {
       const uint32_t w = sprat_cm_load32(filter + 4 * i);
       lanes[2 * i] = SXTB16(w), lanes[2 * i + 1] = SXTB16_ROR8(w);
     }

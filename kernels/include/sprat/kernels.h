@@ -48,6 +48,12 @@ enum {
   // The converter proves it from the weights; a blob that lies about it
   // gets wrong numbers, never an out-of-bounds access.
   SPRAT_CONV_FAST_REQUANT = 1,
+  // The bias input carries, after its out_c values, the constants the
+  // layout's kernels would otherwise build in scratch at every call (the
+  // Cortex-M library's requantization records, and its depthwise filter
+  // split into SXTB16 lanes), made offline: less scratch, no set-up per
+  // call. *_bias_words() says how many words the bias then holds.
+  SPRAT_CONV_PREPARED = 2,
 };
 
 // ---- convolutions -------------------------------------------------------
