@@ -161,7 +161,7 @@ def depthwise_scratch_bytes(p):
 
 
 def _prepared(p):
-    return bool(p["flags"] & PREPARED) and bool(p["flags"] & FAST_REQUANT)
+    return bool(p.get("flags", 0) & PREPARED) and bool(p.get("flags", 0) & FAST_REQUANT)
 
 
 # ---- constants the kernels read after the bias (SPRAT_CONV_PREPARED) ----

@@ -189,6 +189,7 @@ static long check_twins(void) {
     memcpy(&p.out, kTwinScratch[i].out, sizeof p.out);
     p.stride_h = p.stride_w = p.dilation_w = 1;
     p.dilation_h = kTwinScratch[i].dilation_h;
+    p.flags = kTwinScratch[i].flags;
     p.layout = SPRAT_LAYOUT_ARMV7EM;
     const int32_t got = sprat_conv2d_s8_get_buffer_size(&p);
     if (got != kTwinScratch[i].bytes && bad++ < 4)
