@@ -135,7 +135,7 @@ def fully_connected(rng):
     return m.finish([x], [y]), f"batches {batches} depth {depth} units {units} {act}{'' if bias >= 0 else ' no bias'}"
 
 
-def _pool(rng, name):
+def _pool(rng, name, produced=False):
     n, h, w, c = int(rng.integers(1, 3)), int(rng.integers(1, 12)), int(rng.integers(1, 12)), int(rng.integers(1, 6))
     if rng.random() < 0.4:  # channel counts around SIMD widths
         c = int(rng.choice([4, 7, 8, 12, 16, 19, 32]))
@@ -149,9 +149,14 @@ def _pool(rng, name):
     m = ModelWriter()
     x = m.tensor("x", (n, h, w, c), scale=s, zp=zp)
     y = m.tensor("y", (n, oh, ow, c), scale=s, zp=zp)
+    first = x
+    if produced:  # x made by a QUANTIZE (a layer's output, which the planner may overlap), not the model input
+        first = m.tensor("x_in", (n, h, w, c), scale=s * float(rng.uniform(0.8, 1.25)), zp=int(rng.integers(-20, 21)))
+        m.op("QUANTIZE", [first], [x])
     m.op(name, [x], [y], padding=padding, stride_w=sw, stride_h=sh, filter_width=fw, filter_height=fh,
          fused_activation_function=act)
-    return m.finish([x], [y]), f"in {[n, h, w, c]} window {fh}x{fw} stride {sh}x{sw} {padding} {act}"
+    return m.finish([first], [y]), (f"in {[n, h, w, c]} window {fh}x{fw} stride {sh}x{sw} {padding} {act}"
+                                    + (" (after a QUANTIZE)" if produced else ""))
 
 
 def average_pool_2d(rng):

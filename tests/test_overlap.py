@@ -1,6 +1,6 @@
 """The planner's overlap allowances (converter/access.py) hold for every
-kernel that may run the op: randomized depthwise layers and 1x1
-convolutions, each after a QUANTIZE so that its input is a layer's output
+kernel that may run the op: randomized depthwise layers, convolutions and
+max and average pooling, each after a QUANTIZE so that its input is a layer's output
 the planner may overlap,
 planned with the tightest overlap and run on the host (portable kernels)
 and under QEMU (the Cortex-M library, and generated code on each variant
@@ -47,23 +47,27 @@ def _check_disjoint(r):
             assert a.offset + a.size <= b.offset or b.offset + b.size <= a.offset, (a, b)
 
 
-def _models(depthwise):
-    """Random layers after a QUANTIZE; for CONV_2D only those with an
-    allowance (1x1, stride 1, no padding)."""
+_KINDS = {"depthwise": lambda rng: opsuite._conv_like(rng, True, produced=True),
+          "conv": lambda rng: opsuite._conv_like(rng, False, produced=True),
+          "max_pool": lambda rng: opsuite._pool(rng, "MAX_POOL_2D", produced=True),
+          "avg_pool": lambda rng: opsuite._pool(rng, "AVERAGE_POOL_2D", produced=True)}
+
+
+def _models(kind):
+    """Random layers after a QUANTIZE, those with an allowance (one image)."""
     out, i = [], 0
     while len(out) < CONFIGS:
-        data, desc = opsuite._conv_like(np.random.default_rng(seed("overlap" if depthwise else "overlap1x1", i)),
-                                        depthwise, produced=True)
+        data, desc = _KINDS[kind](np.random.default_rng(seed("overlap_" + kind, i)))
         i += 1
-        if depthwise or access.output_lag(convert(data).ops[-1]) is not None:
+        if access.output_lag(convert(data).ops[-1]) is not None:
             out.append((i - 1, data, desc))
     return out
 
 
-@pytest.mark.parametrize("depthwise", [True, False], ids=["depthwise", "conv_1x1"])
-def test_overlap_bitexact_host_and_qemu(depthwise):
+@pytest.mark.parametrize("kind", list(_KINDS))
+def test_overlap_bitexact_host_and_qemu(kind):
     host, qemu, expect_h, expect_q, overlapped = [], [], [], [], 0
-    for i, data, desc in _models(depthwise):
+    for i, data, desc in _models(kind):
         x = None
         for target, js, expect in ((None, host, expect_h), (TARGET, qemu, expect_q)):
             r = convert(data, target=target, tightest_overlap=True)
