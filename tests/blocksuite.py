@@ -80,11 +80,49 @@ class _Block:
         y = self.m.tensor(self.name("s"), shape, scale=so, zp=zo)
         self.m.op(name, [a, b], [y], fused_activation_function=act)
         self.desc.append(f"{name} {act}")
+        self.out_scale = so
         return y
 
 
-def block(rng):
-    """(tflite bytes, description) of one random block."""
+def _add_block(b, x, shape, s, kind, inputs):
+    """One block of `kind` on tensor x (shape, scale s); returns its output,
+    shape and scale, or None when the draw does not line up."""
+    rng, m = b.rng, b.m
+    _, h, w, c = shape
+    if kind == "chain":
+        t, sh, sc = x, shape, s
+        for _ in range(int(rng.integers(2, 4))):
+            t, sh, sc = b.conv(t, sh, sc)
+        return t, sh, sc
+    n = int(rng.integers(1, 3)) if kind == "skip_conv" else int(rng.integers(1, 4))
+    t, sh, sc = x, shape, s
+    for j in range(n):
+        last = j == n - 1
+        t, sh, sc = b.conv(t, sh, sc, keep_hw=kind != "skip_conv", cout=c if last and kind != "skip_conv" else None)
+    if kind == "residual":
+        other, so = x, s
+    elif kind == "skip_conv":
+        # The skip path: a 1x1 convolution striding as the main path does.
+        st = [next((k for k in (1, 2, 3, 4, 5, 6, 8, 11, 16) if -(-d // k) == o), None)
+              for d, o in ((h, sh[1]), (w, sh[2]))]
+        if None in st:
+            return None  # VALID borders the skip path cannot follow
+        other, _, so = b.conv(x, shape, s, cout=sh[3], pointwise_stride=tuple(st))
+    else:
+        z_in = m.tensor(b.name("z_in"), sh, scale=sc, zp=int(rng.integers(-20, 21)))
+        other = m.tensor(b.name("z"), sh, scale=sc * float(rng.uniform(0.5, 2.0)), zp=int(rng.integers(-20, 21)))
+        m.op("QUANTIZE", [z_in], [other])
+        inputs.append(z_in)
+        so = sc
+    pair = (t, other, sc, so) if rng.random() < 0.5 else (other, t, so, sc)
+    out = b.add(*pair, sh)
+    return out, sh, b.out_scale
+
+
+KINDS = ["chain", "residual", "skip_conv", "skip_tensor"]
+
+
+def _start(rng):
     b = _Block(rng)
     m = b.m
     h, w = int(rng.choice([1, 2, 3, 5, 7, 8, 11, 16])), int(rng.choice([1, 2, 3, 4, 7, 9, 12]))
@@ -93,35 +131,33 @@ def block(rng):
     x_in = m.tensor("x_in", (1, h, w, c), scale=s * float(rng.uniform(0.8, 1.25)), zp=int(rng.integers(-20, 21)))
     x = m.tensor("x", (1, h, w, c), scale=s, zp=zp)
     m.op("QUANTIZE", [x_in], [x])
-    kind = ["chain", "residual", "skip_conv", "skip_tensor"][int(rng.integers(0, 4))]
-    inputs = [x_in]
-    if kind == "chain":
-        t, shape, sc = x, (1, h, w, c), s
-        for _ in range(int(rng.integers(2, 4))):
-            t, shape, sc = b.conv(t, shape, sc)
-        out = t
-    else:
-        n = int(rng.integers(1, 3)) if kind == "skip_conv" else int(rng.integers(1, 4))
-        t, shape, sc = x, (1, h, w, c), s
-        for j in range(n):
-            last = j == n - 1
-            t, shape, sc = b.conv(t, shape, sc, keep_hw=kind != "skip_conv", cout=c if last and kind != "skip_conv" else None)
-        if kind == "residual":
-            other, so = x, s
-        elif kind == "skip_conv":
-            # The skip path: a 1x1 convolution striding as the main path does.
-            st = [next((k for k in (1, 2, 3, 4, 5, 6, 8, 11, 16) if -(-d // k) == o), None)
-                  for d, o in ((h, shape[1]), (w, shape[2]))]
-            if None in st:
-                return block(rng)  # VALID borders the skip path cannot follow: draw again
-            other, _, so = b.conv(x, (1, h, w, c), s, cout=shape[3], pointwise_stride=tuple(st))
+    return b, x, (1, h, w, c), s, [x_in]
+
+
+def block(rng):
+    """(tflite bytes, description) of one random block."""
+    while True:
+        b, x, shape, s, inputs = _start(rng)
+        kind = KINDS[int(rng.integers(0, 4))]
+        got = _add_block(b, x, shape, s, kind, inputs)
+        if got is not None:
+            break
+    desc = f"{kind}: in {list(shape[1:])}; " + "; ".join(b.desc)
+    return b.m.finish(inputs, [got[0]]), desc
+
+
+def network(rng):
+    """(tflite bytes, description): 2 to 4 random blocks in a row, some of
+    them also read by the next block's skip path."""
+    while True:
+        b, x, shape, s, inputs = _start(rng)
+        t, kinds = (x, shape, s), []
+        for _ in range(int(rng.integers(2, 5))):
+            kind = KINDS[int(rng.integers(0, 4))]
+            got = _add_block(b, *t, kind, inputs)
+            if got is None:
+                break
+            t = got
+            kinds.append(kind)
         else:
-            z_in = m.tensor("z_in", shape, scale=sc, zp=int(rng.integers(-20, 21)))
-            other = m.tensor("z", shape, scale=sc * float(rng.uniform(0.5, 2.0)), zp=int(rng.integers(-20, 21)))
-            m.op("QUANTIZE", [z_in], [other])
-            inputs.append(z_in)
-            so = sc
-        pair = (t, other, sc, so) if rng.random() < 0.5 else (other, t, so, sc)
-        out = b.add(*pair, shape)
-    desc = f"{kind}: in {[h, w, c]}; " + "; ".join(b.desc)
-    return m.finish(inputs, [out]), desc
+            return b.m.finish(inputs, [t[0]]), f"{' > '.join(kinds)}: in {list(shape[1:])}; " + "; ".join(b.desc)

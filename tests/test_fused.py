@@ -78,6 +78,45 @@ def test_fused_blocks_bitexact_host_and_qemu():
     _compare(jobs.run_jobs(TARGET, qemu), expect_q)
 
 
+NETWORKS = int(os.environ.get("SPRAT_FUSED_NETWORKS", "40"))
+
+
+def _respects_allowances(r):
+    """No two buffers live at once share a byte, except an op's output over
+    its dying input at least its allowance (access.output_lag) before it."""
+    _check_disjoint(r)
+    at = {b.root: b for b in r.buffers}
+    for k, (rin, rout, lag) in planner.allowances(r.graph, r.ops, r.buffers).items():
+        a, b = at[rin], at[rout]
+        if b.offset < a.offset + a.size and a.offset < b.offset + b.size:
+            assert a.offset - b.offset >= lag, (k, r.ops[k].name, a, b, lag)
+
+
+def test_random_networks_plans_hold():
+    """Models the tests never saw: 2 to 4 random blocks in a row, fused or
+    not, planned with the tightest overlap; every plan keeps live buffers
+    apart but for the access model's allowances, and runs bit-exact on the
+    host and under QEMU."""
+    host, qemu, expect_h, expect_q, fused = [], [], [], [], 0
+    for i in range(NETWORKS):
+        rng = np.random.default_rng(seed("fused_network", i))
+        data, desc = blocksuite.network(rng)
+        band = int(rng.choice(BANDS))
+        x = None
+        for optimize in ("balanced", "all"):
+            for target, js, expect in ((None, host, expect_h), (TARGET, qemu, expect_q)):
+                r = convert(data, target=target, optimize=optimize, fuse_band=band if optimize == "all" else None,
+                            tightest_overlap=True)
+                _respects_allowances(r)
+                fused += bool(_fused_ops(r))
+                x = reference.random_inputs(r, i) if x is None else x
+                js.append((r, x))
+                expect.append((f"network {i} ({optimize}, {target or 'host'}): {desc}", reference.run(data, x)))
+    assert fused >= NETWORKS, f"only {fused} of {4 * NETWORKS} plans had a fused block"
+    _compare(jobs.run_jobs("host", host), expect_h)
+    _compare(jobs.run_jobs(TARGET, qemu), expect_q)
+
+
 def test_balanced_fuses_only_where_the_arena_shrinks():
     for i, data, desc, _ in list(_draws())[:30]:
         plain = convert(data, optimize="speed")
