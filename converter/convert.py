@@ -151,6 +151,8 @@ def convert(tflite_bytes_or_path, target=None, reference=False, generate=False, 
         if need:  # the variant's scratch, which the runtime checks the blob gives it
             g.t(ops[k].scratch[0]).shape = (max(need, g.t(ops[k].scratch[0]).nbytes),)
     _unprepare(g, ops, chosen, layout.NAME, prepared)
+    if fuse_band is None:
+        ops = fuse.widen(g, ops)
     offsets, activations, buffers = planner.plan(g, ops, tightest=tightest_overlap)
     layer_bytes = planner.layer_bytes(ops)
     arena = activations + layer_bytes

@@ -348,14 +348,16 @@ def fuse(g, ops, optimize="balanced", band=None):
                 best = (a, block)
             del g.tensors[n_tensors:]  # the trial's scratch tensor
         if best is None:
-            return ops if band else _widen(g, ops, arena)
+            return ops
         ops = apply(g, ops, best[1], band or 1)
         arena = best[0]
 
 
-def _widen(g, ops, arena):
+def widen(g, ops):
     """Wider bands (more rows per kernel call, fewer window shifts) for each
-    fused op, as far as the arena has room for its larger windows."""
+    fused op, as far as the arena has room for its larger windows: the
+    converter's last step before the final plan."""
+    arena = planner.plan(g, ops)[1]
     for k in range(len(ops)):
         if ops[k].opcode != FUSED:
             continue

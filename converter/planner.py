@@ -5,6 +5,7 @@ free during its whole lifetime. An op whose kernels allow it
 (converter/access.py) may have its output overlap its input where the
 input dies: the output then only has to start `lag` bytes before it."""
 
+import random
 from dataclasses import dataclass
 
 from converter import access
@@ -31,8 +32,9 @@ def layer_bytes(ops, pointer_size=4):
 def allowances(graph, ops, buffers):
     """{op index: (input root, output root, lag)}: the output may overlap
     the input, which dies at the op that makes the output, if it starts at
-    least lag bytes before it. Not a model input: the caller may run the
-    model again on it."""
+    least lag bytes before it. A model input too: the caller writes the
+    inputs before every invoke (docs/embedding.md), as the arena reuses
+    their bytes once read."""
     span = {b.root: b for b in buffers}
     out = {}
     for k, op in enumerate(ops):
@@ -40,7 +42,7 @@ def allowances(graph, ops, buffers):
         if lag is None or op.inputs[0] < 0:
             continue
         rin, rout = graph.buffer_of(op.inputs[0]), graph.buffer_of(op.outputs[0])
-        if rin != rout and rin in span and rout in span and span[rin].first >= 0 and span[rin].last == k \
+        if rin != rout and rin in span and rout in span and span[rin].last == k \
                 and span[rout].first == k:
             out[k] = (rin, rout, lag)
     return out
@@ -69,11 +71,12 @@ def _together(a, b):
     return not (a.last < b.first or b.last < a.first)
 
 
-def plan(graph, ops, tightest=False):
+def plan(graph, ops, tightest=False, search=0):
     """Returns ({tensor index: offset}, arena size, [Buffer]), outputs placed
     over their inputs where the ops' allowances let them. `tightest` (for
     tests): every such output exactly its lag before its input wherever
-    that fits."""
+    that fits. `search`: a budget (buffers x orders) for a random search
+    over placement orders after the heuristic ones."""
     n = len(ops)
     spans = {}
 
@@ -158,6 +161,22 @@ def plan(graph, ops, tightest=False):
         top = max((off + b.size for b, off in got), default=0)
         if best is None or top < best[0]:
             best = (top, got)
+    if search:
+        # A seeded random search over placement orders (each buffer's size
+        # scaled by a random factor, ties by lifetime), stopping at the
+        # lower bound; a count budget rather than a time limit, so that a
+        # model always gets the same plan.
+        bound = max(layer_needs(graph, ops, buffers), default=0)
+        rng = random.Random(len(buffers) * 7919 + n)
+        for _ in range(max(8, search // max(1, len(buffers)))):
+            if best[0] <= bound:
+                break
+            scale = {b.root: rng.uniform(0.6, 1.4) for b in buffers}
+            flip = rng.random() < 0.5
+            got = place(lambda b: (-b.size * scale[b.root], -b.first if flip else b.first, b.root))
+            top = max((off + b.size for b, off in got), default=0)
+            if top < best[0]:
+                best = (top, got)
     for b, off in best[1]:
         b.offset = off
     placed = [b for b, _ in best[1]]
