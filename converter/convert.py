@@ -144,6 +144,7 @@ def convert(tflite_bytes_or_path, target=None, reference=False, generate=False, 
     passes.run_all(g)
     ops = Lowering(g, layout).lower()
     ops = fuse.fuse(g, ops, optimize, fuse_band)
+    ops = planner.reorder(g, ops)
     chosen = {}
     if generate:
         want = None if generate is True else (generate if isinstance(generate, dict) else set(generate))

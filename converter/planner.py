@@ -5,12 +5,14 @@ free during its whole lifetime. An op whose kernels allow it
 (converter/access.py) may have its output overlap its input where the
 input dies: the output then only has to start `lag` bytes before it."""
 
+import itertools
 import random
 from dataclasses import dataclass
 
 from converter import access
 
 ALIGN = 16
+EXHAUSTIVE = 7  # graphs with at most this many buffers: every placement order tried
 
 
 @dataclass
@@ -167,6 +169,17 @@ def plan(graph, ops, tightest=False, search=0):
         # lower bound; a count budget rather than a time limit, so that a
         # model always gets the same plan.
         bound = max(layer_needs(graph, ops, buffers), default=0)
+        if len(buffers) <= EXHAUSTIVE:
+            # Few buffers: first fit in every order, an exact search over
+            # the placements first fit can make.
+            for perm in itertools.permutations(range(len(buffers))):
+                if best[0] <= bound:
+                    break
+                rank = {buffers[j].root: r for r, j in enumerate(perm)}
+                got = place(lambda b: rank[b.root])
+                top = max((off + b.size for b, off in got), default=0)
+                if top < best[0]:
+                    best = (top, got)
         rng = random.Random(len(buffers) * 7919 + n)
         for _ in range(max(8, search // max(1, len(buffers)))):
             if best[0] <= bound:
@@ -190,3 +203,59 @@ def plan(graph, ops, tightest=False, search=0):
             if b.root == r:
                 offsets[t.index] = b.offset
     return offsets, arena, placed
+
+
+def reorder(graph, ops):
+    """ops in another topological order when that lowers the planned arena:
+    list scheduling that, among the ops whose inputs exist, runs first the
+    one that adds the fewest live bytes (its outputs and scratch, less the
+    inputs it is the last reader of); ties keep the model's order. Matters
+    where independent branches (a skip path's convolution, say) can run
+    before or after the path beside them."""
+    n = len(ops)
+    if n < 3:
+        return ops
+    root = graph.buffer_of
+    live = lambda i: i >= 0 and not graph.t(i).is_const
+    producers, readers = {}, {}
+    for k, op in enumerate(ops):
+        for o in op.outputs:
+            producers.setdefault(root(o), set()).add(k)
+        for i in set(op.inputs):
+            if live(i):
+                readers.setdefault(root(i), set()).add(k)
+    deps = [set() for _ in ops]
+    for k, op in enumerate(ops):
+        for i in op.inputs:
+            if live(i):
+                deps[k] |= producers.get(root(i), set()) - {k}
+    kept = {root(i) for i in graph.outputs}
+    size = {}
+    for t in graph.tensors:
+        if not t.is_const:
+            r = root(t.index)
+            size[r] = max(size.get(r, 0), t.nbytes)
+    left = {r: set(ks) for r, ks in readers.items()}
+    done, order = set(), []
+    while len(order) < n:
+        best = None
+        for k in range(n):
+            if k in done or not deps[k] <= done:
+                continue
+            op = ops[k]
+            grow = sum(size.get(root(o), 0) for o in op.outputs) + sum(graph.t(s).nbytes for s in op.scratch)
+            freed = sum(size.get(r, 0) for r in {root(i) for i in op.inputs if live(i)}
+                        if left.get(r) == {k} and r not in kept)
+            key = (grow - freed, k)
+            if best is None or key < best[0]:
+                best = (key, k)
+        k = best[1]
+        done.add(k)
+        order.append(k)
+        for i in set(ops[k].inputs):
+            if live(i):
+                left[root(i)].discard(k)
+    if order == list(range(n)):
+        return ops
+    trial = [ops[k] for k in order]
+    return trial if plan(graph, trial)[1] < plan(graph, ops)[1] else ops

@@ -117,14 +117,35 @@ def test_random_networks_plans_hold():
     _compare(jobs.run_jobs(TARGET, qemu), expect_q)
 
 
+def test_reordering_branches_lowers_the_peak(host):
+    """Where running a branch earlier lowers the peak (planner.reorder),
+    the converter does, the arena is smaller than in the model's order, and
+    the results stay LiteRT's."""
+    reordered = 0
+    for i in range(120):
+        data, desc = blocksuite.network(np.random.default_rng(seed("reorder", i)))
+        r = convert(data, optimize="speed")
+        in_model_order = sorted(r.ops, key=lambda op: op.source)
+        if [op.source for op in r.ops] == [op.source for op in in_model_order]:
+            continue
+        reordered += 1
+        assert r.activation_bytes < planner.plan(r.graph, in_model_order)[1], (i, desc)
+        x = reference.random_inputs(r, i)
+        got = H.run_result(host, r, x)
+        assert all(np.array_equal(a, b) for a, b in zip(got, reference.run(data, x))), (i, desc)
+    assert reordered >= 1, "no network was reordered"
+
+
 def test_balanced_fuses_only_where_the_arena_shrinks():
     for i, data, desc, _ in list(_draws())[:30]:
         plain = convert(data, optimize="speed")
         assert not _fused_ops(plain)
         for mode in ("balanced", "ram"):
             r = convert(data, optimize=mode)
+            # A fusion is chosen on the heuristic plan; the final plan's
+            # search may bring the unfused graph level with it, never below.
             if _fused_ops(r):
-                assert r.activation_bytes < plain.activation_bytes, (i, desc, mode)
+                assert r.activation_bytes <= plain.activation_bytes, (i, desc, mode)
 
 
 def test_shared_models_fused_on_host(host):
