@@ -11,7 +11,7 @@ block's output over it."""
 import numpy as np
 
 from converter.writer import ModelWriter
-from opsuite import ACTS, _act_q, _in_q
+from opsuite import ACTS, _act_q, _in_q, out_hw
 
 
 class _Block:
@@ -41,11 +41,7 @@ class _Block:
         if pointwise_stride:
             kh = kw = dh = dw = 1
             (sh, sw), padding, depthwise = pointwise_stride, "SAME", False
-        eh, ew = (kh - 1) * dh + 1, (kw - 1) * dw + 1
-        if padding == "VALID" and (eh > h or ew > w):
-            padding = "SAME"
-        oh = -(-h // sh) if padding == "SAME" else (h - eh) // sh + 1
-        ow = -(-w // sw) if padding == "SAME" else (w - ew) // sw + 1
+        padding, oh, ow = out_hw(padding, h, w, kh, kw, sh, sw, dh, dw)
         if depthwise:
             cout = cin * dm
             fshape, depth = (1, kh, kw, cout), kh * kw

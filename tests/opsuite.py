@@ -29,6 +29,17 @@ def _in_q(rng):
     return s, (int(rng.choice([-128, 127])) if rng.random() < 0.25 else zp)
 
 
+def out_hw(padding, h, w, kh, kw, sh, sw, dh, dw):
+    """(padding, out h, out w) of a window op; VALID becomes SAME where
+    the window does not fit."""
+    eh, ew = (kh - 1) * dh + 1, (kw - 1) * dw + 1
+    if padding == "VALID" and (eh > h or ew > w):
+        padding = "SAME"
+    oh = -(-h // sh) if padding == "SAME" else (h - eh) // sh + 1
+    ow = -(-w // sw) if padding == "SAME" else (w - ew) // sw + 1
+    return padding, oh, ow
+
+
 def _conv_like(rng, depthwise, produced=False):
     """Half the draws are any shape; half are the shapes fast kernels
     specialise (1x1, 3x3 and 5x5, strides 1 and 2, up to 48 channels), with
@@ -49,12 +60,7 @@ def _conv_like(rng, depthwise, produced=False):
         kh = kw = k
         sh = sw = int(rng.choice([1, 1, 2]))
         dh = dw = 1
-    padding = "SAME" if rng.random() < 0.5 else "VALID"
-    eh, ew = (kh - 1) * dh + 1, (kw - 1) * dw + 1
-    if padding == "VALID" and (eh > h or ew > w):
-        padding = "SAME"
-    oh = -(-h // sh) if padding == "SAME" else (h - eh) // sh + 1
-    ow = -(-w // sw) if padding == "SAME" else (w - ew) // sw + 1
+    padding, oh, ow = out_hw("SAME" if rng.random() < 0.5 else "VALID", h, w, kh, kw, sh, sw, dh, dw)
     if depthwise:
         dm = int(rng.integers(1, 4)) if not fast or rng.random() < 0.2 else 1
         cout = cin * dm
