@@ -99,14 +99,18 @@ def plot(res, out):
     n = len(res["layers"])
     fig, ax = plt.subplots(figsize=(max(8, min(24, n * 0.18)), 6))
     cmap = plt.get_cmap("tab20")
-    largest = sorted(res["buffers"], key=lambda b: -b["bytes"])[:8]  # labelled: the rest would be clutter
+    def span(b):
+        return min(b["last_layer"], n - 1) + 1 - max(b["first_layer"], 0)
+    # Labelled: the 8 largest by area that are wide enough to hold a label.
+    largest = sorted((b for b in res["buffers"] if span(b) >= max(2, n // 40)),
+                     key=lambda b: -b["bytes"] * span(b))[:8]
     for i, b in enumerate(res["buffers"]):
         x0, x1 = max(b["first_layer"], 0), min(b["last_layer"], n - 1) + 1
         ax.add_patch(Rectangle((x0, b["offset"] / 1024), x1 - x0, b["bytes"] / 1024, facecolor=cmap(i % 20),
                                edgecolor="black", linewidth=0.4))
         if b in largest:
             what = "input" if b["first_layer"] < 0 else (f"layer {b['first_layer']} scratch"
-                                                         if b["tensor"].endswith("/scratch")
+                                                         if b["tensor"].endswith(("/scratch", "/fused_rows"))
                                                          else f"layer {b['first_layer']} out")
             ax.text((x0 + x1) / 2, (b["offset"] + b["bytes"] / 2) / 1024, f"{what}\n{b['bytes'] / 1024:.1f} KiB",
                     ha="center", va="center", fontsize=6)
@@ -114,15 +118,19 @@ def plot(res, out):
             linewidth=1, label="live bytes")
     ax.axvline(res["peak_layer"] + 0.5, color="red", linestyle=":", label=f"peak: layer {res['peak_layer']}")
     ax.axhline(res["activation_bytes"] / 1024, color="gray", linestyle="--", label="activations in the arena")
-    if res["tflm_arena_bytes"]:
+    top = res["activation_bytes"] * 1.12
+    # TFLM's arena as a line only when it fits without squashing the plan;
+    # the title always gives it.
+    if res["tflm_arena_bytes"] and res["tflm_arena_bytes"] <= 2 * res["activation_bytes"]:
         ax.axhline(res["tflm_arena_bytes"] / 1024, color="orange", linestyle="--", label="TFLM arena (host)")
+        top = res["tflm_arena_bytes"] * 1.05
     ax.set_xlim(0, n)
-    ax.set_ylim(0, max(res["activation_bytes"], res["tflm_arena_bytes"] or 0) / 1024 * 1.05)
+    ax.set_ylim(0, top / 1024)
     ax.set_xlabel("layer")
     ax.set_ylabel("arena offset (KiB)")
     ax.set_title(f"{res['model']}: arena {res['arena_bytes']:,} B, lower bound {res['lower_bound_bytes']:,} B"
                  + (f", TFLM {res['tflm_arena_bytes']:,} B" if res["tflm_arena_bytes"] else ""))
-    ax.legend(loc="upper right", fontsize=7)
+    ax.legend(loc="upper right", ncol=4, fontsize=7, framealpha=0.9)
     fig.tight_layout()
     fig.savefig(out, dpi=120)
     plt.close(fig)
