@@ -16,6 +16,12 @@ smallest lag that holds for every p is the allowance: a stride-2 layer's
 output fits almost entirely inside its input, and a 3x3 depthwise layer's
 starts about one row and two pixels before it.
 
+ADD, SUB and MUL (the first operand of the output's shape), RELU, RELU6,
+LEAKY_RELU, HARD_SWISH, LOGISTIC, TANH, QUANTIZE and int8 REQUANTIZE: each
+output element is written after its input element is read, in order (the
+Cortex-M ADD and MUL read groups of four before writing them), so the
+output may start at the input or before it: lag 0.
+
 FUSED_ROWS (converter/fuse.py): its schedule, replayed offline, lists
 which input rows are read after each output row is written; the output
 must end each row before the first of those.
@@ -33,6 +39,10 @@ _DEPTHWISE = OPCODES["DEPTHWISE_CONV_2D"]
 _CONV = OPCODES["CONV_2D"]
 _FUSED = OPCODES["FUSED_ROWS"]
 _MAX_POOL, _AVG_POOL = OPCODES["MAX_POOL_2D"], OPCODES["AVERAGE_POOL_2D"]
+# One output element per input element, in order: in place.
+_ELEMENTWISE = {OPCODES[k] for k in ("RELU", "LEAKY_RELU", "HARD_SWISH", "LUT", "QUANTIZE", "REQUANTIZE")}
+# ADD (and SUB), MUL: where the broadcast record starts in the params.
+_BINARY = {OPCODES["ADD"]: 13, OPCODES["MUL"]: 7}
 
 
 def output_lag(op):
@@ -50,6 +60,18 @@ def output_lag(op):
     if op.opcode in (_MAX_POOL, _AVG_POOL):
         w = struct.unpack(f"<{len(op.params) // 4}i", op.params)
         return _window_lag(w[0:4], w[4:8], w[8], w[9], w[12], w[13])
+    if op.opcode in _ELEMENTWISE:
+        return 0
+    if op.opcode in _BINARY:
+        w = struct.unpack(f"<{len(op.params) // 4}i", op.params)
+        bc = w[_BINARY[op.opcode]:]
+        ndim, dims, strides = bc[0], bc[1:7], bc[7:13]
+        dense = 1
+        for d in range(ndim - 1, -1, -1):  # the first operand read at the output's own index
+            if dims[d] != 1 and strides[d] != dense:
+                return None
+            dense *= dims[d]
+        return 0
     return None
 
 

@@ -155,10 +155,7 @@ def _pool(rng, name, produced=False):
     m = ModelWriter()
     x = m.tensor("x", (n, h, w, c), scale=s, zp=zp)
     y = m.tensor("y", (n, oh, ow, c), scale=s, zp=zp)
-    first = x
-    if produced:  # x made by a QUANTIZE (a layer's output, which the planner may overlap), not the model input
-        first = m.tensor("x_in", (n, h, w, c), scale=s * float(rng.uniform(0.8, 1.25)), zp=int(rng.integers(-20, 21)))
-        m.op("QUANTIZE", [first], [x])
+    first = _produced(m, rng, x, (n, h, w, c), s) if produced else x
     m.op(name, [x], [y], padding=padding, stride_w=sw, stride_h=sh, filter_width=fw, filter_height=fh,
          fused_activation_function=act)
     return m.finish([first], [y]), (f"in {[n, h, w, c]} window {fh}x{fw} stride {sh}x{sw} {padding} {act}"
@@ -184,7 +181,7 @@ def _broadcast_shapes(rng):
     return a, b, out
 
 
-def _binary(rng, name):
+def _binary(rng, name, produced=False):
     a_shape, b_shape, out = _broadcast_shapes(rng)
     s1, z1 = _q(rng)
     s2, z2 = _q(rng)
@@ -195,8 +192,9 @@ def _binary(rng, name):
     a = m.tensor("a", a_shape, scale=s1, zp=z1)
     b = m.tensor("b", b_shape, scale=s2, zp=z2)
     y = m.tensor("y", out, scale=so, zp=zo)
+    first = _produced(m, rng, a, a_shape, s1) if produced else a
     m.op(name, [a, b], [y], fused_activation_function=act)
-    return m.finish([a, b], [y]), f"{a_shape} {name} {b_shape} -> {out} {act}"
+    return m.finish([first, b], [y]), f"{a_shape} {name} {b_shape} -> {out} {act}"
 
 
 def add(rng):
@@ -240,7 +238,15 @@ def softmax(rng):
     return m.finish([x], [y]), f"{shape} beta {beta:.3f} input scale {s:.4f}"
 
 
-def _unary(rng, name, out_q=None, **opts):
+def _produced(m, rng, x, shape, scale):
+    """A model input, QUANTIZEd into x: x is a layer's output, which the
+    planner may overlap."""
+    first = m.tensor(f"{x}_in", shape, scale=scale * float(rng.uniform(0.8, 1.25)), zp=int(rng.integers(-20, 21)))
+    m.op("QUANTIZE", [first], [x])
+    return first
+
+
+def _unary(rng, name, out_q=None, produced=False, **opts):
     shape = [int(rng.integers(1, 6)) for _ in range(int(rng.integers(1, 5)))]
     s, zp = float(rng.uniform(0.01, 0.1)), int(rng.integers(-30, 31))
     if out_q is None:
@@ -250,8 +256,9 @@ def _unary(rng, name, out_q=None, **opts):
     m = ModelWriter()
     x = m.tensor("x", shape, scale=s, zp=zp)
     y = m.tensor("y", shape, scale=so, zp=zo)
+    first = _produced(m, rng, x, shape, s) if produced else x
     m.op(name, [x], [y], **opts)
-    return m.finish([x], [y]), f"{shape} in scale {s:.4f} zp {zp} out scale {so:.4f} zp {zo} {opts or ''}"
+    return m.finish([first], [y]), f"{shape} in scale {s:.4f} zp {zp} out scale {so:.4f} zp {zo} {opts or ''}"
 
 
 def logistic(rng):

@@ -1,6 +1,7 @@
 """The planner's overlap allowances (converter/access.py) hold for every
-kernel that may run the op: randomized depthwise layers, convolutions and
-max and average pooling, each after a QUANTIZE so that its input is a layer's output
+kernel that may run the op: randomized depthwise layers, convolutions,
+max and average pooling, ADD/SUB/MUL and unary elementwise ops, each after
+a QUANTIZE so that its input is a layer's output
 the planner may overlap,
 planned with the tightest overlap and run on the host (portable kernels)
 and under QEMU (the Cortex-M library, and generated code on each variant
@@ -50,7 +51,16 @@ def _check_disjoint(r):
 _KINDS = {"depthwise": lambda rng: opsuite._conv_like(rng, True, produced=True),
           "conv": lambda rng: opsuite._conv_like(rng, False, produced=True),
           "max_pool": lambda rng: opsuite._pool(rng, "MAX_POOL_2D", produced=True),
-          "avg_pool": lambda rng: opsuite._pool(rng, "AVERAGE_POOL_2D", produced=True)}
+          "avg_pool": lambda rng: opsuite._pool(rng, "AVERAGE_POOL_2D", produced=True),
+          "add_mul": lambda rng: opsuite._binary(rng, str(rng.choice(["ADD", "SUB", "MUL"])), produced=True),
+          "unary": lambda rng: _unary(rng)}
+
+
+def _unary(rng):
+    name = str(rng.choice(["RELU", "RELU6", "LEAKY_RELU", "HARD_SWISH", "LOGISTIC", "TANH", "QUANTIZE"]))
+    out_q = {"LOGISTIC": (1.0 / 256, -128), "TANH": (1.0 / 128, 0)}.get(name)
+    opts = {"alpha": float(rng.uniform(0.01, 0.5))} if name == "LEAKY_RELU" else {}
+    return opsuite._unary(rng, name, out_q, produced=True, **opts)
 
 
 def _models(kind):

@@ -159,15 +159,18 @@ static inline int sprat_cm_overlap(const void *a, uint32_t na, const void *b, ui
 }
 
 // The fast kernels read all four inputs of a group before writing its
-// output, and output i depends on inputs at i only when an operand is read
-// at its own index: so an operand may be the output exactly, or apart from
-// it. Any other overlap goes to the portable kernel, whose element order
-// then decides.
+// output, in order, and output i depends on inputs at i only when an
+// operand is read at its own index: so such an operand may be the output
+// or start after it (the writes stay behind the reads; the planner's
+// in-place allowance, converter/access.py), or be apart from it. Any other
+// overlap goes to the portable kernel, whose element order then decides.
 static inline int sprat_cm_bc_alias_ok(const sprat_broadcast *bc, const int8_t *in1, const int8_t *in2,
                                        const int8_t *out, uint32_t count) {
-  if (sprat_cm_overlap(in1, sprat_cm_bc_span(bc, 1), out, count) && !(in1 == out && sprat_cm_bc_identity(bc, 1)))
+  if (sprat_cm_overlap(in1, sprat_cm_bc_span(bc, 1), out, count) &&
+      !((uintptr_t)out <= (uintptr_t)in1 && sprat_cm_bc_identity(bc, 1)))
     return 0;
-  if (sprat_cm_overlap(in2, sprat_cm_bc_span(bc, 2), out, count) && !(in2 == out && sprat_cm_bc_identity(bc, 2)))
+  if (sprat_cm_overlap(in2, sprat_cm_bc_span(bc, 2), out, count) &&
+      !((uintptr_t)out <= (uintptr_t)in2 && sprat_cm_bc_identity(bc, 2)))
     return 0;
   return 1;
 }
