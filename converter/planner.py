@@ -163,12 +163,13 @@ def plan(graph, ops, tightest=False, search=0):
         top = max((off + b.size for b, off in got), default=0)
         if best is None or top < best[0]:
             best = (top, got)
-    if search:
-        # A seeded random search over placement orders (each buffer's size
-        # scaled by a random factor, ties by lifetime), stopping at the
-        # lower bound; a count budget rather than a time limit, so that a
-        # model always gets the same plan.
-        bound = max(layer_needs(graph, ops, buffers), default=0)
+    bound = max(layer_needs(graph, ops, buffers), default=0) if best[0] > 0 else 0
+    if best[0] > bound and (search or len(buffers) <= EXHAUSTIVE):
+        # Few buffers: always. Then, with a budget, a seeded random search
+        # over placement orders (each buffer's size scaled by a random
+        # factor, ties by lifetime), stopping at the lower bound; a count
+        # budget rather than a time limit, so that a model always gets the
+        # same plan.
         if len(buffers) <= EXHAUSTIVE:
             # Few buffers: first fit in every order, an exact search over
             # the placements first fit can make.
@@ -181,7 +182,7 @@ def plan(graph, ops, tightest=False, search=0):
                 if top < best[0]:
                     best = (top, got)
         rng = random.Random(len(buffers) * 7919 + n)
-        for _ in range(max(8, search // max(1, len(buffers)))):
+        for _ in range(max(8, search // max(1, len(buffers))) if search else 0):
             if best[0] <= bound:
                 break
             scale = {b.root: rng.uniform(0.6, 1.4) for b in buffers}
