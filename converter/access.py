@@ -48,12 +48,9 @@ _BINARY = {OPCODES["ADD"]: 13, OPCODES["MUL"]: 7}
 def output_lag(op):
     """Bytes the output of `op` must start before its first input's start
     when the two share memory, or None when they may not."""
-    if op.opcode == _FUSED:
+    if op.opcode == _FUSED:  # converter/fuse.py derived it from the block's schedule
         f = getattr(op, "fused", None)
-        if f is None:
-            return None
-        from converter import fuse
-        return fuse.output_lag(f["events"], f["in_row_bytes"], f["out_row_bytes"], f["in_h"])
+        return f["lag"] if f else None
     if op.opcode in (_CONV, _DEPTHWISE):
         w = struct.unpack("<25i", op.params)
         return _window_lag(w[0:4], w[8:12], w[12], w[13], w[16], w[17])

@@ -214,8 +214,8 @@ def build(g, block, band=1):
                        + "".join("+" + a for a in st["op"].name.split("+")[1:]) for st in block["stages"])
     op = SpratOp(FUSED, f"FUSED_ROWS({names})", inputs, [out], params, block["stages"][0]["op"].source,
                  sum(st["op"].macs for st in block["stages"]), [scratch])
-    op.fused = {"events": events, "in_row_bytes": in_hw[1], "out_row_bytes": _hw(g, out)[1], "in_h": in_hw[0],
-                "windows": caps[:-1], "block": block, "band": band}
+    op.fused = {"lag": output_lag(events, in_hw[1], _hw(g, out)[1], in_hw[0]), "windows": caps[:-1],
+                "block": block, "band": band}
     return op
 
 
@@ -291,22 +291,12 @@ def candidates(g, ops):
             continue
         for length in (2, 3):
             # The chain's end is the block's output, read by anyone.
-            root, chain = _chain_ending(ops, producer, stage_ok, private, k, length)
+            root, head = chain_to(op.inputs[0], k, length - 1)
+            chain = head + [k]
             if len(chain) == length and not g.t(root).is_const:
                 found.append({"stages": conv_stages(chain, 0, INPUT), "input": root, "skip": None,
                               "members": chain})
     return found
-
-
-def _chain_ending(ops, producer, ok, private, k, length):
-    chain, cur = [k], ops[k].inputs[0]
-    while len(chain) < length:
-        j = producer.get(cur)
-        if j is None or not ok(ops[j]) or not private(cur, chain[0]):
-            break
-        chain.insert(0, j)
-        cur = ops[j].inputs[0]
-    return cur, chain
 
 
 def apply(g, ops, block, band=1):

@@ -163,8 +163,8 @@ def plan(graph, ops, tightest=False, search=0):
         top = max((off + b.size for b, off in got), default=0)
         if best is None or top < best[0]:
             best = (top, got)
-    bound = max(layer_needs(graph, ops, buffers), default=0) if best[0] > 0 else 0
-    if best[0] > bound and (search or len(buffers) <= EXHAUSTIVE):
+    bound = max(layer_needs(graph, ops, buffers), default=0) if search or len(buffers) <= EXHAUSTIVE else best[0]
+    if best[0] > bound:
         # Few buffers: always. Then, with a budget, a seeded random search
         # over placement orders (each buffer's size scaled by a random
         # factor, ties by lifetime), stopping at the lower bound; a count

@@ -33,7 +33,7 @@ def _overlapped(r):
     for k, (rin, rout, lag) in planner.allowances(r.graph, r.ops, r.buffers).items():
         a, b = at[rin], at[rout]
         if b.offset < a.offset + a.size and a.offset < b.offset + b.size:
-            assert a.offset - b.offset >= lag, (k, a, b, lag)  # the output starts lag or more before
+            assert a.offset - b.offset >= lag, (k, r.ops[k].name, a, b, lag)  # the output starts lag or more before
             out.append(k)
     return out
 
