@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from converter import blob as blobfmt
-from converter import codegen, fuse, layouts, passes, planner, tflite_reader
+from converter import codegen, fuse, layouts, passes, planner, tflite_reader, views
 from converter.errors import ConvertError
 from converter.lower import Lowering
 
@@ -120,7 +120,7 @@ def _unprepare(g, ops, chosen, library, keep=None):
 
 
 def convert(tflite_bytes_or_path, target=None, reference=False, generate=False, grow_arena=None,
-            tightest_overlap=False, optimize="balanced", fuse_band=None, prepared=None):
+            tightest_overlap=False, optimize="balanced", fuse_band=None, prepared=None, views=None):
     """`target` (a platform name) picks the kernel library whose weight
     layout the blob carries; None or `reference`: the portable kernels'.
     `generate`: True for generated code on every layer the library has a
@@ -135,7 +135,24 @@ def convert(tflite_bytes_or_path, target=None, reference=False, generate=False, 
     where that shrinks the arena by 10% or more, "ram" wherever it shrinks
     it at all, "speed" nowhere; "all" (tests) wherever it can, with
     `fuse_band` rows per step. `prepared` (tests): True keeps every
-    layer's offline kernel constants, False none; None where they save RAM."""
+    layer's offline kernel constants, False none; None where they save RAM.
+    `views`: concatenation inputs written in place (converter/views.py)
+    where the final plan is no larger for them (None), wherever the
+    planner's heuristic keeps them (True), or nowhere (False)."""
+    args = (tflite_bytes_or_path, target, reference, generate, grow_arena, tightest_overlap, optimize, fuse_band,
+            prepared)
+    r = _convert(*args, views is not False)
+    if views is None and r.graph.views:
+        # The views were chosen on heuristic plans; the final plan searches
+        # further, and only a whole second conversion compares like with like.
+        alt = _convert(*args, False)
+        if alt.arena_size < r.arena_size:
+            return alt
+    return r
+
+
+def _convert(tflite_bytes_or_path, target, reference, generate, grow_arena, tightest_overlap, optimize, fuse_band,
+             prepared, use_views):
     layout = layouts.for_target(target, reference)
     if generate and not codegen.supported(layout.NAME):
         raise ConvertError(f"--generate: the {layout.NAME} kernel library has no layer templates "
@@ -145,6 +162,8 @@ def convert(tflite_bytes_or_path, target=None, reference=False, generate=False, 
     ops = Lowering(g, layout).lower()
     ops = fuse.fuse(g, ops, optimize, fuse_band)
     ops = planner.reorder(g, ops)
+    if use_views:
+        ops = views.apply(g, ops)
     chosen = {}
     if generate:
         want = None if generate is True else (generate if isinstance(generate, dict) else set(generate))

@@ -229,7 +229,7 @@ def candidates(g, ops):
         for i in op.inputs:
             if i >= 0:
                 readers.setdefault(i, []).append(k)
-    aliased = {g.buffer_of(a) for a in g.aliases} | set(g.aliases)
+    aliased = {g.buffer_of(a) for a in list(g.aliases) + list(g.views)} | set(g.aliases) | set(g.views)
     producer = {op.outputs[0]: k for k, op in enumerate(ops) if op.outputs}
 
     def private(t, reader):

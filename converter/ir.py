@@ -69,6 +69,9 @@ class Graph:
     outputs: list
     # tensor index -> tensor index whose buffer it shares (RESHAPE aliases)
     aliases: dict = field(default_factory=dict)
+    # tensor index -> (tensor index, byte offset): a contiguous part of that
+    # tensor's buffer (a CONCATENATION input its producer writes in place)
+    views: dict = field(default_factory=dict)
 
     def t(self, i):
         return self.tensors[i]
@@ -88,6 +91,25 @@ class Graph:
         return None
 
     def buffer_of(self, i):
-        while i in self.aliases:
-            i = self.aliases[i]
+        while i in self.aliases or i in self.views:
+            i = self.aliases[i] if i in self.aliases else self.views[i][0]
         return i
+
+    def offset_in_buffer(self, i):
+        """Where tensor i starts inside its buffer (buffer_of), in bytes."""
+        off = 0
+        while i in self.aliases or i in self.views:
+            if i in self.aliases:
+                i = self.aliases[i]
+            else:
+                i, o = self.views[i]
+                off += o
+        return off
+
+    def in_view(self, i):
+        """Tensor i is only a part of its buffer."""
+        while i in self.aliases or i in self.views:
+            if i in self.views:
+                return True
+            i = self.aliases[i]
+        return False

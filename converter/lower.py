@@ -609,9 +609,16 @@ class Lowering:
             self._same_quant(op, x, out)
             if len(x.shape) != n:
                 raise self.err(op, "inputs of different rank", x.name)
+            if any(a != b for d, (a, b) in enumerate(zip(x.shape, out.shape)) if d != axis):
+                raise self.err(op, f"input {k} of shape {list(x.shape)} does not fit output {list(out.shape)} "
+                                   f"beside the axis {axis}", x.name)
             self.emit(op, "COPY", [x.index], [out.index],
                       self._copy_params(list(x.shape), self._elem(x), 0, self._dense_strides(x.shape),
                                         at * ost[axis], ost), name="CONCATENATION")
+            if all(d == 1 for d in out.shape[:axis]):
+                # the input is one contiguous run of the output: converter/views.py
+                # may let its producer write it there and drop the copy
+                self.ops[-1].view = (x.index, out.index, at * ost[axis] * self._elem(x))
             at += x.shape[axis]
         if at != out.shape[axis]:
             raise self.err(op, "input sizes along the axis do not add up to the output's", out.name)

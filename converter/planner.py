@@ -41,8 +41,8 @@ def allowances(graph, ops, buffers):
     out = {}
     for k, op in enumerate(ops):
         lag = access.output_lag(op) if op.inputs and op.outputs else None
-        if lag is None or op.inputs[0] < 0:
-            continue
+        if lag is None or op.inputs[0] < 0 or graph.in_view(op.inputs[0]) or graph.in_view(op.outputs[0]):
+            continue  # a view's buffer holds other parts, live beside it
         rin, rout = graph.buffer_of(op.inputs[0]), graph.buffer_of(op.outputs[0])
         if rin != rout and rin in span and rout in span and span[rin].last == k \
                 and span[rout].first == k:
@@ -196,13 +196,11 @@ def plan(graph, ops, tightest=False, search=0):
     placed = [b for b, _ in best[1]]
     arena = _up(max((b.offset + b.size for b in placed), default=0))
     offsets = {}
+    at = {b.root: b.offset for b in placed}
     for t in graph.tensors:
-        if t.is_const:
-            continue
         r = graph.buffer_of(t.index)
-        for b in placed:
-            if b.root == r:
-                offsets[t.index] = b.offset
+        if not t.is_const and r in at:
+            offsets[t.index] = at[r] + graph.offset_in_buffer(t.index)
     return offsets, arena, placed
 
 

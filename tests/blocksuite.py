@@ -25,10 +25,11 @@ class _Block:
         self.n += 1
         return f"{what}{self.n}"
 
-    def conv(self, x, shape, scale, keep_hw=False, cout=None, pointwise_stride=None):
+    def conv(self, x, shape, scale, keep_hw=False, cout=None, pointwise_stride=None, out_q=None):
         """A random CONV_2D or DEPTHWISE_CONV_2D on x (NHWC shape, scale).
         keep_hw: stride 1 and SAME; cout: the output channels (None: any);
-        pointwise_stride: a 1x1 CONV_2D with these strides, SAME."""
+        pointwise_stride: a 1x1 CONV_2D with these strides, SAME; out_q:
+        the output's (scale, zero point) instead of one drawn to fit."""
         rng = self.rng
         _, h, w, cin = shape
         k = int(rng.choice([1, 1, 3, 3, 3, 5, 2, 4]))
@@ -52,6 +53,8 @@ class _Block:
         w_s = rng.uniform(0.002, 0.02, cout if per_channel else 1)
         amp = np.sqrt(depth) * 60 * scale * 70 * float(np.mean(w_s))
         out_s, out_zp = _act_q(rng, amp)
+        if out_q:
+            out_s, out_zp = out_q
         act = ACTS[int(rng.integers(0, 3))]  # NONE, RELU, RELU6: what blocks use
         m = self.m
         wt = m.tensor(self.name("w"), fshape, data=rng.integers(-127, 128, fshape), scale=w_s, zp=np.zeros(w_s.size),
@@ -157,3 +160,82 @@ def network(rng):
             kinds.append(kind)
         else:
             return b.m.finish(inputs, [t[0]]), f"{' > '.join(kinds)}: in {list(shape[1:])}; " + "; ".join(b.desc)
+
+
+def concat_net(rng):
+    """(tflite bytes, description): 2 to 4 branches, each a convolution or
+    two, concatenated (converter/views.py). The axis is drawn so that the
+    inputs are contiguous runs of the output (height, or flattened to
+    [1, n] through a RESHAPE) or not (channels of an image wider than a
+    pixel); sometimes a concatenation of a concatenation, an input given
+    twice, a model input among the inputs, or a branch read again after
+    the concatenation. The result goes through one more convolution."""
+    b, x, shape, s, inputs = _start(rng)
+    m = b.m
+    _, h, w, c = shape
+    q = _act_q(rng, 60 * s)  # every input of a concatenation shares the output's quantization
+    mode = str(rng.choice(["height", "flat", "channels"]))
+    cout = int(rng.choice([1, 3, 4, 8, 9]))
+    parts, shapes = [], []
+    for _ in range(int(rng.integers(2, 5))):
+        t, sh, sc = (x, shape, s)
+        if rng.random() < 0.4:  # a deeper branch
+            t, sh, sc = b.conv(t, sh, sc, keep_hw=True)
+        t, sh, _ = b.conv(t, sh, sc, keep_hw=mode != "flat", cout=cout if mode != "channels" else None, out_q=q)
+        parts.append(t)
+        shapes.append(sh)
+    extra = []
+    if rng.random() < 0.3:  # a model input among the inputs: it stays a copy
+        z = m.tensor(b.name("z"), shapes[0], scale=q[0], zp=q[1])
+        inputs.append(z)
+        parts.insert(int(rng.integers(0, len(parts) + 1)), z)
+        shapes.insert(parts.index(z), shapes[0])
+    if rng.random() < 0.2:  # one input twice
+        parts.append(parts[0])
+        shapes.append(shapes[0])
+    if rng.random() < 0.3 and mode != "flat":  # a branch read again after the concatenation
+        extra = [(parts[-1], shapes[-1])]
+    if mode == "flat":
+        flat = []
+        for t, sh in zip(parts, shapes):
+            n = int(np.prod(sh))
+            f = m.tensor(b.name("f"), (1, n), scale=q[0], zp=q[1])
+            m.op("RESHAPE", [t, m.tensor(b.name("shape"), (2,), type="int32", data=[1, n])], [f])
+            flat.append(f)
+        parts, shapes, axis = flat, [(1, int(np.prod(sh))) for sh in shapes], 1
+    else:
+        axis = 1 if mode == "height" else 3
+
+    def concat(ts, shs):
+        out = list(shs[0])
+        out[axis] = sum(sh[axis] for sh in shs)
+        y = m.tensor(b.name("cat"), out, scale=q[0], zp=q[1])
+        m.op("CONCATENATION", ts, [y], axis=axis)
+        return y, tuple(out)
+
+    nested = len(parts) >= 3 and rng.random() < 0.4
+    if nested:  # a concatenation of a concatenation
+        inner, ish = concat(parts[:2], shapes[:2])
+        y, ysh = concat([inner] + parts[2:], [ish] + shapes[2:])
+    else:
+        y, ysh = concat(parts, shapes)
+    b.desc.insert(0, f"{mode} concat of {len(parts)}{' nested' if nested else ''} -> {list(ysh)}")
+    outs = []
+    if len(ysh) == 4:
+        t, _, _ = b.conv(y, ysh, q[0])
+        outs.append(t)
+    else:
+        n = ysh[1]
+        units = int(rng.integers(1, 9))
+        wt = m.tensor(b.name("w"), (units, n), data=rng.integers(-127, 128, (units, n)), scale=0.01, zp=0)
+        bias = m.tensor(b.name("b"), (units,), type="int32", data=rng.integers(-3000, 3000, units),
+                        scale=q[0] * 0.01, zp=0)
+        so, zo = _act_q(rng, np.sqrt(n) * 60 * q[0] * 0.7)
+        t = m.tensor(b.name("fc"), (1, units), scale=so, zp=zo)
+        m.op("FULLY_CONNECTED", [y, wt, bias], [t])
+        b.desc.append(f"FULLY_CONNECTED {units}")
+        outs.append(t)
+    for t, sh in extra:
+        t2, _, _ = b.conv(t, sh, q[0])
+        outs.append(t2)
+    return m.finish(inputs, outs), "; ".join(b.desc)
