@@ -1,11 +1,12 @@
 """Offline memory plan: every activation buffer gets an arena offset.
 
 Greedy by size (largest first), each at the lowest 16-byte-aligned offset
-free during its whole lifetime. An op whose kernels allow it
-(converter/access.py) may have its output overlap its input where the
-input dies: the output then only has to start `lag` bytes before it."""
+free during its whole lifetime, then branch and bound and a random search
+over placement orders. An op whose kernels allow it (converter/access.py)
+may have its output overlap its input where the input dies: the output
+then only has to start `lag` bytes before it. A buffer is a tensor with
+its RESHAPE aliases and CONCATENATION views (Graph.buffer_of)."""
 
-import itertools
 import random
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ from converter import access
 
 ALIGN = 16
 EXHAUSTIVE = 7  # graphs with at most this many buffers: every placement order tried
+BNB_STEPS = 2  # placements branch and bound may try per unit of a search budget (8000 for the final plan)
 
 
 @dataclass
@@ -73,12 +75,13 @@ def _together(a, b):
     return not (a.last < b.first or b.last < a.first)
 
 
-def plan(graph, ops, tightest=False, search=0):
+def plan(graph, ops, tightest=False, search=0, order=None):
     """Returns ({tensor index: offset}, arena size, [Buffer]), outputs placed
     over their inputs where the ops' allowances let them. `tightest` (for
     tests): every such output exactly its lag before its input wherever
-    that fits. `search`: a budget (buffers x orders) for a random search
-    over placement orders after the heuristic ones."""
+    that fits. `search`: a budget (buffers x orders) for the searches over
+    placement orders after the heuristic ones. `order` (tests): first fit
+    in this order of buffers (their root tensors), nothing else."""
     n = len(ops)
     spans = {}
 
@@ -124,33 +127,80 @@ def plan(graph, ops, tightest=False, search=0):
     def fits(b, off, placed):
         return all(off + b.size <= lo or off >= hi for lo, hi in (occupied(p, b) for p in placed if _together(p, b)))
 
+    def step(b, placed, done):
+        """First fit for b among the placed buffers, the lag pairs' way."""
+        off = first_fit(b, placed)
+        pair = out_of.get(b.root)
+        if tightest and b.root in in_of and in_of[b.root][0].root in done:
+            src, lag = in_of[b.root]  # the output, its input placed: right below it
+            if src.offset - lag >= 0 and fits(b, src.offset - lag, placed):
+                off = src.offset - lag
+        elif tightest and pair and pair[0].root in done:
+            if fits(b, pair[0].offset + pair[1], placed):  # the input, its output placed: lag above it
+                off = pair[0].offset + pair[1]
+        elif pair and pair[0].root not in done:
+            # An input placed before its overlapping output: leave the
+            # output its place lag bytes below, if that costs under lag.
+            o, lag = pair
+            for cand in sorted({_up(lag)} | {_up(x) for p in placed for x in (p.offset + p.size + lag,
+                                                                          p.offset + p.size)}):
+                if cand > off + lag and not tightest:
+                    break
+                if cand >= lag and fits(b, cand, placed) and fits(o, cand - lag, placed):
+                    off = cand
+                    break
+        return off
+
     def place(order):
         placed, done = [], set()
         for b in sorted(buffers, key=order):
-            off = first_fit(b, placed)
-            pair = out_of.get(b.root)
-            if tightest and b.root in in_of and in_of[b.root][0].root in done:
-                src, lag = in_of[b.root]  # the output, its input placed: right below it
-                if src.offset - lag >= 0 and fits(b, src.offset - lag, placed):
-                    off = src.offset - lag
-            elif tightest and pair and pair[0].root in done:
-                if fits(b, pair[0].offset + pair[1], placed):  # the input, its output placed: lag above it
-                    off = pair[0].offset + pair[1]
-            elif pair and pair[0].root not in done:
-                # An input placed before its overlapping output: leave the
-                # output its place lag bytes below, if that costs under lag.
-                o, lag = pair
-                for cand in sorted({_up(lag)} | {_up(x) for p in placed for x in (p.offset + p.size + lag,
-                                                                              p.offset + p.size)}):
-                    if cand > off + lag and not tightest:
-                        break
-                    if cand >= lag and fits(b, cand, placed) and fits(o, cand - lag, placed):
-                        off = cand
-                        break
-            b.offset = off
+            b.offset = step(b, placed, done)
             placed.append(b)
             done.add(b.root)
         return [(b, b.offset) for b in placed]
+
+    def branch_and_bound(best, budget):
+        """Depth first over placement orders, largest first at each level,
+        pruning every partial placement already as high as the best; two
+        buffers never live together and in no lag pair place alike in
+        either order, so only one of those orders is explored. budget:
+        placements tried (None: no limit). Returns the best (top, placed)."""
+        rank = {b.root: r for r, b in enumerate(sorted(buffers, key=orders[0]))}
+        free = {b.root for b in buffers if b.root not in out_of and b.root not in in_of}
+        todo = sorted(buffers, key=orders[0])
+        placed, done = [], set()
+        left = [budget]
+
+        def down(top):
+            nonlocal best
+            if len(placed) == len(buffers):
+                if top < best[0]:
+                    best = (top, [(b, b.offset) for b in placed])
+                return
+            prev = placed[-1] if placed else None
+            for b in todo:
+                if b.root in done:
+                    continue
+                if prev is not None and prev.root in free and b.root in free and not _together(prev, b) \
+                        and rank[b.root] < rank[prev.root]:
+                    continue  # the same placement as with b first
+                if left[0] is not None:
+                    if left[0] <= 0:
+                        return
+                    left[0] -= 1
+                b.offset = step(b, placed, done)
+                t = max(top, b.offset + b.size)
+                if t < best[0]:
+                    placed.append(b)
+                    done.add(b.root)
+                    down(t)
+                    placed.pop()
+                    done.discard(b.root)
+                if best[0] <= bound:
+                    return
+
+        down(0)
+        return best
 
     # Largest first is good for buffers that never overlap; a chain of
     # overlapping layers (each output below its input) packs better from its
@@ -158,29 +208,23 @@ def plan(graph, ops, tightest=False, search=0):
     orders = [lambda b: (-b.size, b.first, b.root), lambda b: (-b.size, -b.first, b.root),
               lambda b: (-b.last, -b.size, b.root)]
     best = None
-    for order in orders if lags else orders[:1]:
-        got = place(order)
+    for key in [lambda b: order.index(b.root)] if order else orders if lags else orders[:1]:
+        got = place(key)
         top = max((off + b.size for b, off in got), default=0)
         if best is None or top < best[0]:
             best = (top, got)
-    bound = max(layer_needs(graph, ops, buffers), default=0) if search or len(buffers) <= EXHAUSTIVE else best[0]
+    bound = max(layer_needs(graph, ops, buffers), default=0) \
+        if not order and (search or len(buffers) <= EXHAUSTIVE) else best[0]
     if best[0] > bound:
-        # Few buffers: always. Then, with a budget, a seeded random search
-        # over placement orders (each buffer's size scaled by a random
-        # factor, ties by lifetime), stopping at the lower bound; a count
-        # budget rather than a time limit, so that a model always gets the
-        # same plan.
-        if len(buffers) <= EXHAUSTIVE:
-            # Few buffers: first fit in every order, an exact search over
-            # the placements first fit can make.
-            for perm in itertools.permutations(range(len(buffers))):
-                if best[0] <= bound:
-                    break
-                rank = {buffers[j].root: r for r, j in enumerate(perm)}
-                got = place(lambda b: rank[b.root])
-                top = max((off + b.size for b, off in got), default=0)
-                if top < best[0]:
-                    best = (top, got)
+        # Few buffers: branch and bound to the end, exact over the
+        # placements first fit can make. More, with a budget: branch and
+        # bound within it (it refines the tail of the heuristic order),
+        # then a seeded random search over whole orders (each buffer's size
+        # scaled by a random factor, ties by lifetime), both stopping at
+        # the lower bound. Count budgets, not time limits, so that a model
+        # always gets the same plan.
+        if len(buffers) <= EXHAUSTIVE or search:
+            best = branch_and_bound(best, None if len(buffers) <= EXHAUSTIVE else search * BNB_STEPS)
         rng = random.Random(len(buffers) * 7919 + n)
         for _ in range(max(8, search // max(1, len(buffers))) if search else 0):
             if best[0] <= bound:

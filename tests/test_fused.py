@@ -107,6 +107,35 @@ def test_random_networks_plans_hold():
     _compare(jobs.run_jobs(TARGET, qemu), expect_q)
 
 
+def test_small_plans_are_the_best_first_fit_can_make(monkeypatch):
+    """On graphs of up to planner.EXHAUSTIVE buffers, branch and bound
+    finds the smallest arena of first fit over every placement order (each
+    order tried here one by one), also where the heuristic orders miss it;
+    on larger graphs the budgeted search never does worse than them."""
+    import itertools
+    small = missed = larger = 0
+    for i in range(60):
+        rng = np.random.default_rng(seed("exact_plan", i))
+        data, _ = (blocksuite.network if i % 2 else blocksuite.concat_net)(rng)
+        r = convert(data, optimize="speed" if i % 3 else "ram")
+        g, ops = r.graph, r.ops
+        roots = [b.root for b in planner.plan(g, ops)[2]]
+        best = planner.plan(g, ops)[1]
+        with monkeypatch.context() as m:
+            m.setattr(planner, "EXHAUSTIVE", 0)
+            heuristic = planner.plan(g, ops)[1]
+        if len(roots) > planner.EXHAUSTIVE:
+            larger += 1
+            assert planner.plan(g, ops, search=2000)[1] <= heuristic, i
+            continue
+        small += 1
+        every = min(planner.plan(g, ops, order=list(p))[1] for p in itertools.permutations(roots))
+        assert best == every, (i, best, every)
+        missed += heuristic > every
+    assert small >= 10 and larger >= 10, (small, larger)
+    assert missed >= 1, "the heuristic orders found every optimum: the search went untested"
+
+
 def test_reordering_branches_lowers_the_peak(host):
     """Where running a branch earlier lowers the peak (planner.reorder),
     the converter does, the arena is smaller than in the model's order, and
