@@ -26,6 +26,9 @@ OPCODES = {
 MAX_DIMS = 6
 SOFTMAX_TABLE_MIN = 128  # values per invoke from which SOFTMAX gets its exp table
 _ACTIVATIONS = {1: "RELU", 2: "RELU_N1_TO_1", 3: "RELU6"}
+FULL_INTEGER_HINT = ("convert it with full-integer quantization (TFLiteConverter: optimizations=[tf.lite.Optimize."
+                     "DEFAULT], a representative_dataset, target_spec.supported_ops=[tf.lite.OpsSet."
+                     "TFLITE_BUILTINS_INT8])")
 
 
 @dataclass
@@ -109,6 +112,9 @@ class Lowering:
         if t.type not in types:
             tn = t.type[1] if isinstance(t.type, tuple) else ir.TYPE_NAMES.get(t.type, t.type)
             want = "/".join(ir.TYPE_NAMES[x] for x in types)
+            if t.type == ir.FLOAT32:
+                raise self.err(op, f"float32, but sprat runs fully quantized models ({want} here); "
+                                   f"{FULL_INTEGER_HINT}", t.name)
             raise self.err(op, f"type {tn} is not supported here (sprat supports {want})", t.name)
         if quantized and t.type in (ir.INT8, ir.INT16) and t.quant is None:
             raise self.err(op, "int8 tensor without quantization parameters", t.name)

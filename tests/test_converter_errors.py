@@ -20,14 +20,14 @@ def _unsupported_model():
     y = m.tensor("y", (1, 4), scale=0.1, zp=0)
     z = m.tensor("z", (1, 4), scale=0.1, zp=0)
     m.op("RELU", [x], [y])
-    m.op("SQRT", [y], [z])
+    m.op("RANK", [y], [z])  # not in TFLM, nor in sprat
     return m.finish([x], [z])
 
 
 def test_unsupported_op_names_index_and_op():
     with pytest.raises(ConvertError) as e:
         convert(_unsupported_model())
-    assert "op 1 (SQRT)" in str(e.value) and "not supported" in str(e.value)
+    assert "op 1 (RANK)" in str(e.value) and "not supported" in str(e.value)
 
 
 def test_unsupported_type_names_tensor():
@@ -38,6 +38,20 @@ def test_unsupported_type_names_tensor():
     with pytest.raises(ConvertError) as e:
         convert(m.finish([x], [y]))
     assert "op 0 (RELU)" in str(e.value) and "my_input" in str(e.value) and "int16" in str(e.value)
+
+
+def test_float_model_is_refused_with_how_to_quantize():
+    m = ModelWriter()
+    x = m.tensor("input_1", (1, 5, 5, 4), type="float32")
+    w = m.tensor("w", (6, 3, 3, 4), type="float32", data=np.ones((6, 3, 3, 4), np.float32))
+    b = m.tensor("b", (6,), type="float32", data=np.ones(6, np.float32))
+    y = m.tensor("Identity", (1, 5, 5, 6), type="float32")
+    m.op("CONV_2D", [x, w, b], [y], padding="SAME", stride_w=1, stride_h=1)
+    with pytest.raises(ConvertError) as e:
+        convert(m.finish([x], [y]))
+    text = str(e.value)
+    assert "op 0 (CONV_2D)" in text and "'input_1'" in text and "float32" in text
+    assert "fully quantized" in text and "representative_dataset" in text
 
 
 def test_asymmetric_filter_is_refused():
@@ -130,7 +144,7 @@ def test_cli_unsupported_op_exits_nonzero(tmp_path):
     src.write_bytes(_unsupported_model())
     p = _cli("convert", str(src), "-o", str(tmp_path / "out"))
     assert p.returncode != 0
-    assert "op 1 (SQRT)" in p.stderr and "Traceback" not in p.stderr
+    assert "op 1 (RANK)" in p.stderr and "Traceback" not in p.stderr
     assert not (tmp_path / "out").exists()
 
 

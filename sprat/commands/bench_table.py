@@ -30,7 +30,7 @@ def table(results):
     for r in results:
         tf = r["tflm"]
         rows.append(f"| {r['model']} | {r['kernels']} | {r['instructions']:,} | {r['macs'] / r['instructions']:.3f} | "
-                    f"{r['ram_bytes']:,} | {r['flash_bytes']:,} | {'yes' if r['bitexact'] else 'NO'} | "
+                    f"{r['ram_bytes']:,} | {r['flash_bytes']:,} | { {True: 'yes', None: 'unknown'}.get(r['bitexact'], 'NO') } | "
                     f"{tf['instructions_ratio']:.2f}x | {tf['ram_ratio']:.2f}x |")
     return "\n".join(rows)
 

@@ -132,8 +132,9 @@ def tune(path, target):
             build.progress(f"variant {i} of {len(every)}: '{v}' on every layer that has it")
             want = {k: (v if v in options[k] else options[k][0]) for k in options}
             runs[v] = bench.measure(path, target, generate=want, hermetic=True)
-        if not base["bitexact"] or not all(m["bitexact"] for m in runs.values()):
-            raise ConvertError("a measured build was not bit-exact with LiteRT: not tuning on it (sprat bench says where)")
+        if base["bitexact"] is False or any(m["bitexact"] is False for m in runs.values()):
+            raise ConvertError("a measured build was not bit-exact with the reference: not tuning on it "
+                               "(sprat bench says where)")
         for k in missing:
             cache[keys[k]] = {"op": r.ops[k].name, "library": base["layers"][k]["instructions"],
                               "variants": {v: [runs[v]["layers"][k]["instructions"], runs[v]["layers"][k]["code_bytes"]]
@@ -207,9 +208,10 @@ def main(argv):
               f"{row['code_bytes'] if row['generated'] else 0:>7,}  {row['variant']}")
     print(f"instructions saved: {res['instructions_saved']:,}"
           + (f"; with this choice: {res['instructions']:,} instructions, "
-             f"{'bit-exact' if res['bitexact'] else 'NOT bit-exact'}, flash {res['flash_bytes']:,} B, "
+             f"{ {True: 'bit-exact', None: 'bit-exactness unknown'}.get(res['bitexact'], 'NOT bit-exact') }, "
+             f"flash {res['flash_bytes']:,} B, "
              f"arena {res['arena_bytes']:,} B"
              if "instructions" in res else ""))
     if FLAGS.o:
         print(f"sprat tune: wrote the model's sources to {FLAGS.o}")
-    return 0 if res.get("bitexact", True) else 1
+    return 1 if res.get("bitexact") is False else 0
