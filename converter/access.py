@@ -26,7 +26,8 @@ FUSED_ROWS (converter/fuse.py): its schedule, replayed offline, lists
 which input rows are read after each output row is written; the output
 must end each row before the first of those.
 
-Other ops: none yet (their outputs get buffers of their own)."""
+Other ops, the int16 (16x8) ones among them: none yet (their outputs get
+buffers of their own)."""
 
 import functools
 import struct

@@ -22,6 +22,11 @@ OPCODES = {
     "QUANTIZE": 14, "REQUANTIZE": 15, "DEQUANTIZE": 16, "COPY": 17, "PAD": 18, "RESIZE_NEAREST": 19,
     "ARG_MAX": 20, "MAX_MIN": 21, "REDUCE_MAX": 22, "PRELU": 23, "GATHER": 24, "TRANSPOSE_CONV": 25,
     "FUSED_ROWS": 26,
+    # int16 activations, int8 weights (TFLite's 16x8 mode)
+    "CONV_2D_S16": 40, "DEPTHWISE_CONV_2D_S16": 41, "FULLY_CONNECTED_S16": 42, "AVERAGE_POOL_2D_S16": 43,
+    "MAX_POOL_2D_S16": 44, "ADD_S16": 45, "MUL_S16": 46, "QUANTIZE_S16": 47, "REQUANTIZE_S16": 48,
+    "DEQUANTIZE_S16": 49, "RELU_S16": 50, "LEAKY_RELU_S16": 51,
+    "SOFTMAX_S16": 54, "MEAN_S16": 55,
 }
 MAX_DIMS = 6
 SOFTMAX_TABLE_MIN = 128  # values per invoke from which SOFTMAX gets its exp table
@@ -29,6 +34,16 @@ _ACTIVATIONS = {1: "RELU", 2: "RELU_N1_TO_1", 3: "RELU6"}
 FULL_INTEGER_HINT = ("convert it with full-integer quantization (TFLiteConverter: optimizations=[tf.lite.Optimize."
                      "DEFAULT], a representative_dataset, target_spec.supported_ops=[tf.lite.OpsSet."
                      "TFLITE_BUILTINS_INT8])")
+
+
+@dataclass(frozen=True)
+class Lowers:
+    """An op family's registry entry (converter/ops): the lowering, the
+    tensor types it takes ("any": it only moves bytes; none: the op is
+    refused by name, `note` says why), and what a user should know."""
+    fn: object
+    types: tuple = ("int8",)
+    note: str = ""
 
 
 @dataclass
@@ -118,7 +133,7 @@ class Lowering:
             raise self.err(op, f"type {tn} is not supported here (sprat supports {want})", t.name)
         if quantized and t.type in (ir.INT8, ir.INT16) and t.quant is None:
             raise self.err(op, "int8 tensor without quantization parameters", t.name)
-        if quantized and t.type == ir.INT8 and t.quant.per_channel and not t.is_const:
+        if quantized and t.type in (ir.INT8, ir.INT16) and t.quant.per_channel and not t.is_const:
             raise self.err(op, "per-channel quantized activations are not supported", t.name)
         return t
 
@@ -147,15 +162,32 @@ class Lowering:
             raise self.err(op, f"fused activation {a} (e.g. TANH, SIGN_BIT) is not supported")
         return quant.activation_range(a, out.quant.s(), out.quant.zp())
 
+    # ---- int16 activations (TFLite's 16x8 mode) ---------------------------
+    def is_int16(self, op, i=0):
+        """Input i exists and is int16: the op takes its int16 lowering."""
+        return i < len(op.inputs) and op.inputs[i] >= 0 and self.g.t(op.inputs[i]).type == ir.INT16
+
+    def symmetric16(self, op, *tensors):
+        """TFLite's int16 kernels take symmetric tensors only."""
+        for t in tensors:
+            if t.quant.zp() != 0:
+                raise self.err(op, f"int16 zero point {t.quant.zp()}: TFLite's int16 kernels need 0", t.name)
+
+    def act16(self, op, out):
+        a = op.options.get("fused_activation_function", 0)
+        if a not in (0, 1, 2, 3):
+            raise self.err(op, f"fused activation {a} (e.g. TANH, SIGN_BIT) is not supported")
+        return quant.activation_range(a, out.quant.s(), out.quant.zp(), -32768, 32767)
+
     def lower(self):
         from converter.ops import REGISTRY  # the families import this module's helpers
 
         for op in self.g.ops:
-            fn = REGISTRY.get(op.name)
-            if fn is None:
+            entry = REGISTRY.get(op.name)
+            if entry is None:
                 raise ConvertError(f"operator {op.name} is not supported by sprat", op_index=op.index, op_name=op.name)
             try:
-                fn(self, op)
+                entry.fn(self, op)
             except ConvertError as e:
                 if e.op_index is not None:
                     raise

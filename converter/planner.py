@@ -268,10 +268,17 @@ def reorder(graph, ops):
             if live(i):
                 readers.setdefault(root(i), set()).add(k)
     deps = [set() for _ in ops]
+    writers = {}
     for k, op in enumerate(ops):
         for i in op.inputs:
             if live(i):
                 deps[k] |= producers.get(root(i), set()) - {k}
+        # Ops writing one buffer keep their order: a PAD fills the whole of
+        # it before the copies into it, say.
+        for o in op.outputs:
+            deps[k] |= writers.get(root(o), set())
+        for o in op.outputs:
+            writers.setdefault(root(o), set()).add(k)
     kept = {root(i) for i in graph.outputs}
     size = {}
     for t in graph.tensors:

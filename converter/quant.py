@@ -14,6 +14,8 @@ _libm.expf.restype = ctypes.c_float
 _libm.expf.argtypes = [ctypes.c_float]
 _libm.tanhf.restype = ctypes.c_float
 _libm.tanhf.argtypes = [ctypes.c_float]
+_libm.logf.restype = ctypes.c_float
+_libm.logf.argtypes = [ctypes.c_float]
 
 
 def f32(x):
@@ -70,17 +72,23 @@ def activation_range(activation, scale, zero_point, qmin=-128, qmax=127):
     raise ConvertError(f"unknown fused activation {activation}")
 
 
-def lut_s8(fn, in_scale, in_zp, out_scale, out_zp):
+def lut_s8(fn, in_scale, in_zp, out_scale, out_zp, strict=False):
     """TFLite's int8 lookup table for a float function, in float32 with the C
-    library's expf/tanhf (the ones LiteRT calls). Indexed by (uint8)x."""
+    library's expf/tanhf (the ones LiteRT calls). Indexed by (uint8)x.
+    Beyond int32 the C conversion is undefined: LiteRT's build saturates, as
+    here; `strict` refuses instead (TFLM's build gives INT32_MIN)."""
     inv = np.float32(1.0) / np.float32(out_scale)
     table = np.zeros(256, np.int8)
-    for v in range(-128, 128):
-        deq = np.float32(in_scale) * np.float32(v - in_zp)
-        y = np.float32(fn(float(deq)))
-        r = round_away(float(np.float32(y * inv)))
-        qv = int(np.float32(r) + np.float32(out_zp))
-        table[v & 0xFF] = max(-128, min(127, qv))
+    with np.errstate(over="ignore", invalid="ignore"):  # EXP's infinities, as in C
+        for v in range(-128, 128):
+            deq = np.float32(in_scale) * np.float32(v - in_zp)
+            y = np.float32(fn(float(deq)))
+            q = float(np.float32(y * inv))
+            f = float(np.float32(round_away(q)) + np.float32(out_zp))
+            if strict and (math.isnan(q) or not -2.0**31 <= f < 2.0**31):
+                raise ConvertError(f"output scale {out_scale:g} is too small: the value for input {v}, {float(y):g}, "
+                                   "over it overflows int32, whose conversion C leaves undefined")
+            table[v & 0xFF] = max(-128, min(127, int(f)))
     return table
 
 
@@ -91,6 +99,14 @@ def logistic(x):
 
 def tanh(x):
     return _libm.tanhf(x)
+
+
+def expf(x):
+    return _libm.expf(x)
+
+
+def logf(x):
+    return _libm.logf(x)
 
 
 def softmax_params(in_scale, beta, integer_bits=5):
@@ -157,3 +173,80 @@ def downscale_int32_to_int16_multiplier(m):
     if m >= 2 ** 31 - 1 - (1 << 15):
         return 32767
     return (m + (1 << 15)) >> 16
+
+
+def multiply_by_quantized_multiplier(x, m, shift):
+    """TFLite's MultiplyByQuantizedMultiplier (gemmlowp's double rounding).
+    x * 2^left wraps as the C's int32 product does (an out-of-range multiplier)."""
+    if shift < -31:
+        raise ConvertError(f"a right shift of {-shift}: TFLite's rounding shift is undefined beyond 31")
+    return _rdpot(_srdhm(_wrap32(x << max(shift, 0)), m), max(-shift, 0))
+
+
+def inv_sqrt_multiplier_exp(v):
+    """TFLite's GetInvSqrtQuantizedMultiplierExp(v, kReverseShift): 1/sqrt(v)
+    as (Q31 multiplier, shift), by gemmlowp fixed-point Newton iterations."""
+    if v <= 1:
+        return _I32_MAX, 0
+    shift = 11
+    while v >= 1 << 29:
+        v //= 4
+        shift += 1
+    pairs = (32 - v.bit_length() - 1) // 2 - 1  # (CountLeadingZeros - 1) / 2 - 1
+    shift -= pairs
+    v <<= 2 * pairs
+    half_input = _rdpot(v >> 1, 1)  # Q3.28
+    half_three = (1 << 28) + (1 << 27)
+    x = 1 << 28
+    for _ in range(5):
+        x3 = _shl_sat(_srdhm(_srdhm(x, x), x), 6)  # Q9 rescaled to Q3
+        x = _shl_sat(_wrap32(_srdhm(half_three, x) - _srdhm(half_input, x3)), 3)
+    x = _srdhm(x, 1518500250)  # sqrt(2)/2 in Q0.31
+    if shift < 0:
+        x, shift = _wrap32(x << -shift), 0
+    return x, -shift
+
+
+def checked_log2(x):
+    """TFLite's CheckedLog2 in float32 (logf, roundf): (is a power of two
+    within 1e-3 of its log, the rounded log)."""
+    logf = _libm.logf
+    logf.restype, logf.argtypes = ctypes.c_float, [ctypes.c_float]
+    f = np.float32
+    lg = f(logf(f(x))) * (f(1.0) / f(logf(f(2.0))))
+    rounded = f(round_away(float(lg)))
+    return bool(abs(f(lg - rounded)) < f(1e-3)), int(rounded)
+
+
+def _round_half_away(x):
+    """std::round on a double, exactly (floor(x + 0.5) is not, near 0.5)."""
+    a = abs(x)
+    f = math.floor(a)
+    return math.copysign(f + (1.0 if a - f >= 0.5 else 0.0), x)
+
+
+def _lut_s16(fn, in_scale, in_zp, out_scale, out_zp):
+    """TFLite's LUTPopulate<int16_t> in double: 512 samples and one more,
+    each corrected by half its midpoint's interpolation error."""
+    in_min, in_max = in_scale * (-32768 - in_zp), in_scale * (32767 - in_zp)
+    out_min, out_max = out_scale * (-32768 - out_zp), out_scale * (32767 - out_zp)
+    step = (in_max - in_min) / 512
+    half = step / 2
+    inv = 65536.0 / (out_max - out_min)
+    lut = []
+    for i in range(512):
+        val, mid, nxt = fn(in_min + i * step), fn(in_min + i * step + half), fn(in_min + (i + 1) * step)
+        sample = _round_half_away(val * inv)
+        interp = _round_half_away((nxt * inv + _round_half_away(val * inv)) / 2)
+        bias = _round_half_away((interp - _round_half_away(mid * inv)) / 2)
+        lut.append(min(max(sample - bias, -32768.0), 32767.0))
+    lut.append(min(max(_round_half_away(fn(in_max) * inv), -32768.0), 32767.0))
+    return np.array(lut, np.int16)
+
+
+def softmax_s16_luts():
+    """The int16 SOFTMAX's tables as TFLite makes them: exp on [-10, 0] and
+    1/(1 + x) on [0, 1], both to [-1, 1] in 16 bits."""
+    r = 65535
+    return (_lut_s16(math.exp, 10.0 / r, 32767, 2.0 / r, 0),
+            _lut_s16(lambda v: 1.0 / (1.0 + v), 1.0 / r, -32768, 2.0 / r, 0))

@@ -23,7 +23,7 @@ _NP = {"float32": np.float32, "int32": np.int32, "uint8": np.uint8, "int64": np.
        "int16": np.int16, "int8": np.int8}
 _ENUMS = {"padding": {"SAME": 0, "VALID": 1},
           "fused_activation_function": {"NONE": 0, "RELU": 1, "RELU_N1_TO_1": 2, "RELU6": 3, "TANH": 4},
-          "output_type": {"int32": 2, "int64": 4}}
+          "output_type": {"int32": 2, "int64": 4}, "mode": {"REFLECT": 0, "SYMMETRIC": 1}}
 
 # builtin op -> its options table (None: no options)
 OPTIONS = {
@@ -40,7 +40,16 @@ OPTIONS = {
     "SLICE": "SliceOptions", "SQRT": None, "MAXIMUM": "MaximumMinimumOptions", "MINIMUM": "MaximumMinimumOptions",
     "REDUCE_MAX": "ReducerOptions", "PRELU": None, "GATHER": "GatherOptions",
     "TRANSPOSE_CONV": "TransposeConvOptions",
+    "ABS": "AbsOptions", "NEG": "NegOptions", "EXP": "ExpOptions", "SQUARE": "SquareOptions", "ELU": None,
+    "LOG": None, "RSQRT": None,
+    "DEPTH_TO_SPACE": "DepthToSpaceOptions", "SPACE_TO_DEPTH": "SpaceToDepthOptions",
+    "MIRROR_PAD": "MirrorPadOptions", "REVERSE_V2": "ReverseV2Options", "BROADCAST_TO": "BroadcastToOptions",
+    "SPACE_TO_BATCH_ND": "SpaceToBatchNDOptions", "BATCH_TO_SPACE_ND": "BatchToSpaceNDOptions",
+    "ZEROS_LIKE": "ZerosLikeOptions", "FILL": "FillOptions",
 }
+
+# Operator versions other than 1: LiteRT registers BROADCAST_TO from version 2.
+VERSIONS = {"BROADCAST_TO": 2}
 
 
 def _camel(key):
@@ -53,6 +62,7 @@ class ModelWriter:
         self.buffers = [b""]
         self.ops = []
         self.opcodes = []
+        self.versions = {}
 
     def tensor(self, name, shape, type="int8", scale=None, zp=None, data=None, axis=0):
         """Adds a tensor; returns its index. scale/zp: scalars or per-channel arrays."""
@@ -70,6 +80,7 @@ class ModelWriter:
         code = getattr(tflite.BuiltinOperator, name)
         if code not in self.opcodes:
             self.opcodes.append(code)
+            self.versions[code] = VERSIONS.get(name, 1)
         self.ops.append((self.opcodes.index(code), name, list(inputs), list(outputs), options))
 
     def finish(self, inputs, outputs):
@@ -121,7 +132,7 @@ class ModelWriter:
                 vectors = {k: ivec(v) for k, v in options.items() if isinstance(v, (list, tuple, np.ndarray))}
                 getattr(tflite, kind + "Start")(b)
                 for k, v in options.items():
-                    v = vectors.get(k, _ENUMS.get(k, {}).get(v, v))
+                    v = vectors[k] if k in vectors else _ENUMS.get(k, {}).get(v, v)
                     getattr(tflite, kind + "Add" + _camel(k))(b, v)
                 opt = getattr(tflite, kind + "End")(b)
             iv, ov = ivec(ins), ivec(outs)
@@ -139,7 +150,7 @@ class ModelWriter:
             tflite.OperatorCodeStart(b)
             tflite.OperatorCodeAddDeprecatedBuiltinCode(b, min(code, 127))
             tflite.OperatorCodeAddBuiltinCode(b, code)
-            tflite.OperatorCodeAddVersion(b, 1)
+            tflite.OperatorCodeAddVersion(b, self.versions.get(code, 1))
             codes.append(tflite.OperatorCodeEnd(b))
 
         tv = tables(tflite.SubGraphStartTensorsVector, tensors)

@@ -12,6 +12,7 @@ COMMANDS = {
     "tune": "Choose per layer generic or generated code from exact counts under QEMU (sprat tune M.tflite).",
     "demo": "The main job: the bundled MobileNetV2 on an emulated Cortex-M7: top-5, instructions, RAM, flash.",
     "fuzz": "Coverage-guided fuzzing of the runtime and the converter (sprat fuzz all --seconds N).",
+    "ops": "Every op sprat converts and the types it takes, and TFLM's ops it does not run yet (docs/op_support.md).",
     "test": "Run every test (Bazel's test matrix and pytest); ends with 'N passed, N failed'.",
 }
 

@@ -3,8 +3,10 @@ out-of-bounds access: the runtime, built with AddressSanitizer and
 UndefinedBehaviorSanitizer, is fed every single-byte flip of the header and
 tables (as is, and with the CRC recomputed so the structural checks are the
 ones tested), and truncations at each 1/64 of the length; the models: kws, a random
-multi-op graph, and a block fused into FUSED_ROWS (its record's every
-byte flipped, the dry run of its schedule the check that holds)."""
+multi-op graph, a block fused into FUSED_ROWS (its record's every
+byte flipped, the dry run of its schedule the check that holds), a
+chain of data movement (backward COPY walks, PAD, phase copies), and a
+chain of every int16 op."""
 
 import os
 import struct
@@ -69,6 +71,12 @@ def _run_driver(model, tmp_path, driver):
     elif model == "fused":
         from test_fused import _blob_with_fused
         r = _blob_with_fused()
+    elif model == "movement":
+        from test_movement import movement_model
+        r = convert(movement_model())
+    elif model == "int16":
+        from test_int16 import chain16
+        r = convert(chain16(np.random.default_rng(1))[0])
     else:
         from test_models_host import _graph
         r = convert(_graph(np.random.default_rng(1), True, True, True))
@@ -83,7 +91,7 @@ def _run_driver(model, tmp_path, driver):
     return eval(p.stdout.split("RESULT", 1)[1].strip())
 
 
-@pytest.mark.parametrize("model", ["kws", "multi_op", "fused"])
+@pytest.mark.parametrize("model", ["kws", "multi_op", "fused", "movement", "int16"])
 def test_corrupt_blobs_fail_cleanly(in_build_env, tmp_path, model):
     runs, ok = _run_driver(model, tmp_path, DRIVER)
     assert runs["flip"] > 500 and runs["truncated"] == 64
@@ -116,7 +124,7 @@ print('RESULT', repr((runs, ok)))
 """
 
 
-@pytest.mark.parametrize("model", ["kws", "multi_op", "fused"])
+@pytest.mark.parametrize("model", ["kws", "multi_op", "fused", "int16"])
 def test_tensor_storage_swapped(in_build_env, tmp_path, model):
     """Every tensor marked arena instead of constant (or the reverse), the
     CRC made to match: init and invoke under the sanitizers never read an

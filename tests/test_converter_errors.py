@@ -34,10 +34,46 @@ def test_unsupported_type_names_tensor():
     m = ModelWriter()
     x = m.tensor("my_input", (1, 4), type="int16", scale=0.1, zp=0)
     y = m.tensor("y", (1, 4), type="int16", scale=0.1, zp=0)
-    m.op("RELU", [x], [y])
+    m.op("HARD_SWISH", [x], [y])  # TFLM has no int16 HARD_SWISH, nor sprat
     with pytest.raises(ConvertError) as e:
         convert(m.finish([x], [y]))
-    assert "op 0 (RELU)" in str(e.value) and "my_input" in str(e.value) and "int16" in str(e.value)
+    assert "op 0 (HARD_SWISH)" in str(e.value) and "my_input" in str(e.value) and "int16" in str(e.value)
+
+
+@pytest.mark.parametrize("case, match", [
+    ("zero point", r"op 0 \(RELU\), tensor 'x': int16 zero point 3: TFLite's int16 kernels need 0"),
+    ("depthwise int32 bias", r"op 0 \(DEPTHWISE_CONV_2D\), tensor 'b': bias must be an int64 constant"),
+    ("pot add broadcast", r"op 0 \(ADD\): LiteRT's power-of-two int16 ADD does not broadcast"),
+    ("logistic", r"op 0 \(LOGISTIC\), tensor 'x': int16 LOGISTIC is not supported yet"),
+])
+def test_int16_cases_tflite_refuses_are_refused(case, match):
+    m = ModelWriter()
+    if case == "zero point":
+        x = m.tensor("x", (1, 4), type="int16", scale=0.01, zp=3)
+        y = m.tensor("y", (1, 4), type="int16", scale=0.01, zp=0)
+        m.op("RELU", [x], [y])
+    elif case == "depthwise int32 bias":
+        x = m.tensor("x", (1, 3, 3, 2), type="int16", scale=1e-3, zp=0)
+        w = m.tensor("w", (1, 1, 1, 2), data=np.ones((1, 1, 1, 2)), scale=[0.01, 0.01], zp=[0, 0], axis=3)
+        b = m.tensor("b", (2,), type="int32", data=[1, 2], scale=[1e-5, 1e-5], zp=[0, 0])
+        y = m.tensor("y", (1, 3, 3, 2), type="int16", scale=1e-3, zp=0)
+        m.op("DEPTHWISE_CONV_2D", [x, w, b], [y], padding="SAME", stride_w=1, stride_h=1, depth_multiplier=1)
+    elif case == "pot add broadcast":
+        x = m.tensor("x", (2, 4), type="int16", scale=2.0 ** -12, zp=0)
+        z = m.tensor("z", (1, 4), type="int16", scale=2.0 ** -12, zp=0)
+        y = m.tensor("y", (2, 4), type="int16", scale=2.0 ** -12, zp=0)
+        m.op("ADD", [x, z], [y])
+        return _raises(m.finish([x, z], [y]), match)
+    else:
+        x = m.tensor("x", (1, 4), type="int16", scale=1e-3, zp=0)
+        y = m.tensor("y", (1, 4), type="int16", scale=1.0 / 32767, zp=0)
+        m.op("LOGISTIC", [x], [y])
+    _raises(m.finish([x], [y]), match)
+
+
+def _raises(model, match):
+    with pytest.raises(ConvertError, match=match):
+        convert(model)
 
 
 def test_float_model_is_refused_with_how_to_quantize():
@@ -62,6 +98,73 @@ def test_asymmetric_filter_is_refused():
     m.op("CONV_2D", [x, w, -1], [y], padding="SAME", stride_w=1, stride_h=1)
     with pytest.raises(ConvertError, match=r"op 0 \(CONV_2D\).*weights.*symmetric"):
         convert(m.finish([x], [y]))
+
+
+def _unary_model(name, in_q, out_q):
+    m = ModelWriter()
+    x = m.tensor("x", (1, 4), scale=in_q[0], zp=in_q[1])
+    y = m.tensor("y", (1, 4), scale=out_q[0], zp=out_q[1])
+    m.op(name, [x], [y])
+    return m.finish([x], [y])
+
+
+def test_int8_square_is_refused():
+    """TFLite computes SQUARE in float32 only: LiteRT refuses int8 at
+    Prepare, TFLM at Invoke."""
+    with pytest.raises(ConvertError, match=r"op 0 \(SQUARE\), tensor 'x': type int8 is not supported.*float32 only"):
+        convert(_unary_model("SQUARE", (0.1, 0), (0.1, 0)))
+
+
+@pytest.mark.parametrize("name, in_q, out_q, match", [
+    # sqrt(x) / scale beyond int32: the C conversion is undefined (LiteRT's x86 build gives -128).
+    ("SQRT", (1.0, -128), (1e-9, 0), r"op 0 \(SQRT\), tensor 'y': output scale 1e-09 is too small"),
+    # TFLM's ELU table, x / scale beyond int32 (TFLM's build gives -128).
+    ("ELU", (1.0, -128), (1e-8, 0), r"op 0 \(ELU\): output scale 1e-08 is too small.*overflows int32"),
+    # 1 / (sqrt(in) * out) below 2^-12: TFLite's rounding shift would exceed 31.
+    ("RSQRT", (100.0, -128), (500.0, 0), r"op 0 \(RSQRT\), tensor 'y':.*multiplier below 2\^-12"),
+    ("RSQRT", (1e-6, -128), (1e-7, 0), r"op 0 \(RSQRT\):.*too large to requantize with"),
+])
+def test_unary_scales_tflite_cannot_compute_are_refused(name, in_q, out_q, match):
+    with pytest.raises(ConvertError, match=match):
+        convert(_unary_model(name, in_q, out_q))
+
+
+def _movement_model(name, shape, out_shape, consts=(), runtime=(), **options):
+    """x -> name -> y; `consts`: constant int32 inputs after x, `runtime`:
+    their shapes where they are model inputs instead."""
+    m = ModelWriter()
+    x = m.tensor("x", shape, scale=0.1, zp=0)
+    given = [m.tensor(f"r{k}", s, type="int32") for k, s in enumerate(runtime)]
+    ins = [x] + [m.tensor(f"c{k}", np.shape(c), type="int32", data=c) for k, c in enumerate(consts)] + given
+    y = m.tensor("y", out_shape, scale=0.1, zp=0)
+    m.op(name, ins, [y], **options)
+    return m.finish([x] + given, [y])
+
+
+@pytest.mark.parametrize("model, match", [
+    (lambda: _movement_model("SPACE_TO_BATCH_ND", (1, 4, 4, 1), (4, 2, 2, 1), consts=[[2, 2]], runtime=[(2, 2)]),
+     r"op 0 \(SPACE_TO_BATCH_ND\), tensor 'r0': the paddings must be a constant"),
+    (lambda: _movement_model("BATCH_TO_SPACE_ND", (4, 2, 2, 1), (1, 4, 4, 1), runtime=[(2,), (2, 2)]),
+     r"op 0 \(BATCH_TO_SPACE_ND\), tensor 'r0': the block shape must be a constant"),
+    (lambda: _movement_model("SPACE_TO_BATCH_ND", (1, 4, 4, 1, 1), (4, 2, 2, 1, 1), consts=[[2, 2], [[0, 0]] * 2]),
+     r"op 0 \(SPACE_TO_BATCH_ND\): expects a 3-D or 4-D input"),
+    (lambda: _movement_model("SPACE_TO_BATCH_ND", (1, 3, 4, 1), (4, 2, 2, 1), consts=[[2, 2], [[0, 0]] * 2]),
+     r"op 0 \(SPACE_TO_BATCH_ND\): padded sizes \[3, 4\] are not multiples of the block shape"),
+    (lambda: _movement_model("DEPTH_TO_SPACE", (1, 2, 2, 6), (1, 4, 4, 1), block_size=2),
+     r"op 0 \(DEPTH_TO_SPACE\), tensor 'x': 6 input channels are not a multiple of block_size 2 squared"),
+    (lambda: _movement_model("SPACE_TO_DEPTH", (1, 4, 4, 1), (1, 4, 4, 1), block_size=0),
+     r"op 0 \(SPACE_TO_DEPTH\): block_size 0 must be between 1 and 65536"),
+    # TFLite would read before the input.
+    (lambda: _movement_model("MIRROR_PAD", (3, 4), (6, 6), consts=[[[3, 0], [1, 1]]], mode="REFLECT"),
+     r"op 0 \(MIRROR_PAD\): padding 3 before axis 0 of size 3 is wider than REFLECT allows \(2\)"),
+    (lambda: _movement_model("REVERSE_V2", (3, 4), (3, 4), runtime=[(1,)]),
+     r"op 0 \(REVERSE_V2\), tensor 'r0': the axes must be a constant"),
+    (lambda: _movement_model("BROADCAST_TO", (3, 2), (2, 3, 4), consts=[[2, 3, 4]]),
+     r"op 0 \(BROADCAST_TO\), tensor 'y': cannot broadcast \[3, 2\] to \[2, 3, 4\]"),
+])
+def test_movement_ops_refuse_what_they_cannot_do(model, match):
+    with pytest.raises(ConvertError, match=match):
+        convert(model())
 
 
 @pytest.mark.parametrize("cut", [0, 7, 100, 1000])

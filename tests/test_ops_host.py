@@ -23,7 +23,7 @@ def check_config(host, op_name, i):
     """(equal, varies, description) of config i of op_name."""
     data, desc = opsuite.GENERATORS[op_name](np.random.default_rng(seed(op_name, i)))
     r = convert(data)
-    a, b = reference.random_inputs(r, 2 * i), reference.random_inputs(r, 2 * i + 1)
+    a, b = opsuite.inputs(r, 2 * i), opsuite.inputs(r, 2 * i + 1)
     want_a, want_b = reference.run(data, a), reference.run(data, b)
     got_a = H.run_result(host, r, a)
     equal = all(g.dtype == w.dtype and g.shape == w.shape and np.array_equal(g, w) for g, w in zip(got_a, want_a))
@@ -59,3 +59,20 @@ def test_softmax_wide_flat_rows(host):
         got = H.run_result(host, r, [np.zeros((1, depth), np.int8)])[0]
         want = -128 if depth > 512 else int(round(256 / depth)) - 128
         assert np.all(got == want), (depth, np.unique(got))
+
+
+@pytest.mark.parametrize("name", ["SQRT", "RSQRT"])
+def test_below_zero_gives_the_output_for_zero(host, name):
+    """Values under the input's zero point: TFLite stops with an error
+    (LiteRT and TFLM alike); sprat's table gives them the output for 0."""
+    from converter.writer import ModelWriter
+    m = ModelWriter()
+    x = m.tensor("x", (1, 256), scale=0.05, zp=10)
+    y = m.tensor("y", (1, 256), scale=0.03, zp=-100)
+    m.op(name, [x], [y])
+    data = m.finish([x], [y])
+    values = np.arange(-128, 128, dtype=np.int8).reshape(1, 256)
+    with pytest.raises(RuntimeError, match="only defined for"):
+        reference.run(data, [values])
+    got = H.run_result(host, convert(data), [values])[0]
+    assert np.array_equal(got, reference.run(data, [np.maximum(values, np.int8(10))])[0])

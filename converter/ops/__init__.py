@@ -1,23 +1,28 @@
 """The converter's op families, one module each, as the runtime's
-runtime/ops/*.c: each module's OPS maps TFLite builtin names to the
-function lowering that op (converter/lower.py gives it the Lowering
-context). Adding an op touches its family's module and table, its runtime
+runtime/ops/*.c: each module's OPS maps TFLite builtin names to a
+lower.Lowers entry: the function lowering that op (converter/lower.py
+gives it the Lowering context) and the types it takes, from which
+`sprat ops` writes docs/op_support.md. Adding an op touches its family's module and table, its runtime
 glue, its kernel and its test generator; nothing here or in the lowering
 walk changes."""
 
-from converter.ops import activations, conv, elementwise, fully_connected, movement, pool, quantize, reduce
+from converter.ops import activations, conv, elementwise, fully_connected, movement, pool, quantize, reduce, space, unary
 
-FAMILIES = (conv, fully_connected, pool, elementwise, reduce, activations, quantize, movement)
+FAMILIES = (conv, fully_connected, pool, elementwise, reduce, activations, unary, quantize, movement, space)
 
 
 def _registry():
-    table = {}
-    for family in FAMILIES:
-        for name, fn in family.OPS.items():
+    table, family = {}, {}
+    for module in FAMILIES:
+        for name, entry in module.OPS.items():
             if name in table:
                 raise RuntimeError(f"{name} is lowered by two families")  # a programming error, caught by any test
-            table[name] = fn
-    return table
+            table[name], family[name] = entry, module.__name__.rsplit(".", 1)[-1]
+    return table, family
 
 
-REGISTRY = _registry()
+REGISTRY, _FAMILY = _registry()
+
+
+def family_of(name):
+    return _FAMILY.get(name)

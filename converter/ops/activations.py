@@ -5,10 +5,34 @@ import numpy as np
 
 from converter import ir, quant
 from converter.errors import ConvertError
-from converter.lower import SOFTMAX_TABLE_MIN, i32
+from converter.lower import Lowers, SOFTMAX_TABLE_MIN, i32
+
+
+def _softmax_s16(L, op):
+    """LiteRT's int16 SOFTMAX: the difference from the row's maximum
+    requantized so that -10.0 is -65535, then TFLite's exp and 1/(1 + x)
+    tables (made here, 513 entries each)."""
+    x, out = L.tensor(op, 0, types=(ir.INT16,)), L.output(op, types=(ir.INT16,))
+    L.symmetric16(op, x, out)
+    f = np.float32
+    if abs(f(out.quant.s()) - f(1.0 / 32768)) > f(0.001) * f(1.0 / 32768):
+        raise L.err(op, "an int16 SOFTMAX output must have scale 1/32768 (as TFLite requires)", out.name)
+    depth = x.shape[-1] if x.shape else 1
+    if depth > 1 << 16:
+        raise L.err(op, f"rows of {depth} values: at most 65536 are supported")
+    real = float(f(f(x.quant.s()) * f(op.options.get("beta", 1.0)))) / (10.0 / 65535.0)
+    mult, shift = quant.quantize_multiplier(real)
+    if shift > 15:
+        raise L.err(op, f"beta times the input scale ({real * 10 / 65535:g}) is too large for TFLite's int16 SOFTMAX")
+    exp_lut, recip_lut = quant.softmax_s16_luts()
+    tables = [L.g.add_tensor(f"{out.name}/{n}", ir.INT16, (513,), None, t).index
+              for n, t in (("exp_lut", exp_lut), ("recip_lut", recip_lut))]
+    L.emit(op, "SOFTMAX_S16", [x.index] + tables, [out.index], i32(x.count // depth, depth, mult, shift))
 
 
 def softmax(L, op):
+    if L.is_int16(op):
+        return _softmax_s16(L, op)
     x, out = L.tensor(op, 0), L.output(op)
     depth = x.shape[-1] if x.shape else 1
     if out.quant.zp() != -128 or abs(out.quant.s() - 1 / 256) > 0.001 / 256:
@@ -27,18 +51,33 @@ def softmax(L, op):
     L.emit(op, "SOFTMAX", inputs, [out.index], i32(x.count // depth, depth, mult, shift, diff_min))
 
 
-def _lut(L, op, fn):
-    x, out = L.tensor(op, 0), L.output(op)
-    table = quant.lut_s8(fn, x.quant.s(), x.quant.zp(), out.quant.s(), out.quant.zp())
-    t = L.g.add_tensor(f"{out.name}/table", ir.INT8, (256,), None, table)
+def emit_lut(L, op, x, out, table):
+    """The LUT op: table[(uint8)v] for each input value v (256 int8)."""
+    t = L.g.add_tensor(f"{out.name}/table", ir.INT8, (256,), None, np.asarray(table, np.int8))
     L.emit(op, "LUT", [x.index, t.index], [out.index], i32(x.count), name=op.name)
 
 
+def _lut(L, op, fn):
+    x, out = L.tensor(op, 0), L.output(op)
+    emit_lut(L, op, x, out, quant.lut_s8(fn, x.quant.s(), x.quant.zp(), out.quant.s(), out.quant.zp()))
+
+
+def _sigmoid_s16(L, op):
+    # TFLite's int16 kernel interpolates a sigmoid table of its own, fitted
+    # rather than the rounded function; sprat does not ship a copy of it.
+    raise L.err(op, f"int16 {op.name} is not supported yet (TFLite's int16 kernel interpolates its own fitted "
+                    "sigmoid table); int8 works", op.inputs[0] if op.inputs else None)
+
+
 def logistic(L, op):
+    if L.is_int16(op):
+        return _sigmoid_s16(L, op)
     _lut(L, op, quant.logistic)
 
 
 def tanh(L, op):
+    if L.is_int16(op):
+        return _sigmoid_s16(L, op)
     _lut(L, op, quant.tanh)
 
 
@@ -51,11 +90,26 @@ def _relu(L, op, lo, hi):
     L.emit(op, "RELU", [x.index], [out.index], i32(x.count, x.quant.zp(), zp, m, s, amin, amax), name=op.name)
 
 
+def _relu_s16(L, op, hi):
+    x, out = L.tensor(op, 0, types=(ir.INT16,)), L.output(op, types=(ir.INT16,))
+    L.symmetric16(op, x, out)
+    # LiteRT divides the scales in float32 (the int8 lowering divides in double).
+    m, s = quant.quantize_multiplier(quant.f32(np.float32(x.quant.s()) / np.float32(out.quant.s())))
+    sc = np.float32(out.quant.s())
+    amin = max(-32768, int(quant.round_away(quant.f32(np.float32(0.0) / sc))))
+    amax = 32767 if hi is None else min(32767, int(quant.round_away(quant.f32(np.float32(hi) / sc))))
+    L.emit(op, "RELU_S16", [x.index], [out.index], i32(x.count, 0, 0, m, s, amin, amax), name=op.name)
+
+
 def relu(L, op):
+    if L.is_int16(op):
+        return _relu_s16(L, op, None)
     _relu(L, op, 0.0, None)
 
 
 def relu6(L, op):
+    if L.is_int16(op):
+        return _relu_s16(L, op, 6.0)
     _relu(L, op, 0.0, 6.0)
 
 
@@ -64,12 +118,16 @@ def relu_n1_to_1(L, op):
 
 
 def leaky_relu(L, op):
-    x, out = L.tensor(op, 0), L.output(op)
+    t = (ir.INT16,) if L.is_int16(op) else (ir.INT8,)
+    x, out = L.tensor(op, 0, types=t), L.output(op, types=t)
+    if x.type == ir.INT16:
+        L.symmetric16(op, x, out)
     alpha = np.float32(op.options.get("alpha", 0.2))
     si, so = np.float32(x.quant.s()), np.float32(out.quant.s())
     ma = quant.quantize_multiplier(quant.f32(np.float32(si * alpha) / so))
     mi = quant.quantize_multiplier(quant.f32(si / so))
-    L.emit(op, "LEAKY_RELU", [x.index], [out.index], i32(x.count, x.quant.zp(), out.quant.zp(), *mi, *ma))
+    L.emit(op, "LEAKY_RELU_S16" if x.type == ir.INT16 else "LEAKY_RELU", [x.index], [out.index],
+           i32(x.count, x.quant.zp(), out.quant.zp(), *mi, *ma))
 
 
 def hard_swish(L, op):
@@ -86,12 +144,12 @@ def hard_swish(L, op):
 
 
 OPS = {
-    "SOFTMAX": softmax,
-    "LOGISTIC": logistic,
-    "TANH": tanh,
-    "RELU": relu,
-    "RELU6": relu6,
-    "RELU_N1_TO_1": relu_n1_to_1,
-    "LEAKY_RELU": leaky_relu,
-    "HARD_SWISH": hard_swish,
+    "SOFTMAX": Lowers(softmax, ("int8", "int16")),
+    "LOGISTIC": Lowers(logistic, ("int8",), note="int16 not yet (TFLite's own fitted table)"),
+    "TANH": Lowers(tanh, ("int8",), note="int16 not yet (TFLite's own fitted table)"),
+    "RELU": Lowers(relu, ("int8", "int16")),
+    "RELU6": Lowers(relu6, ("int8", "int16")),
+    "RELU_N1_TO_1": Lowers(relu_n1_to_1, ("int8",)),
+    "LEAKY_RELU": Lowers(leaky_relu, ("int8", "int16")),
+    "HARD_SWISH": Lowers(hard_swish, ("int8",)),
 }

@@ -6,7 +6,7 @@ prepares them offline, its kernel constants after the bias."""
 import numpy as np
 
 from converter import ir, layouts
-from converter.lower import i32, multipliers, padding_offset, shape4
+from converter.lower import Lowers, i32, multipliers, padding_offset, shape4
 
 
 def _conv_record(p):
@@ -16,10 +16,8 @@ def _conv_record(p):
                p["depth_multiplier"], p["layout"], p["flags"])
 
 
-def _conv_like(L, op, depthwise):
-    x = L.tensor(op, 0)
-    w = L.tensor(op, 1)
-    out = L.output(op)
+def _window(L, op, x, w, out):
+    """Strides, dilations and the top and left padding, checked."""
     if len(x.shape) != 4 or len(w.shape) != 4 or len(out.shape) != 4:
         raise L.err(op, "expects 4-D input, filter and output")
     if not w.is_const:
@@ -39,6 +37,15 @@ def _conv_like(L, op, depthwise):
                             f"filter {list(w.shape)}, strides and padding", out.name)
     else:
         pt, pl = pad
+    return sh, sw, dh, dw, pt, pl
+
+
+def _conv_like(L, op, depthwise):
+    x = L.tensor(op, 0)
+    w = L.tensor(op, 1)
+    out = L.output(op)
+    sh, sw, dh, dw, pt, pl = _window(L, op, x, w, out)
+    kh, kw = w.shape[1], w.shape[2]
     oc = out.shape[3]
     if depthwise:
         if w.shape[3] != oc or oc % x.shape[3]:
@@ -88,11 +95,81 @@ def _conv_like(L, op, depthwise):
         L.ops[-1].unprepared = (_conv_record(unprepared), bias_data, scratch_fn(unprepared))
 
 
+BIAS32 = 4  # kernels.h SPRAT_CONV_BIAS32
+_TFL_INT32, _TFL_INT64 = 2, 4  # TFLite's TensorType codes (quantized_bias_type)
+
+
+def bias16(L, op, i, n, allow32=True):
+    """An int16 layer's optional bias (int64, or int32 where TFLite takes
+    one) and whether it is int32: TFLite then sums in 32 bits. Without a
+    bias the options' quantized_bias_type decides, as in TFLite."""
+    want = op.options.get("quantized_bias_type", 0)
+    if len(op.inputs) <= i or op.inputs[i] < 0:
+        return -1, allow32 and want == _TFL_INT32
+    b = L.g.t(op.inputs[i])
+    types = (ir.INT64, ir.INT32) if allow32 else (ir.INT64,)
+    if b.type not in types or not b.is_const or b.count != n:
+        kinds = "an int64 or int32" if allow32 else "an int64"
+        raise L.err(op, f"bias must be {kinds} constant vector of {n} values (one per output channel)", b.name)
+    if want in (_TFL_INT32, _TFL_INT64) and (b.type == ir.INT32) != (want == _TFL_INT32):
+        raise L.err(op, "the bias type differs from the options' quantized_bias_type", b.name)
+    return b.index, b.type == ir.INT32
+
+
+def check_shifts16(L, op, shifts, bias32):
+    """The 64-bit requantization shifts right by 15 - shift: TFLite takes
+    shifts up to 7 there."""
+    if not bias32 and max(shifts) > 7:
+        raise L.err(op, f"the scales give a multiplier of 2^{max(shifts)} or more; TFLite's 64-bit "
+                        "requantization takes at most 2^7")
+
+
+def _conv_s16(L, op, depthwise):
+    """16x8: int16 input and output (symmetric), int8 per-channel filter;
+    layout PLAIN whatever the target (the int16 kernels are portable)."""
+    x = L.tensor(op, 0, types=(ir.INT16,))
+    w = L.tensor(op, 1)
+    out = L.output(op, types=(ir.INT16,))
+    sh, sw, dh, dw, pt, pl = _window(L, op, x, w, out)
+    L.symmetric16(op, x, out)
+    kh, kw = w.shape[1], w.shape[2]
+    oc = out.shape[3]
+    if x.shape[0] != out.shape[0]:
+        raise L.err(op, "input and output batches differ", out.name)
+    if depthwise:
+        if w.shape[0] != 1 or w.shape[3] != oc or oc % x.shape[3]:
+            raise L.err(op, "filter/output channels do not match the input's", w.name)
+        dm = oc // x.shape[3]
+    else:
+        if w.shape[0] != oc or x.shape[3] % w.shape[3] or oc % (x.shape[3] // w.shape[3]):
+            raise L.err(op, "filter/output channels do not match the input's", w.name)
+        dm = 0
+    ws = w.quant.scale.astype(np.float32)
+    if ws.size not in (1, oc):
+        raise L.err(op, f"filter has {ws.size} scales for {oc} output channels", w.name)
+    mults, shifts = zip(*multipliers(x.quant.s(), np.broadcast_to(ws, (oc,)), out.quant.s()))
+    bias, bias32 = bias16(L, op, 2, oc, allow32=not depthwise)
+    check_shifts16(L, op, shifts, bias32)
+    amin, amax = L.act16(op, out)
+    p = dict(stride_h=sh, stride_w=sw, dilation_h=dh, dilation_w=dw, pad_top=pt, pad_left=pl, input_offset=0,
+             output_offset=0, act_min=amin, act_max=amax, depth_multiplier=dm, layout=layouts.plain.LAYOUT,
+             flags=BIAS32 if bias32 else 0)
+    p["in"], p["filter"], p["out"] = shape4(x.shape), shape4(w.shape), shape4(out.shape)
+    L.emit(op, "DEPTHWISE_CONV_2D_S16" if depthwise else "CONV_2D_S16",
+           [x.index, w.index, bias, L.const_i32(f"{out.name}/multiplier", mults),
+            L.const_i32(f"{out.name}/shift", shifts)], [out.index], _conv_record(p),
+           macs=out.count * kh * kw * (1 if depthwise else w.shape[3]))
+
+
 def conv_2d(L, op):
+    if L.is_int16(op):
+        return _conv_s16(L, op, False)
     _conv_like(L, op, False)
 
 
 def depthwise_conv_2d(L, op):
+    if L.is_int16(op):
+        return _conv_s16(L, op, True)
     _conv_like(L, op, True)
 
 
@@ -129,7 +206,7 @@ def transpose_conv(L, op):
 
 
 OPS = {
-    "CONV_2D": conv_2d,
-    "DEPTHWISE_CONV_2D": depthwise_conv_2d,
-    "TRANSPOSE_CONV": transpose_conv,
+    "CONV_2D": Lowers(conv_2d, ("int8", "int16")),
+    "DEPTHWISE_CONV_2D": Lowers(depthwise_conv_2d, ("int8", "int16")),
+    "TRANSPOSE_CONV": Lowers(transpose_conv, ("int8",)),
 }

@@ -3,8 +3,8 @@
 
 import numpy as np
 
-from converter import quant
-from converter.lower import MAX_DIMS, i32
+from converter import ir, quant
+from converter.lower import Lowers, MAX_DIMS, i32
 
 
 def _broadcast(L, op, a, b, out):
@@ -26,7 +26,42 @@ def _broadcast(L, op, a, b, out):
     return [n] + list(out.shape) + pad + s1 + pad + s2 + pad
 
 
+def _add_sub_s16(L, op, subtract):
+    """TFLite's two int16 schemes: where the options ask for it
+    (pot_scale_int16, true by default in an options table) and every scale
+    is a power of two (TFLite's CheckedLog2, within 0.1%), inputs are only
+    shifted (left_shift 0 in the record); else the int8 scheme with 15 bits
+    of headroom."""
+    t16 = (ir.INT16,)
+    a, b, out = L.tensor(op, 0, types=t16), L.tensor(op, 1, types=t16), L.output(op, types=t16)
+    L.symmetric16(op, a, b, out)
+    s1, s2, so = a.quant.s(), b.quant.s(), out.quant.s()
+    amin, amax = L.act16(op, out)
+    logs = [quant.checked_log2(s) for s in (s1, s2, so)]
+    if op.options.get("pot_scale_int16", False) and all(pot for pot, _ in logs):
+        sh1, sh2 = logs[0][1] - logs[2][1], logs[1][1] - logs[2][1]
+        if (sh1 and sh2) or sh1 > 0 or sh2 > 0:
+            raise L.err(op, "power-of-two int16 scales: TFLite needs one input at the output's scale and the other "
+                            "at it or finer")
+        if min(sh1, sh2) < -15:
+            raise L.err(op, f"power-of-two int16 scales {2.0 ** -min(sh1, sh2):g} times apart: at most 2^15 is "
+                            "supported")
+        if not subtract and list(a.shape) != list(b.shape):
+            raise L.err(op, "LiteRT's power-of-two int16 ADD does not broadcast")
+        m1, m2, mo, left_shift = (0, sh1), (0, sh2), (0, 0), 0
+    else:
+        twice_max = 2.0 * max(s1, s2)
+        left_shift = 15
+        m1 = quant.quantize_multiplier_smaller_than_one(s1 / twice_max)
+        m2 = quant.quantize_multiplier_smaller_than_one(s2 / twice_max)
+        mo = quant.quantize_multiplier_smaller_than_one(twice_max / ((1 << left_shift) * so))
+    params = i32(0, 0, 0, left_shift, *m1, *m2, *mo, amin, amax, 1 if subtract else 0, *_broadcast(L, op, a, b, out))
+    L.emit(op, "ADD_S16", [a.index, b.index], [out.index], params, name=op.name)
+
+
 def _add_sub(L, op, subtract):
+    if L.is_int16(op):
+        return _add_sub_s16(L, op, subtract)
     a, b, out = L.tensor(op, 0), L.tensor(op, 1), L.output(op)
     s1, s2, so = a.quant.s(), b.quant.s(), out.quant.s()
     twice_max = 2.0 * max(s1, s2)
@@ -48,7 +83,20 @@ def sub(L, op):
     _add_sub(L, op, True)
 
 
+def _mul_s16(L, op):
+    t16 = (ir.INT16,)
+    a, b, out = L.tensor(op, 0, types=t16), L.tensor(op, 1, types=t16), L.output(op, types=t16)
+    L.symmetric16(op, a, b, out)
+    real = quant.f32(quant.f32(np.float32(a.quant.s()) * np.float32(b.quant.s())) / np.float32(out.quant.s()))
+    mo = quant.quantize_multiplier(real)
+    amin, amax = L.act16(op, out)
+    L.emit(op, "MUL_S16", [a.index, b.index], [out.index], i32(0, 0, 0, *mo, amin, amax, *_broadcast(L, op, a, b, out)),
+           macs=out.count)
+
+
 def mul(L, op):
+    if L.is_int16(op):
+        return _mul_s16(L, op)
     a, b, out = L.tensor(op, 0), L.tensor(op, 1), L.output(op)
     # TFLite computes this multiplier in float32.
     real = quant.f32(quant.f32(np.float32(a.quant.s()) * np.float32(b.quant.s())) / np.float32(out.quant.s()))
@@ -85,10 +133,10 @@ def prelu(L, op):
 
 
 OPS = {
-    "ADD": add,
-    "SUB": sub,
-    "MUL": mul,
-    "MAXIMUM": maximum,
-    "MINIMUM": minimum,
-    "PRELU": prelu,
+    "ADD": Lowers(add, ("int8", "int16")),
+    "SUB": Lowers(sub, ("int8", "int16")),
+    "MUL": Lowers(mul, ("int8", "int16")),
+    "MAXIMUM": Lowers(maximum, ("int8",)),
+    "MINIMUM": Lowers(minimum, ("int8",)),
+    "PRELU": Lowers(prelu, ("int8",)),
 }

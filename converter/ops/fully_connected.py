@@ -2,11 +2,46 @@
 
 import numpy as np
 
-from converter import layouts
-from converter.lower import i32, multipliers
+from converter import ir, layouts
+from converter.lower import Lowers, i32, multipliers
+from converter.ops.conv import BIAS32, bias16
+
+
+def _fully_connected_s16(L, op):
+    """16x8: LiteRT's reference kernel requantizes in double, round(acc *
+    in * filter / out): the scales go to the kernel as doubles (int64 words),
+    computed here as LiteRT computes them."""
+    x = L.tensor(op, 0, types=(ir.INT16,))
+    w = L.tensor(op, 1)
+    out = L.output(op, types=(ir.INT16,))
+    if not w.is_const or len(w.shape) != 2:
+        raise L.err(op, "the filter must be a constant 2-D tensor", w.name)
+    if op.options.get("weights_format", 0) != 0:
+        raise L.err(op, "shuffled weights format is not supported")
+    if np.any(w.quant.zero_point != 0):
+        raise L.err(op, "int8 filters of an int16 layer must be symmetric (zero point 0)", w.name)
+    L.symmetric16(op, x, out)
+    units, depth = w.shape
+    if x.count % depth or out.count != (x.count // depth) * units:
+        raise L.err(op, f"input {list(x.shape)} / output {list(out.shape)} do not fit filter {list(w.shape)}")
+    per_channel = w.quant.per_channel
+    if per_channel and (w.quant.scale.size != units or w.quant.axis != 0):
+        raise L.err(op, f"filter has {w.quant.scale.size} scales on axis {w.quant.axis}: TFLite takes one per unit, "
+                        "on axis 0", w.name)
+    scales = np.float64(x.quant.s()) * w.quant.scale.astype(np.float64) / np.float64(out.quant.s())
+    if not np.all(np.isfinite(scales)):
+        raise L.err(op, "the scales give an infinite requantization scale", out.name)
+    bias, bias32 = bias16(L, op, 2, units)
+    amin, amax = L.act16(op, out)
+    params = i32(x.count // depth, depth, units, 0, 0, 0, amin, amax, 1 if per_channel else 0, layouts.plain.LAYOUT,
+                 BIAS32 if bias32 else 0)
+    st = L.g.add_tensor(f"{out.name}/scale", ir.INT64, scales.shape, None, scales.astype("<f8").view(np.int64))
+    L.emit(op, "FULLY_CONNECTED_S16", [x.index, w.index, bias, st.index], [out.index], params, macs=out.count * depth)
 
 
 def fully_connected(L, op):
+    if L.is_int16(op):
+        return _fully_connected_s16(L, op)
     x = L.tensor(op, 0)
     w = L.tensor(op, 1)
     out = L.output(op)
@@ -37,5 +72,5 @@ def fully_connected(L, op):
 
 
 OPS = {
-    "FULLY_CONNECTED": fully_connected,
+    "FULLY_CONNECTED": Lowers(fully_connected, ("int8", "int16")),
 }

@@ -1,13 +1,36 @@
 """Ops that move bytes: each becomes strided COPY (or PAD, GATHER,
 RESIZE_NEAREST) records (runtime/ops/movement.c). RESHAPE and its kin
-usually vanish earlier as aliases (converter/passes.py)."""
+usually vanish earlier as aliases (converter/passes.py); ZEROS_LIKE and
+FILL of constants become constants there."""
 
+import itertools
 import math
 
 import numpy as np
 
 from converter import ir, quant
-from converter.lower import i32
+from converter.lower import Lowers, i32
+
+
+def walk(L, op, x, out, dims, in_start, in_strides, out_start, out_strides, fill=None):
+    """One COPY of the walk (a PAD filling the output with `fill` first),
+    without its 1-long dimensions and with neighbours that step as one
+    merged: fewer, longer rows for the kernel."""
+    w = []
+    for d, a, b in zip(dims, in_strides, out_strides):
+        if d == 1:
+            continue
+        if w and w[-1][1] == a * d and w[-1][2] == b * d:
+            w[-1] = (w[-1][0] * d, a, b)
+        else:
+            w.append((d, a, b))
+    w = w or [(1, 1, 1)]
+    params = L.copy_params([d for d, _, _ in w], L.elem(x), in_start, [a for _, a, _ in w], out_start,
+                           [b for _, _, b in w])
+    if fill is None:
+        L.emit(op, "COPY", [x.index], [out.index], params)
+    else:
+        L.emit(op, "PAD", [x.index], [out.index], i32(fill, out.count) + params)
 
 
 def reshape(L, op):
@@ -271,20 +294,131 @@ def gather(L, op):
     L.emit(op, "GATHER", [x.index, ti], [out.index], i32(outer, x.shape[axis], inner, idx.size))
 
 
+def mirror_pad(L, op):
+    x = L.tensor(op, 0, types=tuple(ir.DTYPES), quantized=False)
+    out = L.output(op, types=tuple(ir.DTYPES), quantized=False)
+    pads = np.asarray(L.const_input(op, 1, "the paddings"), np.int64)
+    n = len(x.shape)
+    if pads.shape != (n, 2):
+        raise L.err(op, f"paddings of shape {list(pads.shape)} do not match the input's rank {n}")
+    mode = op.options.get("mode", 0)
+    if mode not in (0, 1):
+        raise L.err(op, f"mirror padding mode {mode} is not REFLECT (0) or SYMMETRIC (1)")
+    off = 1 if mode == 0 else 0  # REFLECT leaves the edge out
+    if [d + int(a) + int(b) for d, (a, b) in zip(x.shape, pads)] != list(out.shape):
+        raise L.err(op, f"paddings {pads.tolist()} do not turn {list(x.shape)} into {list(out.shape)}", out.name)
+    L.same_quant(op, x, out)
+    # Per axis, runs of the output that read the input at one step:
+    # (output start, length, first input index, step).
+    runs = []
+    for d, (size, (a, b)) in enumerate(zip(x.shape, pads.tolist())):
+        if a < 0 or b < 0:
+            raise L.err(op, f"negative padding {[a, b]} on axis {d}")
+        if a > size - off:
+            # LiteRT refuses it, TFLM would read before the input
+            raise L.err(op, f"padding {a} before axis {d} of size {size} is wider than "
+                            f"{('REFLECT', 'SYMMETRIC')[mode]} allows ({size - off})")
+        r = [(0, a, a - 1 + off, -1)] if a else []
+        r.append((a, size, 0, 1))
+        mirrored = max(0, min(b, size - off))
+        if mirrored:
+            r.append((a + size, mirrored, size - 1 - off, -1))
+        if b > mirrored:  # LiteRT refuses it, TFLM repeats the first element past the mirror image
+            r.append((a + size + mirrored, b - mirrored, 0, 0))
+        runs.append(r)
+    ist, ost = L.dense_strides(x.shape), L.dense_strides(out.shape)
+    for box in itertools.product(*runs):
+        walk(L, op, x, out, [r[1] for r in box], sum(r[2] * s for r, s in zip(box, ist)),
+             [r[3] * s for r, s in zip(box, ist)], sum(r[0] * s for r, s in zip(box, ost)), ost)
+
+
+def reverse_v2(L, op):
+    x = L.tensor(op, 0, types=tuple(ir.DTYPES), quantized=False)
+    out = L.output(op, types=tuple(ir.DTYPES), quantized=False)
+    n = len(x.shape)
+    axes = [L.axis(op, int(a), n) for a in np.ravel(L.const_input(op, 1, "the axes"))]
+    if len(set(axes)) != len(axes):
+        raise L.err(op, f"axes {axes} repeat an axis")
+    if list(out.shape) != list(x.shape):
+        raise L.err(op, f"output {list(out.shape)} is not the input's shape {list(x.shape)}", out.name)
+    L.same_quant(op, x, out)
+    ist = L.dense_strides(x.shape)
+    # Reversed axes walk the input backwards from their last element.
+    walk(L, op, x, out, list(x.shape), sum((x.shape[a] - 1) * ist[a] for a in axes),
+         [-s if d in axes else s for d, s in enumerate(ist)], 0, ist)
+
+
+def broadcast_to(L, op):
+    x = L.tensor(op, 0, types=tuple(ir.DTYPES), quantized=False)
+    out = L.output(op, types=tuple(ir.DTYPES), quantized=False)
+    shape = [int(v) for v in np.ravel(L.const_input(op, 1, "the shape"))]
+    n = len(out.shape)
+    xs = [1] * (n - len(x.shape)) + list(x.shape)
+    if shape != list(out.shape) or len(x.shape) > n or any(a not in (1, b) for a, b in zip(xs, shape)):
+        raise L.err(op, f"cannot broadcast {list(x.shape)} to {shape} (output {list(out.shape)})", out.name)
+    L.same_quant(op, x, out)
+    ist = L.dense_strides(xs)
+    walk(L, op, x, out, shape, 0, [0 if a == 1 else s for a, s in zip(xs, ist)], 0, L.dense_strides(shape))
+
+
+def _repeat(L, op, value, out):
+    """Every output element a copy of the one element of `value`."""
+    walk(L, op, value, out, [out.count], 0, [0], 0, [1])
+
+
+def zeros_like(L, op):
+    # Only reached for a model output (converter/passes.py folds the rest).
+    x = L.tensor(op, 0, types=tuple(ir.DTYPES), quantized=False)
+    out = L.output(op, types=tuple(ir.DTYPES), quantized=False)
+    if list(out.shape) != list(x.shape) or out.type != x.type:
+        raise L.err(op, f"output {list(out.shape)} is not the input's shape and type", out.name)
+    zero = L.g.add_tensor(f"{out.name}/zero", out.type, (1,), out.quant, np.zeros(1, ir.DTYPES[out.type]))
+    _repeat(L, op, zero, out)
+
+
+def fill(L, op):
+    out = L.output(op, types=tuple(ir.DTYPES), quantized=False)
+    shape = [int(v) for v in np.ravel(L.const_input(op, 0, "the output shape"))]
+    if shape != list(out.shape):
+        raise L.err(op, f"shape {shape} is not the output's {list(out.shape)}", out.name)
+    v = L.tensor(op, 1, types=(out.type,), quantized=False)
+    if v.count != 1:
+        raise L.err(op, f"the value must be a scalar, not of shape {list(v.shape)}", v.name)
+    L.same_quant(op, v, out)
+    _repeat(L, op, v, out)
+
+
+def shape(L, op):
+    # Only reached for a model output (the passes fold every other SHAPE).
+    x = L.tensor(op, 0, types=tuple(ir.DTYPES), quantized=False)
+    out = L.output(op, types=(ir.INT32, ir.INT64), quantized=False)
+    if out.count != len(x.shape):
+        raise L.err(op, f"output {list(out.shape)} cannot hold the shape {list(x.shape)}", out.name)
+    c = L.g.add_tensor(f"{out.name}/shape", out.type, out.shape, None,
+                       np.asarray(x.shape, ir.DTYPES[out.type]).reshape(out.shape))
+    L.copy_op(op, c, out, name="SHAPE")
+
+
 OPS = {
-    "RESHAPE": reshape,
-    "SQUEEZE": reshape,
-    "EXPAND_DIMS": reshape,
-    "TRANSPOSE": transpose,
-    "CONCATENATION": concatenation,
-    "PAD": pad,
-    "PADV2": padv2,
-    "SPLIT": split,
-    "SPLIT_V": split_v,
-    "UNPACK": unpack,
-    "PACK": pack,
-    "SLICE": slice,
-    "STRIDED_SLICE": strided_slice,
-    "RESIZE_NEAREST_NEIGHBOR": resize_nearest_neighbor,
-    "GATHER": gather,
+    "SHAPE": Lowers(shape, ("any",), note="folded to a constant: shapes are static"),
+    "RESHAPE": Lowers(reshape, ("any",), note="an alias: moves nothing"),
+    "SQUEEZE": Lowers(reshape, ("any",), note="an alias: moves nothing"),
+    "EXPAND_DIMS": Lowers(reshape, ("any",), note="an alias: moves nothing"),
+    "TRANSPOSE": Lowers(transpose, ("any",)),
+    "CONCATENATION": Lowers(concatenation, ("any",), note="contiguous inputs written in place (views)"),
+    "PAD": Lowers(pad, ("int8",)),
+    "PADV2": Lowers(padv2, ("int8",)),
+    "SPLIT": Lowers(split, ("any",)),
+    "SPLIT_V": Lowers(split_v, ("any",)),
+    "UNPACK": Lowers(unpack, ("any",)),
+    "PACK": Lowers(pack, ("any",)),
+    "SLICE": Lowers(slice, ("any",)),
+    "STRIDED_SLICE": Lowers(strided_slice, ("any",)),
+    "RESIZE_NEAREST_NEIGHBOR": Lowers(resize_nearest_neighbor, ("int8",)),
+    "GATHER": Lowers(gather, ("any",), note="constant indices"),
+    "MIRROR_PAD": Lowers(mirror_pad, ("any",)),
+    "REVERSE_V2": Lowers(reverse_v2, ("any",)),
+    "BROADCAST_TO": Lowers(broadcast_to, ("any",)),
+    "ZEROS_LIKE": Lowers(zeros_like, ("any",), note="folded to a constant"),
+    "FILL": Lowers(fill, ("any",), note="folded to a constant where its value is"),
 }

@@ -6,10 +6,31 @@ import struct
 import numpy as np
 
 from converter import ir, quant
-from converter.lower import i32
+from converter.lower import Lowers, i32
+
+
+def _quantize_s16(L, op):
+    """float32 -> int16, and int8 <-> int16 or int16 -> int16 as
+    requantizations (TFLite's int8 arithmetic, clamped to the output type)."""
+    x = L.tensor(op, 0, types=(ir.FLOAT32, ir.INT8, ir.INT16), quantized=False)
+    out = L.output(op, types=(ir.INT8, ir.INT16))
+    if x.type == ir.FLOAT32:  # to int16: a float32 to int8 QUANTIZE takes the int8 lowering
+        L.emit(op, "QUANTIZE_S16", [x.index], [out.index],
+               i32(x.count, out.quant.zp()) + struct.pack("<f", out.quant.s()))
+        return
+    if x.quant is None:
+        raise L.err(op, f"{ir.TYPE_NAMES[x.type]} input without quantization", x.name)
+    L.check(op, x, (x.type,), True)
+    if x.type == out.type == ir.INT16:
+        L.symmetric16(op, x, out)
+    m, s = quant.quantize_multiplier(float(np.float64(x.quant.s()) / np.float64(out.quant.s())))
+    L.emit(op, "REQUANTIZE_S16", [x.index], [out.index],
+           i32(x.count, x.quant.zp(), out.quant.zp(), m, s, x.type, out.type))
 
 
 def quantize(L, op):
+    if L.is_int16(op) or L.g.t(op.outputs[0]).type == ir.INT16:
+        return _quantize_s16(L, op)
     x = L.tensor(op, 0, types=(ir.FLOAT32, ir.INT8), quantized=False)
     out = L.output(op)
     if x.type == ir.FLOAT32:
@@ -23,6 +44,12 @@ def quantize(L, op):
 
 
 def dequantize(L, op):
+    if L.is_int16(op):
+        x = L.tensor(op, 0, types=(ir.INT16,))
+        out = L.output(op, types=(ir.FLOAT32,), quantized=False)
+        L.emit(op, "DEQUANTIZE_S16", [x.index], [out.index],
+               i32(x.count, x.quant.zp()) + struct.pack("<f", x.quant.s()))
+        return
     x = L.tensor(op, 0)
     out = L.output(op, types=(ir.FLOAT32,), quantized=False)
     L.emit(op, "DEQUANTIZE", [x.index], [out.index],
@@ -30,6 +57,6 @@ def dequantize(L, op):
 
 
 OPS = {
-    "QUANTIZE": quantize,
-    "DEQUANTIZE": dequantize,
+    "QUANTIZE": Lowers(quantize, ("float32", "int8", "int16"), note="to int8 or int16; int8 and int16 requantized"),
+    "DEQUANTIZE": Lowers(dequantize, ("int8", "int16"), note="to float32"),
 }

@@ -3,7 +3,7 @@
 import numpy as np
 
 from converter import ir, quant
-from converter.lower import i32
+from converter.lower import Lowers, i32
 
 
 def _axis_view(L, op, shape, axes):
@@ -21,14 +21,19 @@ def _axis_view(L, op, shape, axes):
 
 
 def mean(L, op):
-    x, out = L.tensor(op, 0), L.output(op)
+    t = (ir.INT16,) if L.is_int16(op) else (ir.INT8,)
+    x, out = L.tensor(op, 0, types=t), L.output(op, types=t)
+    if x.type == ir.INT16:
+        L.symmetric16(op, x, out)
     outer, reduced, inner = _axis_view(L, op, x.shape, L.const_input(op, 1, "the axis"))
     mult, shift = quant.quantize_multiplier(float(np.float64(x.quant.s()) / np.float64(out.quant.s())))
     # Fold 1/count into the multiplier, as TFLite's integer MEAN does.
     s = min(reduced.bit_length() - 1, 32, 31 + shift)
     mult = int((mult << s) // reduced)
     shift -= s
-    L.emit(op, "MEAN", [x.index], [out.index],
+    if x.type == ir.INT16 and reduced > 1 << 16:
+        raise L.err(op, f"a mean of {reduced} values: at most 65536 are supported for int16")
+    L.emit(op, "MEAN_S16" if x.type == ir.INT16 else "MEAN", [x.index], [out.index],
            i32(outer, reduced, inner, x.quant.zp(), out.quant.zp(), mult, shift), macs=x.count)
 
 
@@ -48,7 +53,7 @@ def arg_max(L, op):
 
 
 OPS = {
-    "MEAN": mean,
-    "REDUCE_MAX": reduce_max,
-    "ARG_MAX": arg_max,
+    "MEAN": Lowers(mean, ("int8", "int16")),
+    "REDUCE_MAX": Lowers(reduce_max, ("int8",)),
+    "ARG_MAX": Lowers(arg_max, ("int8", "float32"), note="int32 or int64 output"),
 }

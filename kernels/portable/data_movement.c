@@ -44,7 +44,10 @@ void sprat_portable_fill(int32_t count, int32_t elem_size, int32_t value, void *
     memset(dst, (uint8_t)value, (size_t)count);
     return;
   }
-  for (int32_t i = 0; i < count; ++i) memmove(dst + (size_t)i * elem_size, &value, (size_t)elem_size);
+  // Little-endian: the low bytes of the value, sign-extended to 8 bytes
+  // (an int64 border).
+  const int64_t wide = value;
+  for (int32_t i = 0; i < count; ++i) memmove(dst + (size_t)i * elem_size, &wide, (size_t)elem_size);
 }
 
 void sprat_portable_resize_nearest_s8(const sprat_resize_params *p, const int32_t *src_y,

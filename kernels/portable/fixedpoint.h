@@ -38,6 +38,16 @@ static inline int32_t sprat_mbqm_single(int32_t x, int32_t multiplier, int32_t s
   return (int32_t)(((int64_t)x * multiplier + round) >> total);
 }
 
+// TFLite's requantization of a 64-bit accumulator (16x8 convolutions), the
+// same in both roundings: the multiplier cut to 16 bits, then one rounding
+// shift; shift in [-31, 7]. Wraps where TFLite's product would overflow.
+static inline int32_t sprat_mbqm64(int64_t x, int32_t multiplier, int32_t shift) {
+  const int64_t m = multiplier < 0x7FFF0000 ? (multiplier + (1 << 15)) >> 16 : 0x7FFF;
+  const int total = 15 - shift;
+  const uint64_t v = (uint64_t)x * (uint64_t)m + ((uint64_t)1 << (total - 1));
+  return (int32_t)(uint32_t)(uint64_t)((int64_t)v >> total);
+}
+
 // a + b wrapping around as two's complement (TFLite's int32 sums do on
 // every compiler; in C a signed overflow would be undefined). Only a blob
 // with absurd weights or biases gets there.

@@ -98,3 +98,70 @@ const sprat_op_registration sprat_op_lut = {SPRAT_OP_LUT, "LUT", check_lut, run_
 const sprat_op_registration sprat_op_relu = {SPRAT_OP_RELU, "RELU", check_relu, run_relu};
 const sprat_op_registration sprat_op_leaky_relu = {SPRAT_OP_LEAKY_RELU, "LEAKY_RELU", check_leaky, run_leaky};
 const sprat_op_registration sprat_op_hard_swish = {SPRAT_OP_HARD_SWISH, "HARD_SWISH", check_hard_swish, run_hard_swish};
+
+// ---- int16 ----------------------------------------------------------------
+static int unary_s16_ok(const sprat_op_ctx *c, int32_t count) {
+  return c->n_in == 1 && count >= 0 && c->in[0].present && c->in[0].type == SPRAT_INT16 &&
+         c->out[0].type == SPRAT_INT16 && c->in[0].count == (uint32_t)count && c->out[0].count == (uint32_t)count;
+}
+
+static int zero_point_s16_ok(int32_t zp) { return zp >= INT16_MIN && zp <= INT16_MAX; }
+
+static sprat_status check_relu_s16(const sprat_op_ctx *c) {
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_relu_params)));
+  const sprat_relu_params *p = (const sprat_relu_params *)(const void *)c->params;
+  SPRAT_CHECK(unary_s16_ok(c, p->count));
+  SPRAT_CHECK(sprat_shift_ok(p->shift) && sprat_multiplier_ok(p->multiplier));
+  SPRAT_CHECK(zero_point_s16_ok(p->input_zero_point) && zero_point_s16_ok(p->output_zero_point));
+  SPRAT_CHECK(p->act_min >= INT16_MIN && p->act_min <= p->act_max && p->act_max <= INT16_MAX);
+  return SPRAT_OK;
+}
+
+static void run_relu_s16(const sprat_layer *l) {
+  sprat_relu_s16((const sprat_relu_params *)(const void *)l->params, (const int16_t *)l->data[0],
+                 (int16_t *)l->data[1]);
+}
+
+static sprat_status check_leaky_s16(const sprat_op_ctx *c) {
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_leaky_relu_params)));
+  const sprat_leaky_relu_params *p = (const sprat_leaky_relu_params *)(const void *)c->params;
+  SPRAT_CHECK(unary_s16_ok(c, p->count));
+  SPRAT_CHECK(sprat_shift_ok(p->identity_shift) && sprat_shift_ok(p->alpha_shift));
+  SPRAT_CHECK(sprat_multiplier_ok(p->identity_multiplier) && sprat_multiplier_ok(p->alpha_multiplier));
+  SPRAT_CHECK(zero_point_s16_ok(p->input_zero_point) && zero_point_s16_ok(p->output_zero_point));
+  return SPRAT_OK;
+}
+
+static void run_leaky_s16(const sprat_layer *l) {
+  sprat_leaky_relu_s16((const sprat_leaky_relu_params *)(const void *)l->params, (const int16_t *)l->data[0],
+                       (int16_t *)l->data[1]);
+}
+
+const sprat_op_registration sprat_op_relu_s16 = {SPRAT_OP_RELU_S16, "RELU_S16", check_relu_s16, run_relu_s16};
+const sprat_op_registration sprat_op_leaky_relu_s16 = {SPRAT_OP_LEAKY_RELU_S16, "LEAKY_RELU_S16", check_leaky_s16,
+                                                       run_leaky_s16};
+
+// SOFTMAX int16: input, exp table, 1/(1 + x) table (513 x i16 each).
+static sprat_status check_softmax_s16(const sprat_op_ctx *c) {
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_softmax_s16_params)) && c->n_in == 3);
+  const sprat_softmax_s16_params *p = (const sprat_softmax_s16_params *)(const void *)c->params;
+  SPRAT_CHECK(p->rows >= 1 && p->depth >= 1 && (int64_t)p->rows * p->depth <= 0x7FFFFFFF);
+  const int32_t count = p->rows * p->depth;
+  SPRAT_CHECK(c->in[0].present && c->in[0].type == SPRAT_INT16 && c->out[0].type == SPRAT_INT16);
+  SPRAT_CHECK(c->in[0].count == (uint32_t)count && c->out[0].count == (uint32_t)count);
+  SPRAT_CHECK(sprat_is_const(&c->in[1], SPRAT_INT16, 513) && sprat_is_const(&c->in[2], SPRAT_INT16, 513));
+  // The row's sum of int16 exps fits int32; differences of up to 2^16
+  // shifted left at most 15 bits fit too.
+  SPRAT_CHECK(p->depth <= (1 << 16));
+  SPRAT_CHECK(sprat_multiplier_ok(p->input_multiplier) && sprat_shift_ok(p->input_left_shift));
+  SPRAT_CHECK(p->input_left_shift <= 15);
+  return SPRAT_OK;
+}
+
+static void run_softmax_s16(const sprat_layer *l) {
+  sprat_softmax_s16((const sprat_softmax_s16_params *)(const void *)l->params, (const int16_t *)l->data[0],
+                    (const int16_t *)l->data[1], (const int16_t *)l->data[2], (int16_t *)l->data[3]);
+}
+
+const sprat_op_registration sprat_op_softmax_s16 = {SPRAT_OP_SOFTMAX_S16, "SOFTMAX_S16", check_softmax_s16,
+                                                    run_softmax_s16};

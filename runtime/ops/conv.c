@@ -97,3 +97,63 @@ const sprat_op_registration sprat_op_transpose_conv = {SPRAT_OP_TRANSPOSE_CONV, 
                                                        run_transpose};
 const sprat_op_registration sprat_op_conv_2d = {SPRAT_OP_CONV_2D, "CONV_2D", check_conv, run_conv};
 const sprat_op_registration sprat_op_depthwise_conv_2d = {SPRAT_OP_DEPTHWISE_CONV_2D, "DEPTHWISE_CONV_2D", check_dw, run_dw};
+
+// ---- int16 activations, int8 weights (16x8) --------------------------------
+// Layout PLAIN, no scratch; zero points 0 as TFLite requires. The bias is
+// int64, or int32 with SPRAT_CONV_BIAS32 (CONV_2D only, as TFLite).
+static sprat_status check_s16(const sprat_op_ctx *c, int depthwise) {
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_conv_params)) && c->n_in == 5 && c->n_scratch == 0);
+  const sprat_conv_params *p = (const sprat_conv_params *)(const void *)c->params;
+  const sprat_tview *in = &c->in[0], *f = &c->in[1], *out = &c->out[0];
+  SPRAT_CHECK(p->layout == SPRAT_LAYOUT_PLAIN && (p->flags & ~(depthwise ? 0 : SPRAT_CONV_BIAS32)) == 0);
+  SPRAT_CHECK(in->present && in->type == SPRAT_INT16 && in->rank == 4);
+  SPRAT_CHECK(f->present && f->type == SPRAT_INT8 && f->rank == 4);
+  SPRAT_CHECK(out->type == SPRAT_INT16 && out->rank == 4);
+  SPRAT_CHECK(sprat_shape_is(&p->in, in) && sprat_shape_is(&p->filter, f) && sprat_shape_is(&p->out, out));
+  const sprat_shape4 is = p->in, fs = p->filter, os = p->out;
+  SPRAT_CHECK(is.n == os.n && p->input_offset == 0 && p->output_offset == 0);
+  SPRAT_CHECK(p->act_min >= INT16_MIN && p->act_min <= p->act_max && p->act_max <= INT16_MAX);
+  SPRAT_CHECK(p->stride_h >= 1 && p->stride_w >= 1 && p->stride_h <= (1 << 16) && p->stride_w <= (1 << 16));
+  SPRAT_CHECK(p->dilation_h >= 1 && p->dilation_w >= 1 && p->dilation_h <= (1 << 16) && p->dilation_w <= (1 << 16));
+  SPRAT_CHECK(p->pad_top >= -(1 << 16) && p->pad_top <= (1 << 16) && p->pad_left >= -(1 << 16) && p->pad_left <= (1 << 16));
+  // Every window coordinate the kernel forms stays far inside int32.
+  SPRAT_CHECK((int64_t)(os.h - 1) * p->stride_h + (int64_t)(fs.h - 1) * p->dilation_h <= (1 << 30));
+  SPRAT_CHECK((int64_t)(os.w - 1) * p->stride_w + (int64_t)(fs.w - 1) * p->dilation_w <= (1 << 30));
+  // At most 2^32 products of at most 2^22 in the 64-bit sum.
+  SPRAT_CHECK(fs.c <= (1 << 16) && (int64_t)fs.h * fs.w <= (1 << 16));
+  if (depthwise) {
+    SPRAT_CHECK(fs.n == 1 && p->depth_multiplier >= 1 && fs.c == os.c && (int64_t)is.c * p->depth_multiplier == os.c);
+  } else {
+    SPRAT_CHECK(fs.n == os.c && fs.c >= 1 && is.c % fs.c == 0 && os.c % (is.c / fs.c) == 0);
+  }
+  const int bias32 = (p->flags & SPRAT_CONV_BIAS32) != 0;
+  if (c->in[2].present) SPRAT_CHECK(sprat_is(&c->in[2], bias32 ? SPRAT_INT32 : SPRAT_INT64, (uint32_t)os.c));
+  SPRAT_CHECK(sprat_is_const(&c->in[3], SPRAT_INT32, (uint32_t)os.c) &&
+              sprat_is_const(&c->in[4], SPRAT_INT32, (uint32_t)os.c));
+  const int32_t *m = (const int32_t *)(const void *)c->in[3].data, *s = (const int32_t *)(const void *)c->in[4].data;
+  for (int32_t i = 0; i < os.c; ++i) {
+    SPRAT_CHECK(sprat_multiplier_ok(m[i]) && sprat_shift_ok(s[i]));
+    if (!bias32) SPRAT_CHECK(s[i] <= 7);  // sprat_mbqm64 shifts right by 15 - shift
+  }
+  return SPRAT_OK;
+}
+
+static sprat_status check_conv_s16(const sprat_op_ctx *c) { return check_s16(c, 0); }
+static sprat_status check_dw_s16(const sprat_op_ctx *c) { return check_s16(c, 1); }
+
+static void run_conv_s16(const sprat_layer *l) {
+  const sprat_conv_params *p = (const sprat_conv_params *)l->params;
+  sprat_conv2d_s16(p, (const int16_t *)l->data[0], (const int8_t *)l->data[1], l->data[2],
+                   (const int32_t *)l->data[3], (const int32_t *)l->data[4], (int16_t *)l->data[5], 0, p->out.h);
+}
+
+static void run_dw_s16(const sprat_layer *l) {
+  const sprat_conv_params *p = (const sprat_conv_params *)l->params;
+  sprat_depthwise_conv2d_s16(p, (const int16_t *)l->data[0], (const int8_t *)l->data[1], (const int64_t *)l->data[2],
+                             (const int32_t *)l->data[3], (const int32_t *)l->data[4], (int16_t *)l->data[5], 0,
+                             p->out.h);
+}
+
+const sprat_op_registration sprat_op_conv_2d_s16 = {SPRAT_OP_CONV_2D_S16, "CONV_2D_S16", check_conv_s16, run_conv_s16};
+const sprat_op_registration sprat_op_depthwise_conv_2d_s16 = {SPRAT_OP_DEPTHWISE_CONV_2D_S16, "DEPTHWISE_CONV_2D_S16",
+                                                              check_dw_s16, run_dw_s16};

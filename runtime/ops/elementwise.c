@@ -72,3 +72,53 @@ const sprat_op_registration sprat_op_max_min = {SPRAT_OP_MAX_MIN, "MAXIMUM/MINIM
 const sprat_op_registration sprat_op_prelu = {SPRAT_OP_PRELU, "PRELU", check_prelu, run_prelu};
 const sprat_op_registration sprat_op_add = {SPRAT_OP_ADD, "ADD", check_add, run_add};
 const sprat_op_registration sprat_op_mul = {SPRAT_OP_MUL, "MUL", check_mul, run_mul};
+
+// ---- int16 (zero points 0) ---------------------------------------------------
+static int binary_s16_ok(const sprat_op_ctx *c, const sprat_broadcast *bc) {
+  const sprat_tview *a = &c->in[0], *b = &c->in[1], *o = &c->out[0];
+  return c->n_in == 2 && a->present && b->present && a->type == SPRAT_INT16 && b->type == SPRAT_INT16 &&
+         o->type == SPRAT_INT16 && sprat_broadcast_fits(bc, a->count, b->count, o->count);
+}
+
+static int act_s16_ok(int32_t lo, int32_t hi) { return lo >= INT16_MIN && lo <= hi && hi <= INT16_MAX; }
+
+// left_shift 15: TFLite's general scheme; 0: its power-of-two one, inputs
+// shifted right by -input*_shift (at most 15 bits: the int16 rounding
+// TFLite applies is the int32 one there).
+static sprat_status check_add_s16(const sprat_op_ctx *c) {
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_add_params)));
+  const sprat_add_params *p = (const sprat_add_params *)(const void *)c->params;
+  SPRAT_CHECK(binary_s16_ok(c, &p->bc));
+  SPRAT_CHECK(p->input1_offset == 0 && p->input2_offset == 0 && p->output_offset == 0);
+  SPRAT_CHECK(act_s16_ok(p->act_min, p->act_max));
+  if (p->left_shift == 0) {
+    SPRAT_CHECK(p->input1_shift >= -15 && p->input1_shift <= 0 && p->input2_shift >= -15 && p->input2_shift <= 0);
+  } else {
+    SPRAT_CHECK(p->left_shift == 15);
+    SPRAT_CHECK(sprat_shift_ok(p->input1_shift) && sprat_shift_ok(p->input2_shift) && sprat_shift_ok(p->output_shift));
+  }
+  return SPRAT_OK;
+}
+
+static void run_add_s16(const sprat_layer *l) {
+  sprat_add_s16((const sprat_add_params *)(const void *)l->params, (const int16_t *)l->data[0],
+                (const int16_t *)l->data[1], (int16_t *)l->data[2]);
+}
+
+static sprat_status check_mul_s16(const sprat_op_ctx *c) {
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_mul_params)));
+  const sprat_mul_params *p = (const sprat_mul_params *)(const void *)c->params;
+  SPRAT_CHECK(binary_s16_ok(c, &p->bc));
+  SPRAT_CHECK(sprat_shift_ok(p->output_shift));
+  SPRAT_CHECK(p->input1_offset == 0 && p->input2_offset == 0 && p->output_offset == 0);
+  SPRAT_CHECK(act_s16_ok(p->act_min, p->act_max));
+  return SPRAT_OK;
+}
+
+static void run_mul_s16(const sprat_layer *l) {
+  sprat_mul_s16((const sprat_mul_params *)(const void *)l->params, (const int16_t *)l->data[0],
+                (const int16_t *)l->data[1], (int16_t *)l->data[2]);
+}
+
+const sprat_op_registration sprat_op_add_s16 = {SPRAT_OP_ADD_S16, "ADD_S16", check_add_s16, run_add_s16};
+const sprat_op_registration sprat_op_mul_s16 = {SPRAT_OP_MUL_S16, "MUL_S16", check_mul_s16, run_mul_s16};

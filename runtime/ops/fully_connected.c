@@ -1,5 +1,7 @@
 // FULLY_CONNECTED. Inputs: input [batches, depth], filter [units, depth],
 // bias (optional in layout PLAIN), multipliers, shifts (1 or `units` each).
+#include <string.h>
+
 #include "runtime/src/op_api.h"
 #include "runtime/src/opcodes.h"
 
@@ -32,3 +34,40 @@ static void run(const sprat_layer *l) {
 }
 
 const sprat_op_registration sprat_op_fully_connected = {SPRAT_OP_FULLY_CONNECTED, "FULLY_CONNECTED", check, run};
+
+// ---- int16 activations, int8 weights (16x8) --------------------------------
+// Inputs: input, filter [units, depth], bias? (int64, or int32 with
+// SPRAT_CONV_BIAS32), scales (1 or `units` doubles, stored as int64 words:
+// LiteRT requantizes in double). Layout PLAIN, zero points 0.
+static sprat_status check_s16(const sprat_op_ctx *c) {
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_fc_params)) && c->n_in == 4);
+  const sprat_fc_params *p = (const sprat_fc_params *)(const void *)c->params;
+  const sprat_tview *in = &c->in[0], *f = &c->in[1], *bias = &c->in[2], *out = &c->out[0];
+  SPRAT_CHECK(p->layout == SPRAT_LAYOUT_PLAIN && (p->flags & ~SPRAT_CONV_BIAS32) == 0);
+  SPRAT_CHECK(in->present && in->type == SPRAT_INT16 && f->present && f->type == SPRAT_INT8 && f->rank == 2);
+  SPRAT_CHECK(out->type == SPRAT_INT16);
+  SPRAT_CHECK(p->units == f->dims[0] && p->depth == f->dims[1] && p->batches >= 1);
+  SPRAT_CHECK((int64_t)p->batches * p->depth == in->count && (int64_t)p->batches * p->units == out->count);
+  SPRAT_CHECK(p->act_min >= INT16_MIN && p->act_min <= p->act_max && p->act_max <= INT16_MAX);
+  SPRAT_CHECK(p->input_offset == 0 && p->filter_offset == 0 && p->output_offset == 0);
+  SPRAT_CHECK(p->per_channel == 0 || p->per_channel == 1);
+  const int bias32 = (p->flags & SPRAT_CONV_BIAS32) != 0;
+  if (bias->present) SPRAT_CHECK(sprat_is(bias, bias32 ? SPRAT_INT32 : SPRAT_INT64, (uint32_t)p->units));
+  const uint32_t nq = p->per_channel ? (uint32_t)p->units : 1u;
+  SPRAT_CHECK(sprat_is_const(&c->in[3], SPRAT_INT64, nq));
+  for (uint32_t i = 0; i < nq; ++i) {
+    double s;
+    memcpy(&s, c->in[3].data + 8 * i, sizeof s);
+    SPRAT_CHECK(s >= 0.0 && s <= 1e30);  // finite, not NaN
+  }
+  return SPRAT_OK;
+}
+
+static void run_s16(const sprat_layer *l) {
+  sprat_fully_connected_s16((const sprat_fc_params *)l->params, (const int16_t *)l->data[0],
+                            (const int8_t *)l->data[1], l->data[2], (const double *)l->data[3],
+                            (int16_t *)l->data[4]);
+}
+
+const sprat_op_registration sprat_op_fully_connected_s16 = {SPRAT_OP_FULLY_CONNECTED_S16, "FULLY_CONNECTED_S16",
+                                                            check_s16, run_s16};

@@ -28,7 +28,7 @@ static sprat_status check_pad(const sprat_op_ctx *c) {
   SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_pad_params)) && c->n_in == 1 && c->in[0].present);
   const sprat_pad_params *p = (const sprat_pad_params *)(const void *)c->params;
   SPRAT_CHECK(c->in[0].type == c->out[0].type && (uint32_t)p->copy.elem_size == elem_size(c->in[0].type));
-  SPRAT_CHECK(p->copy.elem_size <= 4 && p->count >= 0 && (uint32_t)p->count == c->out[0].count);
+  SPRAT_CHECK(p->count >= 0 && (uint32_t)p->count == c->out[0].count);
   SPRAT_CHECK(sprat_copy_fits(&p->copy, c->in[0].count, c->out[0].count));
   return SPRAT_OK;
 }

@@ -56,3 +56,22 @@ static void run_reduce_max(const sprat_layer *l) {
 const sprat_op_registration sprat_op_reduce_max = {SPRAT_OP_REDUCE_MAX, "REDUCE_MAX", check_reduce_max, run_reduce_max};
 const sprat_op_registration sprat_op_mean = {SPRAT_OP_MEAN, "MEAN", check_mean, run_mean};
 const sprat_op_registration sprat_op_arg_max = {SPRAT_OP_ARG_MAX, "ARG_MAX", check_arg_max, run_arg_max};
+
+// MEAN int16: zero points 0 (as TFLite requires); an int32 sum of at most
+// 2^16 values.
+static sprat_status check_mean_s16(const sprat_op_ctx *c) {
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_mean_params)) && c->n_in == 1);
+  const sprat_mean_params *p = (const sprat_mean_params *)(const void *)c->params;
+  SPRAT_CHECK(c->in[0].present && c->in[0].type == SPRAT_INT16 && c->out[0].type == SPRAT_INT16);
+  SPRAT_CHECK(view_ok(p->outer, p->reduced, p->inner, c->in[0].count, c->out[0].count));
+  SPRAT_CHECK(p->reduced <= (1 << 16) && sprat_shift_ok(p->shift) && sprat_multiplier_ok(p->multiplier));
+  SPRAT_CHECK(p->input_zero_point == 0 && p->output_zero_point == 0);
+  return SPRAT_OK;
+}
+
+static void run_mean_s16(const sprat_layer *l) {
+  sprat_mean_s16((const sprat_mean_params *)(const void *)l->params, (const int16_t *)l->data[0],
+                 (int16_t *)l->data[1]);
+}
+
+const sprat_op_registration sprat_op_mean_s16 = {SPRAT_OP_MEAN_S16, "MEAN_S16", check_mean_s16, run_mean_s16};

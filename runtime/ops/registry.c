@@ -9,6 +9,10 @@ extern const sprat_op_registration sprat_op_conv_2d, sprat_op_depthwise_conv_2d,
     sprat_op_lut, sprat_op_relu, sprat_op_leaky_relu, sprat_op_hard_swish, sprat_op_quantize, sprat_op_requantize,
     sprat_op_dequantize, sprat_op_copy, sprat_op_pad, sprat_op_resize_nearest, sprat_op_arg_max, sprat_op_max_min,
     sprat_op_reduce_max, sprat_op_prelu, sprat_op_gather, sprat_op_transpose_conv, sprat_op_fused_rows;
+extern const sprat_op_registration sprat_op_conv_2d_s16, sprat_op_depthwise_conv_2d_s16, sprat_op_fully_connected_s16,
+    sprat_op_average_pool_2d_s16, sprat_op_max_pool_2d_s16, sprat_op_add_s16, sprat_op_mul_s16, sprat_op_quantize_s16,
+    sprat_op_requantize_s16, sprat_op_dequantize_s16, sprat_op_relu_s16, sprat_op_leaky_relu_s16,
+    sprat_op_softmax_s16, sprat_op_mean_s16;
 
 static const sprat_op_registration *const kOps[] = {
     &sprat_op_conv_2d,  &sprat_op_depthwise_conv_2d, &sprat_op_fully_connected, &sprat_op_average_pool_2d,
@@ -18,6 +22,10 @@ static const sprat_op_registration *const kOps[] = {
     &sprat_op_copy,     &sprat_op_pad,               &sprat_op_resize_nearest,  &sprat_op_arg_max,
     &sprat_op_max_min,  &sprat_op_reduce_max,        &sprat_op_prelu,           &sprat_op_gather,
     &sprat_op_transpose_conv, &sprat_op_fused_rows,
+    &sprat_op_conv_2d_s16, &sprat_op_depthwise_conv_2d_s16, &sprat_op_fully_connected_s16,
+    &sprat_op_average_pool_2d_s16, &sprat_op_max_pool_2d_s16, &sprat_op_add_s16, &sprat_op_mul_s16,
+    &sprat_op_quantize_s16, &sprat_op_requantize_s16, &sprat_op_dequantize_s16, &sprat_op_relu_s16,
+    &sprat_op_leaky_relu_s16, &sprat_op_softmax_s16, &sprat_op_mean_s16,
 };
 
 const sprat_op_registration *sprat_find_op(uint16_t opcode) {

@@ -31,6 +31,22 @@ enum {
   SPRAT_OP_GATHER = 24,
   SPRAT_OP_TRANSPOSE_CONV = 25,
   SPRAT_OP_FUSED_ROWS = 26,  // a chain of convolutions (and ADD) computed a few rows at a time
+  // int16 activations with int8 weights (TFLite's 16x8 mode); from 40 on
+  // so that other new ops keep the numbers after 26.
+  SPRAT_OP_CONV_2D_S16 = 40,
+  SPRAT_OP_DEPTHWISE_CONV_2D_S16 = 41,
+  SPRAT_OP_FULLY_CONNECTED_S16 = 42,
+  SPRAT_OP_AVERAGE_POOL_2D_S16 = 43,
+  SPRAT_OP_MAX_POOL_2D_S16 = 44,
+  SPRAT_OP_ADD_S16 = 45,  // and SUB
+  SPRAT_OP_MUL_S16 = 46,
+  SPRAT_OP_QUANTIZE_S16 = 47,  // float32 -> int16
+  SPRAT_OP_REQUANTIZE_S16 = 48,  // int8/int16 -> int8/int16, one of them int16
+  SPRAT_OP_DEQUANTIZE_S16 = 49,
+  SPRAT_OP_RELU_S16 = 50,  // RELU, RELU6
+  SPRAT_OP_LEAKY_RELU_S16 = 51,
+  SPRAT_OP_SOFTMAX_S16 = 54,
+  SPRAT_OP_MEAN_S16 = 55,
 };
 
 #endif  // SPRAT_RUNTIME_OPCODES_H_

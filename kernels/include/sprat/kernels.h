@@ -54,6 +54,11 @@ enum {
   // split into SXTB16 lanes), made offline: less scratch, no set-up per
   // call. *_bias_words() says how many words the bias then holds.
   SPRAT_CONV_PREPARED = 2,
+  // int16 (16x8) layers only: the bias is int32, and TFLite sums in 32 bits
+  // (wrapping) and requantizes as its int8 layers do. Without it the bias
+  // is int64 and the sum 64-bit, requantized by sprat_mbqm64 (FULLY_CONNECTED:
+  // in double, either way).
+  SPRAT_CONV_BIAS32 = 4,
 };
 
 // ---- convolutions -------------------------------------------------------
@@ -183,6 +188,14 @@ typedef struct {
 // instead of computing it twice per value. The same bytes either way.
 
 
+// SOFTMAX, int16 in and out (zero points 0, output scale 1/32768): the
+// difference from the row's maximum requantized to TFLite's exp table,
+// whose 513 entries and those of its 1/(1 + x) table the converter makes.
+typedef struct {
+  int32_t rows, depth;
+  int32_t input_multiplier, input_left_shift;
+} sprat_softmax_s16_params;
+
 // out[i] = table[(uint8_t)in[i]]: LOGISTIC and TANH (tables made offline).
 
 // RELU, RELU6, RELU_N1_TO_1 and clamps: requantize then clamp.
@@ -231,6 +244,15 @@ typedef struct {
   float input_scale;
 } sprat_dequantize_params;
 
+// QUANTIZE between int8 and int16 (one of them int16): sprat_requantize_params
+// and the types' codes (sprat.h: 1 int8, 2 int16).
+typedef struct {
+  int32_t count;
+  int32_t input_zero_point, output_zero_point;
+  int32_t multiplier, shift;
+  int32_t input_type, output_type;
+} sprat_requantize_s16_params;
+
 
 // ---- data movement --------------------------------------------------------
 // A general N-D gather: out[i] walks the output's index space; each output
@@ -262,7 +284,8 @@ typedef struct {
 } sprat_gather_params;
 
 
-// Fill `count` elements of `elem_size` bytes with one value (PAD's border).
+// Fill `count` elements of `elem_size` bytes with one value, sign-extended
+// (PAD's border).
 
 // RESIZE_NEAREST_NEIGHBOR: source row/column per output row/column are
 // computed offline.

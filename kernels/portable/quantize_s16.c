@@ -1,0 +1,42 @@
+// QUANTIZE to int16 (from float32; from int8 or int16, or int16 to int8, a
+// requantization) and DEQUANTIZE from int16, with TFLite's arithmetic:
+// float division and roundf, the integer requantization of its int8
+// QUANTIZE, a double product. Built with -ffp-contract=off.
+#include <math.h>
+
+#include "kernels/portable/fixedpoint.h"
+#include "kernels/portable/portable.h"
+
+enum { kInt16 = 2 };  // SPRAT_INT16 of sprat.h: kernels do not include the runtime API
+
+// As quantize_s8.c: saturated before the conversion C leaves undefined.
+static inline int32_t round_saturated(float v) {
+  if (!(v == v)) return 0;  // NaN
+  if (v >= 2147483520.0f) return INT32_MAX - 65535;
+  if (v <= -2147483520.0f) return INT32_MIN + 65535;
+  return (int32_t)roundf(v);
+}
+
+void sprat_portable_quantize_f32_s16(const sprat_quantize_f32_params *p, const float *in, int16_t *out) {
+  for (int32_t i = 0; i < p->count; ++i) {
+    const int32_t q = round_saturated(in[i] / p->output_scale) + p->output_zero_point;
+    out[i] = (int16_t)sprat_clamp(q, INT16_MIN, INT16_MAX);
+  }
+}
+
+void sprat_portable_requantize_s16(const sprat_requantize_s16_params *p, const void *in, void *out) {
+  const int wide_in = p->input_type == kInt16, wide_out = p->output_type == kInt16;
+  const int32_t lo = wide_out ? INT16_MIN : -128, hi = wide_out ? INT16_MAX : 127;
+  for (int32_t i = 0; i < p->count; ++i) {
+    const int32_t x = wide_in ? ((const int16_t *)in)[i] : ((const int8_t *)in)[i];
+    const int32_t v = sprat_clamp(
+        sprat_wrap_add(sprat_mbqm(x - p->input_zero_point, p->multiplier, p->shift), p->output_zero_point), lo, hi);
+    if (wide_out) ((int16_t *)out)[i] = (int16_t)v;
+    else ((int8_t *)out)[i] = (int8_t)v;
+  }
+}
+
+void sprat_portable_dequantize_s16_f32(const sprat_dequantize_params *p, const int16_t *in, float *out) {
+  const double scale = p->input_scale;
+  for (int32_t i = 0; i < p->count; ++i) out[i] = (float)(scale * (in[i] - p->input_zero_point));
+}
