@@ -83,7 +83,8 @@ def tanh(L, op):
 
 def _relu(L, op, lo, hi):
     x, out = L.tensor(op, 0), L.output(op)
-    m, s = quant.quantize_multiplier(float(np.float64(x.quant.s()) / np.float64(out.quant.s())))
+    # TFLite divides the two float32 scales in float32, then widens.
+    m, s = quant.quantize_multiplier(quant.f32(np.float32(x.quant.s()) / np.float32(out.quant.s())))
     zp, sc = out.quant.zp(), np.float32(out.quant.s())
     amin = max(-128, zp + int(quant.round_away(quant.f32(np.float32(lo) / sc))))
     amax = 127 if hi is None else min(127, zp + int(quant.round_away(quant.f32(np.float32(hi) / sc))))
