@@ -696,15 +696,6 @@ GENERATORS = {f.__name__.upper(): f for f in [
 _INT32, _INT64 = 2, 4  # TFLite TensorType codes (quantized_bias_type)
 
 
-def inputs(result, seed):
-    """reference.random_inputs, with int16 inputs over the whole int16
-    range (its draws stop at int8's); every other input as it draws it."""
-    from sprat import reference
-    out = reference.random_inputs(result, seed)
-    rng = np.random.default_rng([seed, 16])
-    return [rng.integers(-32768, 32768, size=x.shape).astype(np.int16) if x.dtype == np.int16 else x for x in out]
-
-
 def _s16(rng, lo=3e-5, hi=3e-4):
     return float(rng.uniform(lo, hi))
 

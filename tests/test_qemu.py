@@ -30,7 +30,7 @@ def _suite_jobs(per_op, target):
             # Half the layers with the kernels' constants prepared offline
             # (SPRAT_CONV_PREPARED), half building them in scratch.
             r = convert(data, target=target, prepared=i % 2 == 0)
-            x = opsuite.inputs(r, 2 * i)
+            x = reference.random_inputs(r, 2 * i)
             js.append((r, x))
             expect.append((f"{op_name} config {i} (prepared {i % 2 == 0}): {desc}", reference.run(data, x)))
     return js, expect
