@@ -193,10 +193,10 @@ def _blob_with_fused():
     raise AssertionError("no fused block with two windows")
 
 
-def _patched(r, edit):
-    """The blob with the first fused op's record words edited, CRC fixed."""
+def _patched(r, edit, opcode=fuse.FUSED):
+    """The blob with the first `opcode` op's record words edited, CRC fixed."""
     b = bytearray(r.blob)
-    params = r.ops[[op.opcode for op in r.ops].index(fuse.FUSED)].params
+    params = next(op.params for op in r.ops if op.opcode == opcode)
     at = bytes(b).find(params)
     assert at > 0
     words = list(struct.unpack_from(f"<{len(params) // 4}i", b, at))

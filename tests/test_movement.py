@@ -6,7 +6,6 @@ genuine one runs. MIRROR_PAD at the widest paddings, and what the
 converter refuses."""
 
 import struct
-import zlib
 
 import numpy as np
 import pytest
@@ -17,6 +16,7 @@ from converter.lower import OPCODES
 from converter.writer import ModelWriter
 from sprat import host as H
 from sprat import reference
+from test_fused import _patched
 
 # sprat_copy_params, in words: ndim, elem_size, dims[6], in_start,
 # in_strides[6], out_start, out_strides[6].
@@ -59,23 +59,6 @@ def test_movement_chain(host):
     assert np.array_equal(H.run_result(host, r, x)[0], reference.run(data, x)[0])
 
 
-def _patched(r, opcode, edit):
-    """The blob with the first `opcode` op's record words edited, CRC fixed."""
-    b = bytearray(r.blob)
-    params = next(op.params for op in r.ops if op.opcode == opcode)
-    at = bytes(b).find(params)
-    assert at > 0
-    words = list(struct.unpack_from(f"<{len(params) // 4}i", b, at))
-    edit(words)
-    struct.pack_into(f"<{len(words)}i", b, at, *words)
-    sections = struct.unpack_from("<I", b, 32)[0]
-    entries = [struct.unpack_from("<IIII", b, sections + 16 * i) for i in range(struct.unpack_from("<I", b, 28)[0])]
-    tables_end = [e[1] for e in entries if e[0] == 6][0]
-    struct.pack_into("<I", b, 12, 0)
-    struct.pack_into("<I", b, 12, zlib.crc32(bytes(b[:tables_end])))
-    return bytes(b)
-
-
 def test_reverse_walks_backwards_within_its_input(host):
     data = _reverse_model()
     r = convert(data)
@@ -114,9 +97,9 @@ def test_crafted_copy_records_are_refused(host):
         w[IN_START], w[IN_STRIDES], w[IN_STRIDES + 2] = 0, 20, 1
 
     for edit in (before_input, past_input, steeper, output_backwards, longer, far_step):
-        s, err_op, _ = host.init_only(_patched(r, copy, edit), r.arena_for(8))
+        s, err_op, _ = host.init_only(_patched(r, edit, copy), r.arena_for(8))
         assert H.STATUS[s] == "BAD_OP" and err_op == 0, (edit.__name__, H.STATUS[s])
-    assert host.init_only(_patched(r, copy, forwards), r.arena_for(8))[0] == 0
+    assert host.init_only(_patched(r, forwards, copy), r.arena_for(8))[0] == 0
 
 
 def _s2b_int64():
@@ -147,7 +130,7 @@ def test_int64_pad_fill(host):
         w[3] = 4
 
     for edit in (more, narrower):
-        s, _, _ = host.init_only(_patched(r, pad, edit), r.arena_for(8))
+        s, _, _ = host.init_only(_patched(r, edit, pad), r.arena_for(8))
         assert H.STATUS[s] == "BAD_OP", (edit.__name__, H.STATUS[s])
 
 

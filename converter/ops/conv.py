@@ -40,12 +40,9 @@ def _window(L, op, x, w, out):
     return sh, sw, dh, dw, pt, pl
 
 
-def _conv_like(L, op, depthwise):
-    x = L.tensor(op, 0)
-    w = L.tensor(op, 1)
-    out = L.output(op)
-    sh, sw, dh, dw, pt, pl = _window(L, op, x, w, out)
-    kh, kw = w.shape[1], w.shape[2]
+def _channels(L, op, x, w, out, depthwise):
+    """The depth multiplier (0 for CONV_2D) and the filter's float32 scales,
+    one per output channel, checked against the tensors' channels."""
     oc = out.shape[3]
     if depthwise:
         if w.shape[3] != oc or oc % x.shape[3]:
@@ -58,7 +55,17 @@ def _conv_like(L, op, depthwise):
     ws = w.quant.scale.astype(np.float32)
     if ws.size not in (1, oc):
         raise L.err(op, f"filter has {ws.size} scales for {oc} output channels", w.name)
-    ws = np.broadcast_to(ws, (oc,))
+    return dm, np.broadcast_to(ws, (oc,))
+
+
+def _conv_like(L, op, depthwise):
+    x = L.tensor(op, 0)
+    w = L.tensor(op, 1)
+    out = L.output(op)
+    sh, sw, dh, dw, pt, pl = _window(L, op, x, w, out)
+    kh, kw = w.shape[1], w.shape[2]
+    oc = out.shape[3]
+    dm, ws = _channels(L, op, x, w, out, depthwise)
     mults, shifts = zip(*multipliers(x.quant.s(), ws, out.quant.s()))
     bias = L.bias(op, 2, oc)
     amin, amax = L.act(op, out)
@@ -136,18 +143,10 @@ def _conv_s16(L, op, depthwise):
     oc = out.shape[3]
     if x.shape[0] != out.shape[0]:
         raise L.err(op, "input and output batches differ", out.name)
-    if depthwise:
-        if w.shape[0] != 1 or w.shape[3] != oc or oc % x.shape[3]:
-            raise L.err(op, "filter/output channels do not match the input's", w.name)
-        dm = oc // x.shape[3]
-    else:
-        if w.shape[0] != oc or x.shape[3] % w.shape[3] or oc % (x.shape[3] // w.shape[3]):
-            raise L.err(op, "filter/output channels do not match the input's", w.name)
-        dm = 0
-    ws = w.quant.scale.astype(np.float32)
-    if ws.size not in (1, oc):
-        raise L.err(op, f"filter has {ws.size} scales for {oc} output channels", w.name)
-    mults, shifts = zip(*multipliers(x.quant.s(), np.broadcast_to(ws, (oc,)), out.quant.s()))
+    if depthwise and w.shape[0] != 1:
+        raise L.err(op, "filter/output channels do not match the input's", w.name)
+    dm, ws = _channels(L, op, x, w, out, depthwise)
+    mults, shifts = zip(*multipliers(x.quant.s(), ws, out.quant.s()))
     bias, bias32 = bias16(L, op, 2, oc, allow32=not depthwise)
     check_shifts16(L, op, shifts, bias32)
     amin, amax = L.act16(op, out)
