@@ -5,6 +5,7 @@ description). Quantization parameters are chosen from the op's real output
 range, so outputs use the int8 range instead of saturating; the suite checks
 that outputs depend on inputs."""
 
+import os
 import numpy as np
 
 from converter.writer import ModelWriter
@@ -1217,3 +1218,20 @@ def shape(rng):
 
 
 GENERATORS.update({f.__name__.upper(): f for f in [squeeze, expand_dims, padv2, relu_n1_to_1, shape]})
+
+
+# Newer op families keep their generators in their own modules,
+# tests/opsuite_<family>.py, each with a GENERATORS table of its own.
+import opsuite_arith  # noqa: E402
+import opsuite_gather  # noqa: E402
+import opsuite_logic  # noqa: E402
+import opsuite_norm  # noqa: E402
+import opsuite_recurrent  # noqa: E402
+
+for _family in (opsuite_logic, opsuite_arith, opsuite_norm, opsuite_gather, opsuite_recurrent):
+    GENERATORS.update(_family.GENERATORS)
+
+# SPRAT_OPS=NAME,NAME... runs only those ops' generators (while working on them).
+if os.environ.get("SPRAT_OPS"):
+    _keep = set(os.environ["SPRAT_OPS"].split(","))
+    GENERATORS = {k: v for k, v in GENERATORS.items() if k in _keep}
