@@ -38,6 +38,9 @@ class Tensor:
     shape: tuple
     quant: Quant = None
     data: np.ndarray = None  # constant data, None for activations
+    # TFLite's is_variable: state an op (SVDF, LSTM) reads and updates in
+    # place, kept across invokes (a STATE tensor of the blob).
+    variable: bool = False
 
     @property
     def is_const(self):

@@ -121,7 +121,7 @@ def _read(data):
                                        tensor=name)
                 const = np.frombuffer(bytes(raw), dt).astype(ir.DTYPES[stype]).reshape(shape)
         tensors.append(ir.Tensor(i, name, stype if stype is not None else ("unsupported", ttype), shape, quant,
-                                 const if not isinstance(const, tuple) else None))
+                                 const if not isinstance(const, tuple) else None, variable=bool(t.IsVariable())))
     ops = []
     n_t = len(tensors)
     for k in range(g.OperatorsLength()):
@@ -210,7 +210,7 @@ def _check_dataflow(tensors, ops, inputs):
     """Ops in order, each tensor written once, by an op that comes before
     every reader, never a constant or a model input: the graph is a DAG the
     converter can walk front to back."""
-    written = set(inputs)
+    written = set(inputs) | {t.index for t in tensors if t.variable}  # state starts at its initial value
     for op in ops:
         for x in op.inputs:
             if x >= 0 and x not in written and tensors[x].data is None:

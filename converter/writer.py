@@ -64,8 +64,10 @@ class ModelWriter:
         self.opcodes = []
         self.versions = {}
 
-    def tensor(self, name, shape, type="int8", scale=None, zp=None, data=None, axis=0):
-        """Adds a tensor; returns its index. scale/zp: scalars or per-channel arrays."""
+    def tensor(self, name, shape, type="int8", scale=None, zp=None, data=None, axis=0, variable=False):
+        """Adds a tensor; returns its index. scale/zp: scalars or per-channel arrays.
+        variable: TFLite's is_variable (the state an op such as SVDF or LSTM
+        reads and updates in place, kept across invokes)."""
         buf = 0
         if data is not None:
             arr = np.ascontiguousarray(np.asarray(data, _NP[type]).reshape(shape))
@@ -73,15 +75,18 @@ class ModelWriter:
             buf = len(self.buffers) - 1
         self.tensors.append(dict(name=name, shape=list(shape), type=_TYPES[type], buffer=buf,
                                  scale=None if scale is None else np.atleast_1d(np.asarray(scale, np.float32)),
-                                 zp=None if zp is None else np.atleast_1d(np.asarray(zp, np.int64)), axis=axis))
+                                 zp=None if zp is None else np.atleast_1d(np.asarray(zp, np.int64)), axis=axis,
+                                 variable=variable))
         return len(self.tensors) - 1
 
-    def op(self, name, inputs, outputs, **options):
+    def op(self, name, inputs, outputs, intermediates=None, **options):
+        """intermediates: tensor indices of the op's intermediates (the
+        quantization of an integer LSTM's gates)."""
         code = getattr(tflite.BuiltinOperator, name)
         if code not in self.opcodes:
             self.opcodes.append(code)
             self.versions[code] = VERSIONS.get(name, 1)
-        self.ops.append((self.opcodes.index(code), name, list(inputs), list(outputs), options))
+        self.ops.append((self.opcodes.index(code), name, list(inputs), list(outputs), options, intermediates))
 
     def finish(self, inputs, outputs):
         b = flatbuffers.Builder(1024)
@@ -122,10 +127,12 @@ class ModelWriter:
             tflite.TensorAddName(b, name)
             if q is not None:
                 tflite.TensorAddQuantization(b, q)
+            if t["variable"]:
+                tflite.TensorAddIsVariable(b, True)
             tensors.append(tflite.TensorEnd(b))
 
         ops = []
-        for opcode_index, name, ins, outs, options in self.ops:
+        for opcode_index, name, ins, outs, options, intermediates in self.ops:
             kind = OPTIONS.get(name)
             opt = None
             if kind:
@@ -136,10 +143,13 @@ class ModelWriter:
                     getattr(tflite, kind + "Add" + _camel(k))(b, v)
                 opt = getattr(tflite, kind + "End")(b)
             iv, ov = ivec(ins), ivec(outs)
+            mv = ivec(intermediates) if intermediates else None
             tflite.OperatorStart(b)
             tflite.OperatorAddOpcodeIndex(b, opcode_index)
             tflite.OperatorAddInputs(b, iv)
             tflite.OperatorAddOutputs(b, ov)
+            if mv is not None:
+                tflite.OperatorAddIntermediates(b, mv)
             if opt is not None:
                 tflite.OperatorAddBuiltinOptionsType(b, getattr(tflite.BuiltinOptions, kind))
                 tflite.OperatorAddBuiltinOptions(b, opt)
