@@ -8,7 +8,7 @@ import numpy as np
 from converter import ir
 
 MAGIC = b"SPRT"
-VERSION = (2, 2)  # 2.1: op flags (OPF_GENERATED); 2.2: FUSED_ROWS
+VERSION = (2, 3)  # 2.1: op flags (OPF_GENERATED); 2.2: FUSED_ROWS; 2.3: STATE tensors
 OPF_GENERATED = 1
 HEADER_SIZE = 64
 TENSOR_RECORD = 48
@@ -37,6 +37,9 @@ def write(graph, ops, offsets, arena_size, layer_bytes32=0):
             use(i)
     for i in graph.outputs:
         use(i)
+    for i in list(used):
+        if graph.t(i).variable and graph.t(i).init_tensor >= 0:
+            use(graph.t(i).init_tensor)
     if len(used) >= NO_TENSOR:
         raise ValueError(f"{len(used)} tensors: the format allows {NO_TENSOR - 1}")
     index = {t: k for k, t in enumerate(used)}
@@ -66,8 +69,10 @@ def write(graph, ops, offsets, arena_size, layer_bytes32=0):
         q = t.quant
         scale = q.s() if q is not None else 0.0
         zp = q.zp() if q is not None else 0
-        storage, off = (1, const_at[i]) if t.is_const else (0, offsets[i])
-        tensors += struct.pack("<BBBB6iIIif4x", t.type, len(t.shape), storage, 0, *dims, off, t.nbytes, zp, scale)
+        storage, off = (1, const_at[i]) if t.is_const else (2 if t.variable else 0, offsets[i])
+        init = index[t.init_tensor] if t.variable and t.init_tensor >= 0 else NO_TENSOR
+        tensors += struct.pack("<BBBB6iIIifH2x", t.type, len(t.shape), storage, 0, *dims, off, t.nbytes, zp, scale,
+                               init)
 
     op_io = []
     params = bytearray()

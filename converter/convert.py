@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from converter import blob as blobfmt
 from converter import codegen, fuse, layouts, passes, planner, tflite_reader, views
 from converter.errors import ConvertError
@@ -178,6 +180,10 @@ def _convert(tflite_bytes_or_path, target, reference, generate, grow_arena, tigh
     _unprepare(g, ops, chosen, layout.NAME, prepared)
     if fuse_band is None:
         ops = fuse.widen(g, ops)
+    for t in list(g.tensors):  # a state's initial value: a constant of the blob
+        if t.variable and t.init is not None and t.init_tensor < 0:
+            t.init_tensor = g.add_tensor(t.name + "/initial_value", t.type, t.shape, t.quant,
+                                         np.asarray(t.init).reshape(t.shape)).index
     offsets, activations, buffers = planner.plan(g, ops, tightest=tightest_overlap, search=_SEARCH)
     layer_bytes = planner.layer_bytes(ops)
     arena = activations + layer_bytes

@@ -41,6 +41,8 @@ class Tensor:
     # TFLite's is_variable: state an op (SVDF, LSTM) reads and updates in
     # place, kept across invokes (a STATE tensor of the blob).
     variable: bool = False
+    init: np.ndarray = None  # a state's initial value; None: TFLite's (zero point for int8, else 0)
+    init_tensor: int = -1  # the constant tensor holding init in the blob (converter.convert)
 
     @property
     def is_const(self):

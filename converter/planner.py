@@ -10,7 +10,7 @@ its RESHAPE aliases and CONCATENATION views (Graph.buffer_of)."""
 import random
 from dataclasses import dataclass
 
-from converter import access
+from converter import access, ir
 
 ALIGN = 16
 EXHAUSTIVE = 7  # graphs with at most this many buffers: every placement order tried
@@ -100,6 +100,9 @@ def plan(graph, ops, tightest=False, search=0, order=None):
             touch(i, k)
     for i in graph.outputs:
         touch(i, n)
+    for r in state_roots(graph, ops):  # kept across invokes: bytes of its own
+        touch(r, -1)
+        touch(r, n)
     buffers = [Buffer(r, sz, lo, hi) for r, (lo, hi, sz) in spans.items()]
     lags = {(rin, rout): lag for rin, rout, lag in allowances(graph, ops, buffers).values()}
 
@@ -248,6 +251,16 @@ def plan(graph, ops, tightest=False, search=0, order=None):
     return offsets, arena, placed
 
 
+def state_roots(graph, ops):
+    """The buffers holding state (TFLite variables) that ops touch."""
+    roots = set()
+    for op in ops:
+        for i in op.inputs + op.outputs:
+            if i >= 0 and graph.t(graph.buffer_of(i)).variable:
+                roots.add(graph.buffer_of(i))
+    return roots
+
+
 def reorder(graph, ops):
     """ops in another topological order when that lowers the planned arena:
     list scheduling that, among the ops whose inputs exist, runs first the
@@ -269,9 +282,10 @@ def reorder(graph, ops):
                 readers.setdefault(root(i), set()).add(k)
     deps = [set() for _ in ops]
     writers = {}
+    states = state_roots(graph, ops)
     for k, op in enumerate(ops):
         for i in op.inputs:
-            if live(i):
+            if live(i) and root(i) not in states:  # a state's writer may come later: the previous invoke's value
                 deps[k] |= producers.get(root(i), set()) - {k}
         # Ops writing one buffer keep their order: a PAD fills the whole of
         # it before the copies into it, say.
@@ -279,10 +293,17 @@ def reorder(graph, ops):
             deps[k] |= writers.get(root(o), set())
         for o in op.outputs:
             writers.setdefault(root(o), set()).add(k)
-    kept = {root(i) for i in graph.outputs}
+    # Ops that read or write a state keep their order (a READ_VARIABLE
+    # before the ASSIGN_VARIABLE after it), and a state is never freed.
+    touched = {}
+    for k, op in enumerate(ops):
+        for r in {root(i) for i in op.inputs + op.outputs if i >= 0} & states:
+            deps[k] |= touched.setdefault(r, set())
+            touched[r].add(k)
+    kept = {root(i) for i in graph.outputs} | states
     size = {}
     for t in graph.tensors:
-        if not t.is_const:
+        if not t.is_const and t.type in ir.DTYPES:  # not a resource handle the reader resolved
             r = root(t.index)
             size[r] = max(size.get(r, 0), t.nbytes)
     left = {r: set(ks) for r, ks in readers.items()}

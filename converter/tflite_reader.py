@@ -8,7 +8,7 @@ import re
 import numpy as np
 import tflite
 
-from converter import ir
+from converter import ir, variables
 from converter.errors import ConvertError
 
 _OPS = {v: k for k, v in vars(tflite.BuiltinOperator).items() if not k.startswith("_")}
@@ -80,10 +80,18 @@ def _read(data):
     model = tflite.Model.GetRootAsModel(data, 0)
     if model.SubgraphsLength() < 1:
         raise ConvertError("malformed .tflite: no subgraph")
-    if model.SubgraphsLength() > 1:
-        # Control flow (WHILE, IF) lives in extra subgraphs.
-        raise ConvertError(f"models with {model.SubgraphsLength()} subgraphs (control flow) are not supported")
-    g = model.Subgraphs(0)
+    tensors, ops, inputs, outputs = _subgraph(model, data, 0)
+    # Extra subgraphs: CALL_ONCE's initialization of resource variables
+    # (converter/variables.py folds it into the states' initial values);
+    # IF and WHILE are refused there, by name.
+    tensors, ops = variables.resolve(tensors, ops, lambda k: _subgraph(model, data, k), model.SubgraphsLength())
+    _check_dataflow(tensors, ops, inputs)
+    return ir.Graph(tensors, ops, inputs, outputs)
+
+
+def _subgraph(model, data, index):
+    """(tensors, ops, inputs, outputs) of subgraph `index`, checked."""
+    g = model.Subgraphs(index)
     n_buffers = model.BuffersLength()
     tensors = []
     for i in range(g.TensorsLength()):
@@ -120,8 +128,12 @@ def _read(data):
                     raise ConvertError(f"constant data has {len(raw)} bytes, shape {list(shape)} of {ttype} needs {want}",
                                        tensor=name)
                 const = np.frombuffer(bytes(raw), dt).astype(ir.DTYPES[stype]).reshape(shape)
+        variable = bool(t.IsVariable())
+        const = None if isinstance(const, tuple) else const
+        # A variable's buffer, if it has one, is its initial value, not a constant.
+        init, const = (const, None) if variable else (None, const)
         tensors.append(ir.Tensor(i, name, stype if stype is not None else ("unsupported", ttype), shape, quant,
-                                 const if not isinstance(const, tuple) else None, variable=bool(t.IsVariable())))
+                                 const, variable=variable, init=init))
     ops = []
     n_t = len(tensors)
     for k in range(g.OperatorsLength()):
@@ -139,7 +151,7 @@ def _read(data):
         for x in ins + outs:
             if x >= n_t or x < -1:
                 raise ConvertError(f"tensor index {x} out of range ({n_t} tensors)", op_index=k, op_name=name)
-        if not outs or any(x < 0 for x in outs):
+        if (not outs and name not in variables.NO_OUTPUT) or any(x < 0 for x in outs):
             raise ConvertError("an op needs an output tensor", op_index=k, op_name=name)
         ops.append(ir.Op(k, name, ins, outs, _check_options(_options(op), k, name)))
     inputs = [int(x) for x in g.InputsAsNumpy()] if not g.InputsIsNone() else []
@@ -147,8 +159,7 @@ def _read(data):
     for x in inputs + outputs:
         if not 0 <= x < n_t:
             raise ConvertError(f"model input/output tensor index {x} out of range")
-    _check_dataflow(tensors, ops, inputs)
-    return ir.Graph(tensors, ops, inputs, outputs)
+    return tensors, ops, inputs, outputs
 
 
 def _check_shape(shape, name):
@@ -217,6 +228,8 @@ def _check_dataflow(tensors, ops, inputs):
                 raise ConvertError(f"reads tensor '{tensors[x].name}' before any op writes it",
                                    op_index=op.index, op_name=op.name)
         for x in op.outputs:
+            if tensors[x].variable and tensors[x].data is None:
+                continue  # a state: ASSIGN_VARIABLE writes it again and again
             if x in written or tensors[x].data is not None:
                 raise ConvertError(f"writes tensor '{tensors[x].name}', which is a constant, a model input or "
                                    "another op's output", op_index=op.index, op_name=op.name)

@@ -16,7 +16,7 @@ def _eligible(g, ops, op, produced):
     x, out, _ = op.view
     r = g.buffer_of(x)
     t = g.t(r)
-    return (not t.is_const and r not in g.inputs and r not in g.outputs and x not in g.outputs
+    return (not t.is_const and not t.variable and not g.t(g.buffer_of(out)).variable and r not in g.inputs and r not in g.outputs and x not in g.outputs
             and r != g.buffer_of(out) and t.nbytes == g.t(x).nbytes
             and r in produced and op.inputs.count(x) == 1)
 

@@ -18,9 +18,9 @@ import tflite
 
 _TYPES = {"float32": tflite.TensorType.FLOAT32, "int32": tflite.TensorType.INT32, "uint8": tflite.TensorType.UINT8,
           "int64": tflite.TensorType.INT64, "bool": tflite.TensorType.BOOL, "int16": tflite.TensorType.INT16,
-          "int8": tflite.TensorType.INT8}
+          "int8": tflite.TensorType.INT8, "resource": tflite.TensorType.RESOURCE}
 _NP = {"float32": np.float32, "int32": np.int32, "uint8": np.uint8, "int64": np.int64, "bool": np.bool_,
-       "int16": np.int16, "int8": np.int8}
+       "int16": np.int16, "int8": np.int8, "resource": np.uint8}
 _ENUMS = {"padding": {"SAME": 0, "VALID": 1},
           "fused_activation_function": {"NONE": 0, "RELU": 1, "RELU_N1_TO_1": 2, "RELU6": 3, "TANH": 4},
           "output_type": {"int32": 2, "int64": 4}, "mode": {"REFLECT": 0, "SYMMETRIC": 1}}
@@ -46,6 +46,8 @@ OPTIONS = {
     "MIRROR_PAD": "MirrorPadOptions", "REVERSE_V2": "ReverseV2Options", "BROADCAST_TO": "BroadcastToOptions",
     "SPACE_TO_BATCH_ND": "SpaceToBatchNDOptions", "BATCH_TO_SPACE_ND": "BatchToSpaceNDOptions",
     "ZEROS_LIKE": "ZerosLikeOptions", "FILL": "FillOptions",
+    "VAR_HANDLE": "VarHandleOptions", "READ_VARIABLE": None, "ASSIGN_VARIABLE": None,
+    "CALL_ONCE": "CallOnceOptions", "SVDF": "SVDFOptions",
 }
 
 # Operator versions other than 1: LiteRT registers BROADCAST_TO from version 2.
@@ -63,6 +65,18 @@ class ModelWriter:
         self.ops = []
         self.opcodes = []
         self.versions = {}
+        self.subgraphs = []  # ModelWriters sharing this one's buffers and opcodes, subgraph 1 on
+        self.io = ([], [])
+
+    def subgraph(self, inputs=(), outputs=()):
+        """Another subgraph (CALL_ONCE's initialization, say), index 1 on:
+        add its tensors and ops to the writer returned; set its inputs and
+        outputs with .io = (inputs, outputs)."""
+        sub = ModelWriter()
+        sub.buffers, sub.opcodes, sub.versions = self.buffers, self.opcodes, self.versions
+        sub.io = (list(inputs), list(outputs))
+        self.subgraphs.append(sub)
+        return sub
 
     def tensor(self, name, shape, type="int8", scale=None, zp=None, data=None, axis=0, variable=False):
         """Adds a tensor; returns its index. scale/zp: scalars or per-channel arrays.
@@ -108,74 +122,82 @@ class ModelWriter:
                 tflite.BufferAddData(b, d)
             buffers.append(tflite.BufferEnd(b))
 
-        tensors = []
-        for t in self.tensors:
-            name = b.CreateString(t["name"])
-            shape = ivec(t["shape"])
-            q = None
-            if t["scale"] is not None:
-                sc, zp = ivec(t["scale"], np.float32), ivec(t["zp"] if t["zp"] is not None else [0] * t["scale"].size, np.int64)
-                tflite.QuantizationParametersStart(b)
-                tflite.QuantizationParametersAddScale(b, sc)
-                tflite.QuantizationParametersAddZeroPoint(b, zp)
-                tflite.QuantizationParametersAddQuantizedDimension(b, t["axis"])
-                q = tflite.QuantizationParametersEnd(b)
-            tflite.TensorStart(b)
-            tflite.TensorAddShape(b, shape)
-            tflite.TensorAddType(b, t["type"])
-            tflite.TensorAddBuffer(b, t["buffer"])
-            tflite.TensorAddName(b, name)
-            if q is not None:
-                tflite.TensorAddQuantization(b, q)
-            if t["variable"]:
-                tflite.TensorAddIsVariable(b, True)
-            tensors.append(tflite.TensorEnd(b))
+        def content(w):
+            tensors = []
+            for t in w.tensors:
+                name = b.CreateString(t["name"])
+                shape = ivec(t["shape"])
+                q = None
+                if t["scale"] is not None:
+                    sc, zp = ivec(t["scale"], np.float32), ivec(t["zp"] if t["zp"] is not None else [0] * t["scale"].size, np.int64)
+                    tflite.QuantizationParametersStart(b)
+                    tflite.QuantizationParametersAddScale(b, sc)
+                    tflite.QuantizationParametersAddZeroPoint(b, zp)
+                    tflite.QuantizationParametersAddQuantizedDimension(b, t["axis"])
+                    q = tflite.QuantizationParametersEnd(b)
+                tflite.TensorStart(b)
+                tflite.TensorAddShape(b, shape)
+                tflite.TensorAddType(b, t["type"])
+                tflite.TensorAddBuffer(b, t["buffer"])
+                tflite.TensorAddName(b, name)
+                if q is not None:
+                    tflite.TensorAddQuantization(b, q)
+                if t["variable"]:
+                    tflite.TensorAddIsVariable(b, True)
+                tensors.append(tflite.TensorEnd(b))
 
-        ops = []
-        for opcode_index, name, ins, outs, options, intermediates in self.ops:
-            kind = OPTIONS.get(name)
-            opt = None
-            if kind:
-                vectors = {k: ivec(v) for k, v in options.items() if isinstance(v, (list, tuple, np.ndarray))}
-                getattr(tflite, kind + "Start")(b)
-                for k, v in options.items():
-                    v = vectors[k] if k in vectors else _ENUMS.get(k, {}).get(v, v)
-                    getattr(tflite, kind + "Add" + _camel(k))(b, v)
-                opt = getattr(tflite, kind + "End")(b)
-            iv, ov = ivec(ins), ivec(outs)
-            mv = ivec(intermediates) if intermediates else None
-            tflite.OperatorStart(b)
-            tflite.OperatorAddOpcodeIndex(b, opcode_index)
-            tflite.OperatorAddInputs(b, iv)
-            tflite.OperatorAddOutputs(b, ov)
-            if mv is not None:
-                tflite.OperatorAddIntermediates(b, mv)
-            if opt is not None:
-                tflite.OperatorAddBuiltinOptionsType(b, getattr(tflite.BuiltinOptions, kind))
-                tflite.OperatorAddBuiltinOptions(b, opt)
-            ops.append(tflite.OperatorEnd(b))
+            ops = []
+            for opcode_index, name, ins, outs, options, intermediates in w.ops:
+                kind = OPTIONS.get(name)
+                opt = None
+                if kind:
+                    vectors = {k: ivec(v) for k, v in options.items() if isinstance(v, (list, tuple, np.ndarray))}
+                    vectors.update({k: b.CreateString(v) for k, v in options.items() if isinstance(v, str)
+                                    and k not in _ENUMS})
+                    getattr(tflite, kind + "Start")(b)
+                    for k, v in options.items():
+                        v = vectors[k] if k in vectors else _ENUMS.get(k, {}).get(v, v)
+                        getattr(tflite, kind + "Add" + _camel(k))(b, v)
+                    opt = getattr(tflite, kind + "End")(b)
+                iv, ov = ivec(ins), ivec(outs)
+                mv = ivec(intermediates) if intermediates else None
+                tflite.OperatorStart(b)
+                tflite.OperatorAddOpcodeIndex(b, opcode_index)
+                tflite.OperatorAddInputs(b, iv)
+                tflite.OperatorAddOutputs(b, ov)
+                if mv is not None:
+                    tflite.OperatorAddIntermediates(b, mv)
+                if opt is not None:
+                    tflite.OperatorAddBuiltinOptionsType(b, getattr(tflite.BuiltinOptions, kind))
+                    tflite.OperatorAddBuiltinOptions(b, opt)
+                ops.append(tflite.OperatorEnd(b))
 
-        codes = []
+            return tensors, ops
+
+        def graph(w, inputs, outputs, name):
+            tensors, ops = content(w)
+            tv = tables(tflite.SubGraphStartTensorsVector, tensors)
+            ov = tables(tflite.SubGraphStartOperatorsVector, ops)
+            iv, outv = ivec(inputs), ivec(outputs)
+            sg_name = b.CreateString(name)
+            tflite.SubGraphStart(b)
+            tflite.SubGraphAddTensors(b, tv)
+            tflite.SubGraphAddInputs(b, iv)
+            tflite.SubGraphAddOutputs(b, outv)
+            tflite.SubGraphAddOperators(b, ov)
+            tflite.SubGraphAddName(b, sg_name)
+            return tflite.SubGraphEnd(b)
+
+        sgs = [graph(self, inputs, outputs, "main")]
+        sgs += [graph(w, w.io[0], w.io[1], f"subgraph{k + 1}") for k, w in enumerate(self.subgraphs)]
+        codes = []  # after the subgraphs: theirs ops add opcodes too
         for code in self.opcodes:
             tflite.OperatorCodeStart(b)
             tflite.OperatorCodeAddDeprecatedBuiltinCode(b, min(code, 127))
             tflite.OperatorCodeAddBuiltinCode(b, code)
             tflite.OperatorCodeAddVersion(b, self.versions.get(code, 1))
             codes.append(tflite.OperatorCodeEnd(b))
-
-        tv = tables(tflite.SubGraphStartTensorsVector, tensors)
-        ov = tables(tflite.SubGraphStartOperatorsVector, ops)
-        iv, outv = ivec(inputs), ivec(outputs)
-        sg_name = b.CreateString("main")
-        tflite.SubGraphStart(b)
-        tflite.SubGraphAddTensors(b, tv)
-        tflite.SubGraphAddInputs(b, iv)
-        tflite.SubGraphAddOutputs(b, outv)
-        tflite.SubGraphAddOperators(b, ov)
-        tflite.SubGraphAddName(b, sg_name)
-        sg = tflite.SubGraphEnd(b)
-
-        sgv = tables(tflite.ModelStartSubgraphsVector, [sg])
+        sgv = tables(tflite.ModelStartSubgraphsVector, sgs)
         cv = tables(tflite.ModelStartOperatorCodesVector, codes)
         bv = tables(tflite.ModelStartBuffersVector, buffers)
         desc = b.CreateString("written by sprat's model writer")

@@ -86,7 +86,43 @@ class Host:
         return ys
 
 
+    def run_steps(self, blob, steps, outputs, arena_size, reset_at=-1):
+        """steps: per invoke, the list of input arrays; outputs: (dtype,
+        shape) of each output. One init, one invoke per step (state kept
+        between them; sprat_reset_state before step reset_at). Returns per
+        step the list of output arrays."""
+        b = _aligned_copy(blob)
+        arena = _aligned(max(arena_size, 1))
+        ins = np.frombuffer(b"".join(np.ascontiguousarray(x).tobytes() for step in steps for x in step), np.uint8)
+        ins = np.ascontiguousarray(ins) if ins.size else np.zeros(1, np.uint8)
+        in_step = sum(np.asarray(x).nbytes for x in steps[0]) if steps else 0
+        sizes = [int(np.prod(shape, dtype=np.int64)) * np.dtype(dt).itemsize for dt, shape in outputs]
+        out_step = sum(sizes)
+        raw = np.zeros(max(out_step * len(steps), 1), np.uint8)
+        s = self.lib.sprat_host_run_steps(ctypes.c_void_p(b.ctypes.data), ctypes.c_size_t(len(blob)),
+                                          ctypes.c_void_p(arena.ctypes.data), ctypes.c_size_t(arena.size),
+                                          ctypes.c_void_p(ins.ctypes.data), ctypes.c_size_t(in_step),
+                                          ctypes.c_void_p(raw.ctypes.data), ctypes.c_size_t(out_step),
+                                          ctypes.c_int32(len(steps)), ctypes.c_int32(reset_at))
+        if s != 0:
+            raise RuntimeError_(s, f"sprat runtime: {self.status_str(s)}", -1, 0)
+        result = []
+        for k in range(len(steps)):
+            at, outs = k * out_step, []
+            for (dt, shape), n in zip(outputs, sizes):
+                outs.append(raw[at:at + n].view(dt).reshape(shape).copy())
+                at += n
+            result.append(outs)
+        return result
+
+
 def run_result(host, result, inputs):
     """Runs a converter Result on the host; returns the output arrays."""
     outs = [(ir.DTYPES[t.type], t.shape) for t in result.outputs]
     return host.run(result.blob, inputs, outs, result.arena_for(ctypes.sizeof(ctypes.c_void_p)))
+
+
+def run_result_steps(host, result, steps, reset_at=-1):
+    """run_result over a stream of invokes: per step, the output arrays."""
+    outs = [(ir.DTYPES[t.type], t.shape) for t in result.outputs]
+    return host.run_steps(result.blob, steps, outs, result.arena_for(ctypes.sizeof(ctypes.c_void_p)), reset_at)

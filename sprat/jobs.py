@@ -16,6 +16,12 @@ from sprat import build
 GENERATED_PER_BUILD = 30
 
 
+class Steps(list):
+    """A job's inputs as a stream: per invoke, the list of input arrays,
+    one init for all (state carries over). Its result: per step, the
+    output arrays."""
+
+
 def _generated_runner(platform, jobs, code_sources):
     """//runtime/tests:gen_job_runner with every job's generated layers."""
     from converter import codegen
@@ -61,10 +67,12 @@ def run_jobs(target, jobs, timeout=1800, generated=False, code_sources=None):
         for k, (r, inputs) in enumerate(jobs):
             with open(os.path.join(tmp, f"m{k}.sprat"), "wb") as f:
                 f.write(r.blob)
+            steps = inputs if isinstance(inputs, Steps) else [inputs]
             with open(os.path.join(tmp, f"i{k}.bin"), "wb") as f:
-                for x in inputs:
-                    f.write(np.ascontiguousarray(x).tobytes())
-            lines.append(f"m{k}.sprat i{k}.bin o{k}.bin")
+                for step in steps:
+                    for x in step:
+                        f.write(np.ascontiguousarray(x).tobytes())
+            lines.append(f"m{k}.sprat i{k}.bin o{k}.bin {len(steps)}")
         with open(os.path.join(tmp, "sprat_jobs.txt"), "w") as f:
             f.write("\n".join(lines) + "\n")
         cmd = qemu_run.command(target, elf) if target != "host" else [elf]
@@ -74,16 +82,19 @@ def run_jobs(target, jobs, timeout=1800, generated=False, code_sources=None):
         if p.returncode != 0 or len(status) != len(jobs):
             raise RuntimeError(f"job runner on {target} failed (exit {p.returncode}):\n{p.stdout[-2000:]}")
         results = []
-        for k, (r, _) in enumerate(jobs):
+        for k, (r, inputs) in enumerate(jobs):
             if status[k] != 0:
                 results.append((status[k], None))
                 continue
             raw = open(os.path.join(tmp, f"o{k}.bin"), "rb").read()
-            outs, at = [], 0
-            for t in r.outputs:
-                dt = np.dtype(ir.DTYPES[t.type])
-                n = t.count * dt.itemsize
-                outs.append(np.frombuffer(raw[at:at + n], dt).reshape(t.shape))
-                at += n
-            results.append((0, outs))
+            per_step, at = [], 0
+            for _ in range(len(inputs) if isinstance(inputs, Steps) else 1):
+                outs = []
+                for t in r.outputs:
+                    dt = np.dtype(ir.DTYPES[t.type])
+                    n = t.count * dt.itemsize
+                    outs.append(np.frombuffer(raw[at:at + n], dt).reshape(t.shape))
+                    at += n
+                per_step.append(outs)
+            results.append((0, per_step if isinstance(inputs, Steps) else per_step[0]))
         return results

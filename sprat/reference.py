@@ -45,6 +45,49 @@ def run_tflm(tflite_bytes, inputs):
     return [np.array(ip.get_output(k)) for k in range(n)]
 
 
+def run_litert_steps(tflite_bytes, steps):
+    """One interpreter, one invoke per step: its variables (an LSTM's
+    state) carry over, as on a device. Per step, the output arrays."""
+    from ai_edge_litert import interpreter as litert
+
+    it = litert.Interpreter(model_content=bytes(tflite_bytes),
+                            experimental_op_resolver_type=litert.OpResolverType.BUILTIN_REF)
+    it.allocate_tensors()
+    out = []
+    for inputs in steps:
+        for d, x in zip(it.get_input_details(), inputs):
+            it.set_tensor(d["index"], x)
+        it.invoke()
+        out.append([np.array(it.get_tensor(d["index"])) for d in it.get_output_details()])
+    return out
+
+
+def run_tflm_steps(tflite_bytes, steps):
+    from tflite_micro.python.tflite_micro import runtime
+    import tflite
+
+    ip = runtime.Interpreter.from_bytes(bytes(tflite_bytes), arena_size=64 * 1024 * 1024)
+    n = tflite.Model.GetRootAsModel(bytes(tflite_bytes), 0).Subgraphs(0).OutputsLength()
+    out = []
+    for inputs in steps:
+        for k, x in enumerate(inputs):
+            ip.set_input(x, k)
+        ip.invoke()
+        out.append([np.array(ip.get_output(k)) for k in range(n)])
+    return out
+
+
+def run_steps_with_oracle(tflite_bytes, steps):
+    """(per-step outputs, oracle) for a stream of invokes, LiteRT first."""
+    try:
+        return run_litert_steps(tflite_bytes, steps), LITERT
+    except Exception as first:
+        try:
+            return run_tflm_steps(tflite_bytes, steps), TFLM
+        except Exception as second:
+            raise RuntimeError(f"LiteRT: {_line(first)}; TFLM: {_line(second)}") from None
+
+
 RUNNERS = {LITERT: run_litert, TFLM: run_tflm}
 
 

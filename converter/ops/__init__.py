@@ -6,9 +6,10 @@ gives it the Lowering context) and the types it takes, from which
 glue, its kernel and its test generator; nothing here or in the lowering
 walk changes."""
 
-from converter.ops import activations, conv, elementwise, fully_connected, movement, pool, quantize, reduce, space, unary
+from converter.ops import (activations, conv, elementwise, fully_connected, movement, pool, quantize, reduce, space,
+                           state, unary)
 
-FAMILIES = (conv, fully_connected, pool, elementwise, reduce, activations, unary, quantize, movement, space)
+FAMILIES = (conv, fully_connected, pool, elementwise, reduce, activations, unary, quantize, movement, space, state)
 
 
 def _registry():

@@ -121,3 +121,38 @@ int sprat_host_run_many(const void *blob, size_t blob_size, void *arena, size_t 
   }
   return SPRAT_OK;
 }
+
+// `steps` invokes of one model, initialized once, as a stream of frames:
+// every input's bytes of step k in order at inputs + k * in_step, every
+// output's at outputs + k * out_step; sprat_reset_state before step
+// `reset_at` (-1: never). State models give each step's output from the
+// steps before it.
+int sprat_host_run_steps(const void *blob, size_t blob_size, void *arena, size_t arena_size, const uint8_t *inputs,
+                         size_t in_step, uint8_t *outputs, size_t out_step, int32_t steps, int32_t reset_at) {
+  sprat_model m;
+  sprat_status s = sprat_model_init(&m, blob, blob_size, arena, arena_size);
+  if (s != SPRAT_OK) return (int)s;
+  for (int32_t k = 0; k < steps; ++k) {
+    if (k == reset_at && (s = sprat_reset_state(&m)) != SPRAT_OK) return (int)s;
+    size_t at = 0;
+    for (int i = 0; i < sprat_input_count(&m); ++i) {
+      sprat_tensor t;
+      sprat_input(&m, i, &t);
+      if (at + t.bytes > in_step) return SPRAT_ERR_ARGUMENT;
+      memcpy(t.data, inputs + (size_t)k * in_step + at, t.bytes);
+      at += t.bytes;
+    }
+    if (at != in_step) return SPRAT_ERR_ARGUMENT;
+    if ((s = sprat_invoke(&m)) != SPRAT_OK) return (int)s;
+    at = 0;
+    for (int i = 0; i < sprat_output_count(&m); ++i) {
+      sprat_tensor t;
+      sprat_output(&m, i, &t);
+      if (at + t.bytes > out_step) return SPRAT_ERR_ARGUMENT;
+      memcpy(outputs + (size_t)k * out_step + at, t.data, t.bytes);
+      at += t.bytes;
+    }
+    if (at != out_step) return SPRAT_ERR_ARGUMENT;
+  }
+  return SPRAT_OK;
+}

@@ -40,7 +40,11 @@ enum {
 #define T_BYTES 32
 #define T_ZERO_POINT 36
 #define T_SCALE 40
-enum { STORAGE_ARENA = 0, STORAGE_CONST = 1 };
+#define T_INIT 44  // u16: a STATE tensor's initial value, a constant tensor (SPRAT_NO_TENSOR: TFLite's reset value)
+// STATE (format 2.3): arena bytes of its own, kept across invokes (an LSTM's
+// cell state, a resource variable); set to its initial value by init and
+// sprat_reset_state.
+enum { STORAGE_ARENA = 0, STORAGE_CONST = 1, STORAGE_STATE = 2 };
 
 #define OP_RECORD_SIZE 20u
 #define O_OPCODE 0

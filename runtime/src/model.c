@@ -62,7 +62,7 @@ static sprat_status check_tensors(sprat_model *m, uint32_t arena_size) {
   for (uint32_t i = 0; i < m->n_tensors; ++i) {
     const uint8_t *r = tensor_record(m, i);
     const uint8_t type = r[T_TYPE], rank = r[T_RANK], storage = r[T_STORAGE];
-    if (type < SPRAT_INT8 || type > SPRAT_BOOL || rank > SPRAT_MAX_RANK || storage > STORAGE_CONST)
+    if (type < SPRAT_INT8 || type > SPRAT_BOOL || rank > SPRAT_MAX_RANK || storage > STORAGE_STATE)
       return fail(m, SPRAT_ERR_MALFORMED, -1, (int32_t)i);
     uint64_t count = 1;
     for (int d = 0; d < rank; ++d) {
@@ -78,6 +78,14 @@ static sprat_status check_tensors(sprat_model *m, uint32_t arena_size) {
     // Every tensor starts aligned to its element size (int32 biases, floats).
     if ((uint64_t)off + bytes > limit || off % kElemSize[type] != 0)
       return fail(m, SPRAT_ERR_MALFORMED, -1, (int32_t)i);
+    // A state's initial value: a constant of its very type and size (checked
+    // here, so that sprat_reset_state copies within both).
+    const uint16_t init = sprat_rd16(r + T_INIT);
+    if (storage == STORAGE_STATE && init != SPRAT_NO_TENSOR) {
+      const uint8_t *c = init < m->n_tensors ? tensor_record(m, init) : NULL;
+      if (!c || c[T_STORAGE] != STORAGE_CONST || c[T_TYPE] != type || sprat_rd32(c + T_BYTES) != bytes)
+        return fail(m, SPRAT_ERR_MALFORMED, -1, (int32_t)i);
+    }
   }
   return SPRAT_OK;
 }
@@ -104,8 +112,8 @@ static sprat_status build_ctx(const sprat_model *m, uint32_t k, sprat_op_ctx *c,
     const int is_input = j < c->n_in;
     if (t == SPRAT_NO_TENSOR && is_input) continue;  // optional input absent
     if (t >= m->n_tensors) return SPRAT_ERR_MALFORMED;
-    // Ops write only to the arena; constants are read-only.
-    if (!is_input && tensor_record(m, t)[T_STORAGE] != STORAGE_ARENA) {
+    // Ops write only to the arena (a state is arena bytes); constants are read-only.
+    if (!is_input && tensor_record(m, t)[T_STORAGE] == STORAGE_CONST) {
       *bad_tensor = t;
       return SPRAT_ERR_MALFORMED;
     }
@@ -268,6 +276,26 @@ sprat_status sprat_model_init_generated(sprat_model *m, const void *blob_ptr, si
     l = (sprat_layer *)(void *)(l->data + l->n_data);
   }
   m->ready = READY_MAGIC;
+  return sprat_reset_state(m);
+}
+
+sprat_status sprat_reset_state(sprat_model *m) {
+  if (!m || m->ready != READY_MAGIC) return SPRAT_ERR_NOT_READY;
+  for (uint32_t i = 0; i < m->n_tensors; ++i) {
+    const uint8_t *r = tensor_record(m, i);
+    if (r[T_STORAGE] != STORAGE_STATE) continue;
+    sprat_tview v;
+    view_of(m, i, &v);
+    const uint16_t init = sprat_rd16(r + T_INIT);
+    if (init != SPRAT_NO_TENSOR) {
+      sprat_tview c;
+      view_of(m, init, &c);
+      memcpy(v.data, c.data, v.bytes);  // a constant never overlaps the arena
+    } else {
+      // TFLite's ResetVariableTensor: an int8 state holds its zero point, any other 0.
+      memset(v.data, v.type == SPRAT_INT8 ? (int)((uint32_t)v.zero_point & 0xFFu) : 0, v.bytes);
+    }
+  }
   return SPRAT_OK;
 }
 

@@ -1,8 +1,10 @@
 // Runs many models in one emulator launch: reads "sprat_jobs.txt" from the
 // working directory (through semihosting on bare metal), each line
-// "BLOB INPUT OUTPUT": loads the blob, fills the inputs from INPUT (all
-// inputs' bytes, in order), invokes, writes all outputs' bytes to OUTPUT and
-// prints "job K status S op E". The host compares OUTPUT with LiteRT.
+// "BLOB INPUT OUTPUT [STEPS]": loads the blob, fills the inputs from INPUT
+// (all inputs' bytes, in order), invokes, writes all outputs' bytes to
+// OUTPUT and prints "job K status S op E". STEPS > 1: that many invokes after
+// one init, a stream (state carries over), INPUT and OUTPUT holding one set
+// per step. The host compares OUTPUT with LiteRT.
 #include <stdio.h>
 #include <string.h>
 
@@ -50,7 +52,7 @@ static long read_file(const char *path, uint8_t *dst, size_t cap) {
   return more ? -2 : (long)n;
 }
 
-static int run_job(int k, const char *blob_path, const char *in_path, const char *out_path) {
+static int run_job(int k, const char *blob_path, const char *in_path, const char *out_path, int steps) {
   long n = read_file(blob_path, blob, sizeof blob);
   if (n < 0) {
     printf("job %d error cannot read %s (%s)\n", k, blob_path, n == -2 ? "larger than the buffer" : "missing");
@@ -62,26 +64,27 @@ static int run_job(int k, const char *blob_path, const char *in_path, const char
   const sprat_generated_code *code = NULL;
 #endif
   sprat_status s = sprat_model_init_generated(&model, blob, (size_t)n, arena, sizeof arena, code);
+  FILE *in = NULL, *out = NULL;
   if (s == SPRAT_OK) {
-    FILE *f = fopen(in_path, "rb");
-    for (int i = 0; f && i < sprat_input_count(&model); ++i) {
+    in = fopen(in_path, "rb");
+    out = fopen(out_path, "wb");
+    if (!in || !out) s = SPRAT_ERR_ARGUMENT;
+  }
+  for (int step = 0; s == SPRAT_OK && step < steps; ++step) {
+    for (int i = 0; i < sprat_input_count(&model); ++i) {
       sprat_tensor t;
       sprat_input(&model, i, &t);
-      if (fread(t.data, 1, t.bytes, f) != t.bytes) s = SPRAT_ERR_ARGUMENT;
+      if (fread(t.data, 1, t.bytes, in) != t.bytes) s = SPRAT_ERR_ARGUMENT;
     }
-    if (!f) s = SPRAT_ERR_ARGUMENT;
-    else fclose(f);
-  }
-  if (s == SPRAT_OK) s = sprat_invoke(&model);
-  if (s == SPRAT_OK) {
-    FILE *f = fopen(out_path, "wb");
-    for (int i = 0; f && i < sprat_output_count(&model); ++i) {
+    if (s == SPRAT_OK) s = sprat_invoke(&model);
+    for (int i = 0; s == SPRAT_OK && i < sprat_output_count(&model); ++i) {
       sprat_tensor t;
       sprat_output(&model, i, &t);
-      fwrite(t.data, 1, t.bytes, f);
+      fwrite(t.data, 1, t.bytes, out);
     }
-    if (f) fclose(f);
   }
+  if (in) fclose(in);
+  if (out) fclose(out);
   printf("job %d status %d op %d arena %u\n", k, (int)s, sprat_error_op(&model), (unsigned)sprat_arena_needed(&model));
   return 0;
 }
@@ -95,8 +98,10 @@ int main(void) {
   char line[512], a[160], b[160], c[160];
   int k = 0, failed = 0;
   while (fgets(line, sizeof line, jobs)) {
-    if (sscanf(line, "%159s %159s %159s", a, b, c) != 3) continue;
-    failed += run_job(k++, a, b, c);
+    int steps = 1;
+    const int got = sscanf(line, "%159s %159s %159s %d", a, b, c, &steps);
+    if (got < 3) continue;
+    failed += run_job(k++, a, b, c, got == 4 && steps > 0 ? steps : 1);
   }
   fclose(jobs);
   printf("sprat: %d jobs\n", k);

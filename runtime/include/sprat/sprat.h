@@ -138,6 +138,14 @@ sprat_status sprat_model_verify_weights(const sprat_model *model);
 // bytes once no layer needs them: write the inputs before every call.
 sprat_status sprat_invoke(sprat_model *model);
 
+// Models with state (LSTM and SVDF layers, resource variables) keep it in
+// the arena from one sprat_invoke to the next, as TFLite does: a stream of
+// audio frames is one invoke per frame. sprat_model_init sets every state to
+// its initial value (the model's, or TFLite's: zero, the zero point for an
+// int8 state); sprat_reset_state does it again, e.g. between two
+// utterances. A model without state: nothing to do, SPRAT_OK.
+sprat_status sprat_reset_state(sprat_model *model);
+
 // Sets (or, with NULL, clears) the per-layer callback. Without one,
 // sprat_invoke pays nothing for the feature.
 sprat_status sprat_set_layer_callback(sprat_model *model, sprat_layer_callback callback, void *user);
