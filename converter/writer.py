@@ -47,7 +47,7 @@ OPTIONS = {
     "SPACE_TO_BATCH_ND": "SpaceToBatchNDOptions", "BATCH_TO_SPACE_ND": "BatchToSpaceNDOptions",
     "ZEROS_LIKE": "ZerosLikeOptions", "FILL": "FillOptions",
     "VAR_HANDLE": "VarHandleOptions", "READ_VARIABLE": None, "ASSIGN_VARIABLE": None,
-    "CALL_ONCE": "CallOnceOptions", "SVDF": "SVDFOptions",
+    "CALL_ONCE": "CallOnceOptions", "SVDF": "SVDFOptions", "WHILE": "WhileOptions", "IF": "IfOptions",
 }
 
 # Operator versions other than 1: LiteRT registers BROADCAST_TO from version 2.

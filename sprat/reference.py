@@ -80,6 +80,9 @@ def run_tflm_steps(tflite_bytes, steps):
 def run_steps_with_oracle(tflite_bytes, steps):
     """(per-step outputs, oracle) for a stream of invokes, LiteRT first."""
     try:
+        why = litert_misreads(tflite_bytes)
+        if why:
+            raise RuntimeError(why)
         return run_litert_steps(tflite_bytes, steps), LITERT
     except Exception as first:
         try:
@@ -91,9 +94,33 @@ def run_steps_with_oracle(tflite_bytes, steps):
 RUNNERS = {LITERT: run_litert, TFLM: run_tflm}
 
 
-def run_with_oracle(tflite_bytes, inputs):
-    """(outputs, oracle): LiteRT's, or TFLM's where LiteRT refuses the model."""
+def litert_misreads(tflite_bytes):
+    """Why LiteRT, running the model without complaint, would compute it
+    wrongly (None if no known reason): TFLM is the oracle then."""
+    import tflite
+
     try:
+        model = tflite.Model.GetRootAsModel(bytes(tflite_bytes), 0)
+        g = model.Subgraphs(0)
+        for k in range(g.OperatorsLength()):
+            op = g.Operators(k)
+            code = model.OperatorCodes(op.OpcodeIndex())
+            if max(code.BuiltinCode(), code.DeprecatedBuiltinCode()) == tflite.BuiltinOperator.SVDF \
+                    and op.InputsLength() > 4 and op.Inputs(4) >= 0 \
+                    and g.Tensors(op.Inputs(4)).Type() == tflite.TensorType.INT8:
+                return f"its SVDF (op {k}) reads an int8 state as int16 (TFLM runs int8 states)"
+    except Exception:  # a malformed model: let the interpreters say so
+        return None
+    return None
+
+
+def run_with_oracle(tflite_bytes, inputs):
+    """(outputs, oracle): LiteRT's, or TFLM's where LiteRT refuses the model
+    or would misread it (litert_misreads)."""
+    try:
+        why = litert_misreads(tflite_bytes)
+        if why:
+            raise RuntimeError(why)
         return run_litert(tflite_bytes, inputs), LITERT
     except Exception as first:  # any refusal: the next oracle
         try:
@@ -140,6 +167,10 @@ def compute(tflite_bytes, inputs, timeout=900):
         np.savez(ins, *inputs)
         env = dict(os.environ, PYTHONPATH=os.pathsep.join([_ROOT] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
         for oracle in (LITERT, TFLM):
+            why = litert_misreads(tflite_bytes) if oracle == LITERT else None
+            if why:
+                ref.refused.append((oracle, f"not used: {why}"))
+                continue
             try:
                 p = subprocess.run([sys.executable, "-m", "sprat.reference", oracle, model, ins, outs],
                                    capture_output=True, text=True, timeout=timeout, env=env)

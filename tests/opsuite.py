@@ -1227,8 +1227,9 @@ import opsuite_gather  # noqa: E402
 import opsuite_logic  # noqa: E402
 import opsuite_norm  # noqa: E402
 import opsuite_recurrent  # noqa: E402
+import opsuite_svdf  # noqa: E402
 
-for _family in (opsuite_logic, opsuite_arith, opsuite_norm, opsuite_gather, opsuite_recurrent):
+for _family in (opsuite_logic, opsuite_arith, opsuite_norm, opsuite_gather, opsuite_recurrent, opsuite_svdf):
     GENERATORS.update(_family.GENERATORS)
 
 # SPRAT_OPS=NAME,NAME... runs only those ops' generators (while working on them).

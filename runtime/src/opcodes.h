@@ -47,6 +47,8 @@ enum {
   SPRAT_OP_LEAKY_RELU_S16 = 51,
   SPRAT_OP_SOFTMAX_S16 = 54,
   SPRAT_OP_MEAN_S16 = 55,
+  // Ops with state (format 2.3).
+  SPRAT_OP_SVDF = 110,
 };
 
 #endif  // SPRAT_RUNTIME_OPCODES_H_

@@ -294,6 +294,23 @@ typedef struct {
 } sprat_resize_params;
 
 
+// ---- state -----------------------------------------------------------------
+// SVDF, int8 input and output, its activation state (the op's memory of the
+// last `memory` feature values of every filter, kept across invokes) and time
+// weights int16 (TFLite's) or int8 (state_is_int8, TFLM's variant with a
+// state zero point). Per invoke: the state shifts one step, the feature
+// matmul's newest values enter it, the time weights reduce it.
+typedef struct {
+  int32_t batches, input_size, filters, rank, memory;
+  int32_t input_offset;      // -input zero point
+  int32_t state_zero_point;  // 0 for an int16 state
+  int32_t output_offset;
+  int32_t feature_multiplier, feature_shift;  // input x feature weights -> state
+  int32_t output_multiplier, output_shift;    // state x time weights -> output
+  int32_t state_is_int8;
+} sprat_svdf_params;
+
+
 // The functions, named sprat_<op>: the library linked in (kernels/BUILD
 // picks it per platform) defines them.
 #define SPRAT_KFN(name) sprat_##name
