@@ -162,7 +162,8 @@ class Model:
             "activation_bytes": self._r.activation_bytes,
             "layer_record_bytes": self._r.layer_bytes,
             "buffers": [{"tensor": g.t(b.root).name, "offset": b.offset, "bytes": b.size,
-                         "first_layer": b.first, "last_layer": b.last} for b in buffers],
+                         "first_layer": b.first, "last_layer": b.last,
+                         "state": bool(g.t(b.root).variable)} for b in buffers],
             "layers": [{"index": l.index, "op": l.op, "output_shape": list(l.output_shape), "macs": l.macs,
                         "live_bytes": l.live_bytes} for l in self.layers],
             # Outputs the kernels let overlap their input: from lag_bytes before it.

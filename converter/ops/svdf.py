@@ -57,6 +57,7 @@ def svdf(L, op):
     m2, sh2 = quant.quantize_multiplier(quant.f32(quant.f32(s_state * s_wt) / s_out))
     params = i32(batches, size, filters, rank, memory, -x.quant.zp(), state.quant.zp(), out.quant.zp(),
                  m1, sh1, m2, sh2, int(state.type == ir.INT8))
+    op.options.pop("fused_activation_function", None)  # not applied: the layer is named as what it computes
     scratch = L.g.add_tensor(f"{out.name}/scratch", ir.INT8, (batches * (filters + units) * 4,))
     L.emit(op, "SVDF", [x.index, wf.index, wt.index, bias, state.index], [out.index], params,
            macs=batches * filters * (size + memory), scratch=[scratch.index])

@@ -170,6 +170,10 @@ def main(argv):
         print(f"TFLM arena   {tflm}")
     if res["tflm_anchor_arena_bytes"]:
         print(f"TFLM anchor  {res['tflm_anchor_arena_bytes']:>9,} B (TFLM + CMSIS-NN on Cortex-M7, ../shared/anchors)")
+    states = [b for b in res["buffers"] if b.get("state")]
+    if states:
+        print(f"state        {sum(b['bytes'] for b in states):>9,} B kept across invokes, bytes of their own "
+              f"(sprat_reset_state restores them): " + ", ".join(f"{b['tensor']} {b['bytes']:,} B" for b in states))
     width = 40
     top = max(res["peak_live_bytes"], 1)
     print(f"\n{'layer':>5}  {'op':<28} {'live B':>9}")
