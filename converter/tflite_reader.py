@@ -153,13 +153,31 @@ def _subgraph(model, data, index):
                 raise ConvertError(f"tensor index {x} out of range ({n_t} tensors)", op_index=k, op_name=name)
         if (not outs and name not in variables.NO_OUTPUT) or any(x < 0 for x in outs):
             raise ConvertError("an op needs an output tensor", op_index=k, op_name=name)
-        ops.append(ir.Op(k, name, ins, outs, _check_options(_options(op), k, name)))
+        options = _custom_options(op, k, name) if name.startswith("CUSTOM:") else _options(op)
+        ops.append(ir.Op(k, name, ins, outs, _check_options(options, k, name)))
     inputs = [int(x) for x in g.InputsAsNumpy()] if not g.InputsIsNone() else []
     outputs = [int(x) for x in g.OutputsAsNumpy()] if not g.OutputsIsNone() else []
     for x in inputs + outputs:
         if not 0 <= x < n_t:
             raise ConvertError(f"model input/output tensor index {x} out of range")
     return tensors, ops, inputs, outputs
+
+
+def _custom_options(op, k, name):
+    """A custom op's options: TFLM's custom ops (the Signal library,
+    TFLite_Detection_PostProcess, CIRCULAR_BUFFER) keep them as a flexbuffer
+    map, read here into a dict (lists as numpy arrays); none: {}."""
+    if op.CustomOptionsIsNone() or op.CustomOptionsLength() == 0:
+        return {}
+    from flatbuffers import flexbuffers
+    raw = bytes(op.CustomOptionsAsNumpy())
+    try:
+        value = flexbuffers.Loads(raw)
+    except Exception as e:  # not a flexbuffer: the op's lowering decides whether it needs options
+        return {"_custom_options_error": f"{type(e).__name__}: {e}"}
+    if not isinstance(value, dict):
+        return {"_custom_options": value}
+    return {str(key): (np.asarray(v) if isinstance(v, list) else v) for key, v in value.items()}
 
 
 def _check_shape(shape, name):

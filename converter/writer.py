@@ -93,6 +93,15 @@ class ModelWriter:
                                  variable=variable))
         return len(self.tensors) - 1
 
+    def custom_op(self, code, inputs, outputs, **options):
+        """A custom op (TFLM's Signal ops, TFLite_Detection_PostProcess,
+        CIRCULAR_BUFFER): `code` its custom code, `options` written as a
+        flexbuffer map, as TFLite's converter writes them."""
+        key = ("CUSTOM", code)
+        if key not in self.opcodes:
+            self.opcodes.append(key)
+        self.ops.append((self.opcodes.index(key), "CUSTOM:" + code, list(inputs), list(outputs), options, None))
+
     def op(self, name, inputs, outputs, intermediates=None, **options):
         """intermediates: tensor indices of the op's intermediates (the
         quantization of an integer LSTM's gates)."""
@@ -148,8 +157,13 @@ class ModelWriter:
 
             ops = []
             for opcode_index, name, ins, outs, options, intermediates in w.ops:
-                kind = OPTIONS.get(name)
-                opt = None
+                kind = None if name.startswith("CUSTOM:") else OPTIONS.get(name)
+                opt = custom = None
+                if name.startswith("CUSTOM:") and options:
+                    from flatbuffers import flexbuffers
+                    flex = {k: (np.asarray(v).tolist() if isinstance(v, (list, tuple, np.ndarray)) else v)
+                            for k, v in options.items()}
+                    custom = b.CreateNumpyVector(np.frombuffer(bytes(flexbuffers.Dumps(flex)), np.uint8))
                 if kind:
                     vectors = {k: ivec(v) for k, v in options.items() if isinstance(v, (list, tuple, np.ndarray))}
                     vectors.update({k: b.CreateString(v) for k, v in options.items() if isinstance(v, str)
@@ -167,6 +181,9 @@ class ModelWriter:
                 tflite.OperatorAddOutputs(b, ov)
                 if mv is not None:
                     tflite.OperatorAddIntermediates(b, mv)
+                if custom is not None:
+                    tflite.OperatorAddCustomOptions(b, custom)
+                    tflite.OperatorAddCustomOptionsFormat(b, tflite.CustomOptionsFormat.FLEXBUFFERS)
                 if opt is not None:
                     tflite.OperatorAddBuiltinOptionsType(b, getattr(tflite.BuiltinOptions, kind))
                     tflite.OperatorAddBuiltinOptions(b, opt)
@@ -192,10 +209,17 @@ class ModelWriter:
         sgs += [graph(w, w.io[0], w.io[1], f"subgraph{k + 1}") for k, w in enumerate(self.subgraphs)]
         codes = []  # after the subgraphs: theirs ops add opcodes too
         for code in self.opcodes:
+            custom = b.CreateString(code[1]) if isinstance(code, tuple) else None
             tflite.OperatorCodeStart(b)
-            tflite.OperatorCodeAddDeprecatedBuiltinCode(b, min(code, 127))
-            tflite.OperatorCodeAddBuiltinCode(b, code)
-            tflite.OperatorCodeAddVersion(b, self.versions.get(code, 1))
+            if custom is not None:
+                tflite.OperatorCodeAddDeprecatedBuiltinCode(b, tflite.BuiltinOperator.CUSTOM)
+                tflite.OperatorCodeAddBuiltinCode(b, tflite.BuiltinOperator.CUSTOM)
+                tflite.OperatorCodeAddCustomCode(b, custom)
+                tflite.OperatorCodeAddVersion(b, 1)
+            else:
+                tflite.OperatorCodeAddDeprecatedBuiltinCode(b, min(code, 127))
+                tflite.OperatorCodeAddBuiltinCode(b, code)
+                tflite.OperatorCodeAddVersion(b, self.versions.get(code, 1))
             codes.append(tflite.OperatorCodeEnd(b))
         sgv = tables(tflite.ModelStartSubgraphsVector, sgs)
         cv = tables(tflite.ModelStartOperatorCodesVector, codes)

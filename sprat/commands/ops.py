@@ -34,14 +34,18 @@ TFLM_CUSTOM = ("CIRCULAR_BUFFER", "TFLite_Detection_PostProcess", "SignalDelay",
 def rows():
     """(op, family or '', types or '', note) for every op sprat or TFLM knows."""
     out = []
-    for name in sorted(set(REGISTRY) | set(TFLM_OPS)):
+    for name in sorted((set(REGISTRY) | set(TFLM_OPS)) - {k for k in REGISTRY if k.startswith("CUSTOM:")}):
         e = REGISTRY.get(name)
         if e is None:
             out.append((name, "", "", "not yet: refused by name"))
         else:
             out.append((name, family_of(name), ", ".join(e.types) or "none", e.note))
     for name in TFLM_CUSTOM:
-        out.append((name + " (custom)", "", "", "not yet: refused by name"))
+        e = REGISTRY.get("CUSTOM:" + name)  # the reader names a custom op CUSTOM:<its custom code>
+        if e is None:
+            out.append((name + " (custom)", "", "", "not yet: refused by name"))
+        else:
+            out.append((name + " (custom)", family_of("CUSTOM:" + name), ", ".join(e.types) or "none", e.note))
     return out
 
 
