@@ -1,0 +1,3 @@
+"""Op-suite generators of the signal family (see tests/opsuite.py)."""
+
+GENERATORS = {}
