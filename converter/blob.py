@@ -10,6 +10,7 @@ from converter import ir
 MAGIC = b"SPRT"
 VERSION = (2, 3)  # 2.1: op flags (OPF_GENERATED); 2.2: FUSED_ROWS; 2.3: STATE tensors
 OPF_GENERATED = 1
+OPF_MAY_STOP = 2  # input 0 is an int32 STATE [3]; element 2 non-zero ends the invoke (SPRAT_WAITING)
 HEADER_SIZE = 64
 TENSOR_RECORD = 48
 OP_RECORD = 20

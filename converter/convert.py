@@ -180,6 +180,11 @@ def _convert(tflite_bytes_or_path, target, reference, generate, grow_arena, tigh
     _unprepare(g, ops, chosen, layout.NAME, prepared)
     if fuse_band is None:
         ops = fuse.widen(g, ops)
+    for i in g.inputs + g.outputs:
+        if g.t(g.buffer_of(i)).variable:
+            raise ConvertError("a model input or output is a variable (state) tensor: sprat keeps states inside "
+                               "the model (the application writes inputs and reads outputs every invoke)",
+                               tensor=g.t(i).name)
     for t in list(g.tensors):  # a state's initial value: a constant of the blob
         if t.variable and t.init is not None and t.init_tensor < 0:
             t.init_tensor = g.add_tensor(t.name + "/initial_value", t.type, t.shape, t.quant,

@@ -28,7 +28,7 @@ OPCODES = {
     "DEQUANTIZE_S16": 49, "RELU_S16": 50, "LEAKY_RELU_S16": 51,
     "SOFTMAX_S16": 54, "MEAN_S16": 55,
     # ops with state
-    "SVDF": 110,
+    "SVDF": 110, "CIRCULAR_BUFFER": 111,
 }
 MAX_DIMS = 6
 SOFTMAX_TABLE_MIN = 128  # values per invoke from which SOFTMAX gets its exp table

@@ -90,7 +90,8 @@ class Host:
         """steps: per invoke, the list of input arrays; outputs: (dtype,
         shape) of each output. One init, one invoke per step (state kept
         between them; sprat_reset_state before step reset_at). Returns per
-        step the list of output arrays."""
+        step the list of output arrays (None for a step that ended
+        SPRAT_WAITING: a streaming model's outputs are not updated then)."""
         b = _aligned_copy(blob)
         arena = _aligned(max(arena_size, 1))
         ins = np.frombuffer(b"".join(np.ascontiguousarray(x).tobytes() for step in steps for x in step), np.uint8)
@@ -99,21 +100,29 @@ class Host:
         sizes = [int(np.prod(shape, dtype=np.int64)) * np.dtype(dt).itemsize for dt, shape in outputs]
         out_step = sum(sizes)
         raw = np.zeros(max(out_step * len(steps), 1), np.uint8)
+        statuses = np.zeros(max(len(steps), 1), np.int32)
         s = self.lib.sprat_host_run_steps(ctypes.c_void_p(b.ctypes.data), ctypes.c_size_t(len(blob)),
                                           ctypes.c_void_p(arena.ctypes.data), ctypes.c_size_t(arena.size),
                                           ctypes.c_void_p(ins.ctypes.data), ctypes.c_size_t(in_step),
                                           ctypes.c_void_p(raw.ctypes.data), ctypes.c_size_t(out_step),
-                                          ctypes.c_int32(len(steps)), ctypes.c_int32(reset_at))
+                                          ctypes.c_int32(len(steps)), ctypes.c_int32(reset_at),
+                                          ctypes.c_void_p(statuses.ctypes.data))
         if s != 0:
             raise RuntimeError_(s, f"sprat runtime: {self.status_str(s)}", -1, 0)
         result = []
         for k in range(len(steps)):
+            if statuses[k] == WAITING:
+                result.append(None)  # a streaming model waiting for more frames: no outputs this step
+                continue
             at, outs = k * out_step, []
             for (dt, shape), n in zip(outputs, sizes):
                 outs.append(raw[at:at + n].view(dt).reshape(shape).copy())
                 at += n
             result.append(outs)
         return result
+
+
+WAITING = 13  # SPRAT_WAITING (sprat.h)
 
 
 def run_result(host, result, inputs):

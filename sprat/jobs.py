@@ -16,6 +16,9 @@ from sprat import build
 GENERATED_PER_BUILD = 30
 
 
+WAITING = 13  # SPRAT_WAITING (sprat.h)
+
+
 class Steps(list):
     """A job's inputs as a stream: per invoke, the list of input arrays,
     one init for all (state carries over). Its result: per step, the
@@ -89,12 +92,16 @@ def run_jobs(target, jobs, timeout=1800, generated=False, code_sources=None):
             raw = open(os.path.join(tmp, f"o{k}.bin"), "rb").read()
             per_step, at = [], 0
             for _ in range(len(inputs) if isinstance(inputs, Steps) else 1):
+                if isinstance(inputs, Steps):
+                    step_status = int(np.frombuffer(raw[at:at + 4], np.int32)[0])
+                    at += 4
                 outs = []
                 for t in r.outputs:
                     dt = np.dtype(ir.DTYPES[t.type])
                     n = t.count * dt.itemsize
                     outs.append(np.frombuffer(raw[at:at + n], dt).reshape(t.shape))
                     at += n
-                per_step.append(outs)
+                waiting = isinstance(inputs, Steps) and step_status == WAITING
+                per_step.append(None if waiting else outs)  # SPRAT_WAITING: no outputs this step
             results.append((0, per_step if isinstance(inputs, Steps) else per_step[0]))
         return results

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 LITERT, TFLM = "litert", "tflm"
+TFLITE_ABORT = 15  # kTfLiteAbort: TFLM's invoke stopped early (a streaming model waiting for frames)
 NAMES = {LITERT: "LiteRT's reference kernels (BUILTIN_REF)", TFLM: "TFLM's interpreter (tflite-micro)"}
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -63,6 +64,7 @@ def run_litert_steps(tflite_bytes, steps):
 
 
 def run_tflm_steps(tflite_bytes, steps):
+    """As run_litert_steps; None for a step TFLM's invoke stopped early."""
     from tflite_micro.python.tflite_micro import runtime
     import tflite
 
@@ -72,7 +74,12 @@ def run_tflm_steps(tflite_bytes, steps):
     for inputs in steps:
         for k, x in enumerate(inputs):
             ip.set_input(x, k)
-        ip.invoke()
+        status = ip.invoke()
+        if status == TFLITE_ABORT:
+            out.append(None)  # a CIRCULAR_BUFFER stopped the invoke: no outputs this step
+            continue
+        if status not in (None, 0):
+            raise RuntimeError(f"TFLM's invoke returned status {status}")
         out.append([np.array(ip.get_output(k)) for k in range(n)])
     return out
 

@@ -54,16 +54,40 @@ def variable_model(init=True, shape=(1, 6), two=False):
     return m.finish([x], outs)
 
 
+def streaming_model(cycles=2, slots=3, depth=(1, 5), output_is_buffer=False):
+    """TFLM's streaming shape: frames into a CIRCULAR_BUFFER, a layer on
+    the window of frames every `cycles` invokes."""
+    m = ModelWriter()
+    h, w = depth
+    x = m.tensor("frame", (1, 1, h, w), scale=0.05, zp=-4)
+    buf = m.tensor("window", (1, slots, h, w), scale=0.05, zp=-4, variable=True)
+    m.custom_op("CIRCULAR_BUFFER", [x], [buf], cycles_max=cycles)
+    if output_is_buffer:
+        return m.finish([x], [buf])
+    rng = np.random.default_rng(slots)
+    f = m.tensor("filter", (2, slots, 1, w), data=rng.integers(-127, 128, (2, slots, 1, w)), scale=0.01, zp=0)
+    y = m.tensor("y", (1, 1, h, 2), scale=0.03 * np.sqrt(slots * w), zp=2)
+    # A [slots x 1] convolution over the window of frames: every frame weighs.
+    m.op("CONV_2D", [buf, f, -1], [y], padding="VALID", stride_w=1, stride_h=1)
+    return m.finish([x], [y])
+
+
 MODELS = {
     "svdf_keyword_int16": lambda: opsuite_svdf.svdf_keyword_model(np.random.default_rng(7)),
     "svdf_keyword_int8_state": lambda: opsuite_svdf.svdf_keyword_model(np.random.default_rng(8), state_int8=True),
     "variables_call_once": lambda: variable_model(True),
     "variables_default": lambda: variable_model(False, (2, 3, 5)),
     "two_variables": lambda: variable_model(True, (1, 9), two=True),
+    "circular_buffer_every_2": lambda: streaming_model(2, 3, (1, 5)),
+    "circular_buffer_every_1": lambda: streaming_model(1, 4, (2, 3)),
+    "circular_buffer_every_3_as_output": lambda: streaming_model(3, 5, (1, 4), output_is_buffer=True),
 }
 
 
 def _same(got, want):
+    """One step's outputs; None: a step that waited (SPRAT_WAITING, TFLM's kTfLiteAbort)."""
+    if got is None or want is None:
+        return got is None and want is None
     return all(g.dtype == w.dtype and np.array_equal(g, w) for g, w in zip(got, want)) and len(got) == len(want)
 
 
@@ -71,7 +95,8 @@ def _check_sequence(got, want, name):
     bad = [k for k, (g, w) in enumerate(zip(got, want)) if not _same(g, w)]
     assert not bad, f"{name}: invokes {bad} differ from the reference"
     # A state that nothing reads would pass too: outputs must change over the stream.
-    assert len({b"".join(o.tobytes() for o in w) for w in want}) > STEPS // 2, f"{name}: outputs hardly change"
+    ran = [w for w in want if w is not None]
+    assert len({b"".join(o.tobytes() for o in w) for w in ran}) > len(ran) // 2, f"{name}: outputs hardly change"
 
 
 @pytest.mark.parametrize("name", list(MODELS))
@@ -93,7 +118,8 @@ def test_state_carries_over(host, name):
     want, _ = reference.run_steps_with_oracle(data, steps)
     got = H.run_result_steps(host, r, steps)
     assert all(_same(g, w) for g, w in zip(got, want))
-    assert not _same(want[0], want[-1]), f"{name}: the state does not change the output"
+    ran = [w for w in want if w is not None]
+    assert not _same(ran[0], ran[-1]), f"{name}: the state does not change the output"
 
 
 @pytest.mark.parametrize("name", list(MODELS))

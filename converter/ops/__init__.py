@@ -7,9 +7,9 @@ glue, its kernel and its test generator; nothing here or in the lowering
 walk changes."""
 
 from converter.ops import (activations, conv, elementwise, fully_connected, movement, pool, quantize, reduce, space,
-                           state, svdf, unary)
+                           state, stream, svdf, unary)
 
-FAMILIES = (conv, fully_connected, pool, elementwise, reduce, activations, unary, quantize, movement, space, state, svdf)
+FAMILIES = (conv, fully_connected, pool, elementwise, reduce, activations, unary, quantize, movement, space, state, svdf, stream)
 
 
 def _registry():

@@ -125,10 +125,11 @@ int sprat_host_run_many(const void *blob, size_t blob_size, void *arena, size_t 
 // `steps` invokes of one model, initialized once, as a stream of frames:
 // every input's bytes of step k in order at inputs + k * in_step, every
 // output's at outputs + k * out_step; sprat_reset_state before step
-// `reset_at` (-1: never). State models give each step's output from the
-// steps before it.
+// `reset_at` (-1: never), each step's status in statuses[k]. State models
+// give each step's output from the steps before it.
 int sprat_host_run_steps(const void *blob, size_t blob_size, void *arena, size_t arena_size, const uint8_t *inputs,
-                         size_t in_step, uint8_t *outputs, size_t out_step, int32_t steps, int32_t reset_at) {
+                         size_t in_step, uint8_t *outputs, size_t out_step, int32_t steps, int32_t reset_at,
+                         int32_t *statuses) {
   sprat_model m;
   sprat_status s = sprat_model_init(&m, blob, blob_size, arena, arena_size);
   if (s != SPRAT_OK) return (int)s;
@@ -143,7 +144,9 @@ int sprat_host_run_steps(const void *blob, size_t blob_size, void *arena, size_t
       at += t.bytes;
     }
     if (at != in_step) return SPRAT_ERR_ARGUMENT;
-    if ((s = sprat_invoke(&m)) != SPRAT_OK) return (int)s;
+    // SPRAT_WAITING: a streaming model's outputs are not updated this step.
+    statuses[k] = (int32_t)(s = sprat_invoke(&m));
+    if (s != SPRAT_OK && s != SPRAT_WAITING) return (int)s;
     at = 0;
     for (int i = 0; i < sprat_output_count(&m); ++i) {
       sprat_tensor t;

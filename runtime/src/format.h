@@ -53,6 +53,9 @@ enum { STORAGE_ARENA = 0, STORAGE_CONST = 1, STORAGE_STATE = 2 };
 #define O_N_SCRATCH 4
 #define O_FLAGS 5
 #define OPF_GENERATED 1u  // runs code generated for this model (sprat_generated_code)
+// May end the invoke (format 2.3): input 0 is an int32 STATE [3] whose
+// element 2 the layer sets non-zero to stop there (CIRCULAR_BUFFER).
+#define OPF_MAY_STOP 2u
 #define O_IO_INDEX 8
 #define O_PARAMS_OFFSET 12
 #define O_PARAMS_SIZE 16

@@ -244,6 +244,15 @@ sprat_status sprat_model_init_generated(sprat_model *m, const void *blob_ptr, si
     if (build_ctx(m, k, &ctx, &bad) != SPRAT_OK) return fail(m, SPRAT_ERR_MALFORMED, (int32_t)k, bad);
     s = reg->check(&ctx);
     if (s != SPRAT_OK) return fail(m, s == SPRAT_ERR_LAYOUT ? s : SPRAT_ERR_BAD_OP, (int32_t)k, -1);
+    const uint8_t *rec = m->ops + (size_t)k * OP_RECORD_SIZE;
+    if (rec[O_FLAGS] & OPF_MAY_STOP) {
+      // Its stop word: input 0, an int32 state of 3 (the op's check knows the rest).
+      const uint16_t t0 = ctx.n_in ? sprat_rd16((const uint8_t *)(m->op_io + sprat_rd32(rec + O_IO_INDEX))) : SPRAT_NO_TENSOR;
+      if (t0 == SPRAT_NO_TENSOR || tensor_record(m, t0)[T_STORAGE] != STORAGE_STATE || ctx.in[0].type != SPRAT_INT32 ||
+          ctx.in[0].count != 3)
+        return fail(m, SPRAT_ERR_BAD_OP, (int32_t)k, -1);
+      m->may_stop = 1;
+    }
     const sprat_generated_layer *g;
     if (generated_layer(m, code, k, &ctx, &g) != SPRAT_OK) return fail(m, SPRAT_ERR_GENERATED_CODE, (int32_t)k, -1);
     layer_bytes += SPRAT_LAYER_BYTES(ctx.n_in + ctx.n_out + ctx.n_scratch);
@@ -304,18 +313,25 @@ sprat_status sprat_model_verify_weights(const sprat_model *m) {
   return crc32_update(0, m->consts, m->consts_size) == m->consts_crc ? SPRAT_OK : SPRAT_ERR_CHECKSUM;
 }
 
-// Two loops so that a model without a callback pays nothing for it.
+// A layer that may stop the invoke (OPF_MAY_STOP) has asked to.
+static int stops(const sprat_model *m, uint32_t k, const sprat_layer *l) {
+  return (m->ops[(size_t)k * OP_RECORD_SIZE + O_FLAGS] & OPF_MAY_STOP) && ((const int32_t *)l->data[0])[2] != 0;
+}
+
+// Separate loops so that a model without a callback or a layer that may
+// stop pays nothing for them.
 sprat_status sprat_invoke(sprat_model *m) {
   if (!m || m->ready != READY_MAGIC) return SPRAT_ERR_NOT_READY;
   const sprat_layer *l = m->layers;
   const uint32_t n = m->n_ops;
   const sprat_layer_callback cb = m->layer_callback;
-  if (cb) {
+  if (cb || m->may_stop) {
     void *user = m->layer_callback_user;
     for (uint32_t k = 0; k < n; ++k) {
-      cb(user, (int)k, 1);
+      if (cb) cb(user, (int)k, 1);
       l->run(l);
-      cb(user, (int)k, 0);
+      if (cb) cb(user, (int)k, 0);
+      if (m->may_stop && stops(m, k, l)) return SPRAT_WAITING;
       l = (const sprat_layer *)(const void *)(l->data + l->n_data);
     }
     return SPRAT_OK;
@@ -389,6 +405,8 @@ const char *sprat_status_str(sprat_status s) {
     case SPRAT_ERR_NOT_READY: return "model not initialised";
     case SPRAT_ERR_LAYOUT:
       return "model's weights are laid out for another kernel library (convert it with --target for this build)";
+    case SPRAT_WAITING:
+      return "waiting: a CIRCULAR_BUFFER layer collects more frames before the rest of the model runs (not an error)";
     case SPRAT_ERR_GENERATED_CODE:
       return "model's generated code is missing or belongs to another model (link the code converted with this blob)";
   }

@@ -49,6 +49,7 @@ enum {
   SPRAT_OP_MEAN_S16 = 55,
   // Ops with state (format 2.3).
   SPRAT_OP_SVDF = 110,
+  SPRAT_OP_CIRCULAR_BUFFER = 111,
 };
 
 #endif  // SPRAT_RUNTIME_OPCODES_H_

@@ -2,9 +2,11 @@
 // working directory (through semihosting on bare metal), each line
 // "BLOB INPUT OUTPUT [STEPS]": loads the blob, fills the inputs from INPUT
 // (all inputs' bytes, in order), invokes, writes all outputs' bytes to
-// OUTPUT and prints "job K status S op E". STEPS > 1: that many invokes after
-// one init, a stream (state carries over), INPUT and OUTPUT holding one set
-// per step. The host compares OUTPUT with LiteRT.
+// OUTPUT and prints "job K status S op E". With STEPS: that many invokes
+// after one init, a stream (state carries over), INPUT holding one set of
+// inputs per step, OUTPUT per step its int32 status (SPRAT_WAITING: a
+// streaming model's outputs were not updated) and the outputs. The host
+// compares OUTPUT with LiteRT.
 #include <stdio.h>
 #include <string.h>
 
@@ -52,7 +54,7 @@ static long read_file(const char *path, uint8_t *dst, size_t cap) {
   return more ? -2 : (long)n;
 }
 
-static int run_job(int k, const char *blob_path, const char *in_path, const char *out_path, int steps) {
+static int run_job(int k, const char *blob_path, const char *in_path, const char *out_path, int steps, int multi) {
   long n = read_file(blob_path, blob, sizeof blob);
   if (n < 0) {
     printf("job %d error cannot read %s (%s)\n", k, blob_path, n == -2 ? "larger than the buffer" : "missing");
@@ -70,14 +72,19 @@ static int run_job(int k, const char *blob_path, const char *in_path, const char
     out = fopen(out_path, "wb");
     if (!in || !out) s = SPRAT_ERR_ARGUMENT;
   }
-  for (int step = 0; s == SPRAT_OK && step < steps; ++step) {
+  for (int step = 0; (s == SPRAT_OK || s == SPRAT_WAITING) && step < steps; ++step) {
+    s = SPRAT_OK;
     for (int i = 0; i < sprat_input_count(&model); ++i) {
       sprat_tensor t;
       sprat_input(&model, i, &t);
       if (fread(t.data, 1, t.bytes, in) != t.bytes) s = SPRAT_ERR_ARGUMENT;
     }
     if (s == SPRAT_OK) s = sprat_invoke(&model);
-    for (int i = 0; s == SPRAT_OK && i < sprat_output_count(&model); ++i) {
+    if (multi) {  // a stream: each step's status, then its outputs
+      const int32_t st = (int32_t)s;
+      fwrite(&st, 1, sizeof st, out);
+    }
+    for (int i = 0; (s == SPRAT_OK || s == SPRAT_WAITING) && i < sprat_output_count(&model); ++i) {
       sprat_tensor t;
       sprat_output(&model, i, &t);
       fwrite(t.data, 1, t.bytes, out);
@@ -85,6 +92,7 @@ static int run_job(int k, const char *blob_path, const char *in_path, const char
   }
   if (in) fclose(in);
   if (out) fclose(out);
+  if (s == SPRAT_WAITING) s = SPRAT_OK;  // the stream's last step waited: not a failure
   printf("job %d status %d op %d arena %u\n", k, (int)s, sprat_error_op(&model), (unsigned)sprat_arena_needed(&model));
   return 0;
 }
@@ -101,7 +109,7 @@ int main(void) {
     int steps = 1;
     const int got = sscanf(line, "%159s %159s %159s %d", a, b, c, &steps);
     if (got < 3) continue;
-    failed += run_job(k++, a, b, c, got == 4 && steps > 0 ? steps : 1);
+    failed += run_job(k++, a, b, c, got == 4 && steps > 0 ? steps : 1, got == 4);
   }
   fclose(jobs);
   printf("sprat: %d jobs\n", k);

@@ -39,6 +39,10 @@ typedef enum {
   SPRAT_ERR_NOT_READY,        // the model was not initialised successfully
   SPRAT_ERR_LAYOUT,           // weights laid out for another kernel library
   SPRAT_ERR_GENERATED_CODE,   // the blob's generated layers are missing or another model's
+  // Not an error: a streaming model's CIRCULAR_BUFFER layer is still
+  // collecting frames, so this invoke stopped after it (as TFLM's
+  // kTfLiteAbort) and the outputs were not updated; invoke with the next frame.
+  SPRAT_WAITING,
 } sprat_status;
 
 // Element types (the same codes as the blob).
@@ -91,6 +95,7 @@ typedef struct {
   uint32_t ready;
   uint32_t plan_size;              // activation bytes of the plan
   struct sprat_layer *layers;      // the prepared layers, in the arena
+  uint32_t may_stop;               // a layer may end an invoke early (SPRAT_WAITING)
   sprat_layer_callback layer_callback;
   void *layer_callback_user;
 } sprat_model;
@@ -136,6 +141,7 @@ sprat_status sprat_model_verify_weights(const sprat_model *model);
 
 // Runs the model once. The arena is planned offline and reuses an input's
 // bytes once no layer needs them: write the inputs before every call.
+// SPRAT_WAITING: see above (streaming models only).
 sprat_status sprat_invoke(sprat_model *model);
 
 // Models with state (LSTM and SVDF layers, resource variables) keep it in
