@@ -49,7 +49,7 @@ def circular_buffer(L, op):
         buf = L.g.add_tensor(f"{out.name}/history", out.type, out.shape, out.quant)
         out.variable = False
     buf.variable = True  # the frames stay from invoke to invoke (a variable tensor in TFLM's models too)
-    L.emit(op, "CIRCULAR_BUFFER", [counter.index, x.index], [buf.index], i32(slots, depth))
+    L.emit(op, "CIRCULAR_BUFFER", [counter.index, x.index], [buf.index], i32(slots, depth), name="CIRCULAR_BUFFER")
     L.ops[-1].flags |= blobfmt.OPF_MAY_STOP
     if buf is not out:
         L.copy_op(op, buf, out)

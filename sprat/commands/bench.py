@@ -73,6 +73,19 @@ def kernels_for(target):
 POINTER_BYTES = {"cortex_a53": 8, "riscv64_rvv": 8, "host": 8}
 
 
+def streaming_check(r):
+    """One invoke is what the bench measures: a CIRCULAR_BUFFER layer that
+    waits for more frames would end it early."""
+    from converter import blob as blobfmt
+    for k, op in enumerate(r.ops):
+        if op.flags & blobfmt.OPF_MAY_STOP:
+            cycles = int(r.graph.t(op.inputs[0]).init[1])
+            if cycles > 1:
+                raise BenchError(f"layer {k} ({op.name}) runs the rest of the model once every {cycles} invokes "
+                                 "(a streaming model): sprat bench measures one invoke, which would stop there; "
+                                 "the op suite and tests/test_stateful.py check such models over many invokes")
+
+
 def fit_check(r, target):
     _, flash, ram = TARGETS[target]
     if ram is not None:
@@ -150,6 +163,7 @@ def measure(model_path, target, generate=None, hermetic=None):
     except ConvertError as e:
         raise BenchError(f"{model_path}: {e}")
     fit_check(r, target)
+    streaming_check(r)
     inputs = make_inputs(r)
     build.progress("computing the reference output (LiteRT's reference kernels; TFLM's interpreter if LiteRT "
                    "refuses the model)")
