@@ -85,8 +85,12 @@ def concatenation(L, op):
         raise L.err(op, "input sizes along the axis do not add up to the output's", out.name)
 
 
+_PAD_TYPES = (ir.INT8, ir.INT16, ir.INT32, ir.FLOAT32)  # TFLM's PAD and PADV2
+
+
 def _pad(L, op, value):
-    x, out = L.tensor(op, 0), L.output(op)
+    x = L.tensor(op, 0, _PAD_TYPES)
+    out = L.check(op, L.g.t(op.outputs[0]), (x.type,), True)
     pads = np.asarray(L.const_input(op, 1, "the paddings"))
     if pads.size != 2 * len(x.shape):
         raise L.err(op, "paddings do not match the input's rank")
@@ -100,16 +104,26 @@ def _pad(L, op, value):
             [d + int(a) + int(b) for d, (a, b) in zip(x.shape, pads)] != list(out.shape):
         raise L.err(op, f"paddings {pads.tolist()} do not turn {list(x.shape)} into {list(out.shape)}")
     L.emit(op, "PAD", [x.index], [out.index],
-           i32(value, out.count) + L.copy_params(list(x.shape), 1, 0, L.dense_strides(x.shape), start, ost))
+           i32(value, out.count) + L.copy_params(list(x.shape), L.elem(x), 0, L.dense_strides(x.shape), start, ost))
 
 
 def pad(L, op):
-    _pad(L, op, L.output(op).quant.zp())
+    # TFLM pads int8 with the output's zero point, every other type with 0.
+    out = L.g.t(op.outputs[0])
+    _pad(L, op, out.quant.zp() if out.type == ir.INT8 and out.quant is not None else 0)
 
 
 def padv2(L, op):
-    v = np.ravel(L.const_input(op, 2, "the pad value"))
-    _pad(L, op, int(v[0]) if v.size else L.output(op).quant.zp())
+    x = L.tensor(op, 0, _PAD_TYPES)
+    t = L.g.t(op.inputs[2]) if len(op.inputs) > 2 and op.inputs[2] >= 0 else None
+    if t is None:
+        return pad(L, op)
+    if not t.is_const or t.type != x.type or t.data.size != 1:
+        raise L.err(op, f"the pad value must be one constant of the input's type ({ir.TYPE_NAMES.get(x.type)})",
+                    t.name)
+    v = t.data.ravel()[:1]
+    # The fill takes the value's bits: a float32 as its int32 pattern.
+    _pad(L, op, int(v.view(np.int32)[0]) if x.type == ir.FLOAT32 else int(v[0]))
 
 
 def _slices_along(L, op, x, outs, axis, name):
@@ -406,8 +420,8 @@ OPS = {
     "EXPAND_DIMS": Lowers(reshape, ("any",), note="an alias: moves nothing"),
     "TRANSPOSE": Lowers(transpose, ("any",)),
     "CONCATENATION": Lowers(concatenation, ("any",), note="contiguous inputs written in place (views)"),
-    "PAD": Lowers(pad, ("int8",)),
-    "PADV2": Lowers(padv2, ("int8",)),
+    "PAD": Lowers(pad, ("int8", "int16", "int32", "float32"), note="int8 padded with the zero point, others with 0"),
+    "PADV2": Lowers(padv2, ("int8", "int16", "int32", "float32")),
     "SPLIT": Lowers(split, ("any",)),
     "SPLIT_V": Lowers(split_v, ("any",)),
     "UNPACK": Lowers(unpack, ("any",)),
