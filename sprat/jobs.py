@@ -75,7 +75,7 @@ def run_jobs(target, jobs, timeout=1800, generated=False, code_sources=None):
                 for step in steps:
                     for x in step:
                         f.write(np.ascontiguousarray(x).tobytes())
-            lines.append(f"m{k}.sprat i{k}.bin o{k}.bin {len(steps)}")
+            lines.append(f"m{k}.sprat i{k}.bin o{k}.bin" + (f" {len(steps)}" if isinstance(inputs, Steps) else ""))
         with open(os.path.join(tmp, "sprat_jobs.txt"), "w") as f:
             f.write("\n".join(lines) + "\n")
         cmd = qemu_run.command(target, elf) if target != "host" else [elf]

@@ -45,3 +45,34 @@ def padv2_other(rng):
 
 
 GENERATORS = {f.__name__.upper(): f for f in [pad_int16, padv2_int16, pad_other, padv2_other]}
+
+
+def transpose_conv_int16(rng):
+    """16x8 TRANSPOSE_CONV: int16 in and out (symmetric), int8 per-channel
+    filter, int64 bias or none."""
+    from opsuite import _bias16, _out16
+    n, h, w, cin = int(rng.integers(1, 3)), int(rng.integers(1, 7)), int(rng.integers(1, 7)), int(rng.integers(1, 5))
+    kh, kw = int(rng.integers(1, 5)), int(rng.integers(1, 5))
+    sh, sw = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+    padding = "SAME" if rng.random() < 0.5 else "VALID"
+    oh = h * sh if padding == "SAME" else (h - 1) * sh + kh
+    ow = w * sw if padding == "SAME" else (w - 1) * sw + kw
+    cout = int(rng.integers(1, 6))
+    w_s = rng.uniform(0.002, 0.02, cout if rng.random() < 0.7 else 1)
+    amp = float(np.exp(rng.uniform(np.log(0.5), np.log(10))))
+    # Each output sums at most ceil(kh/sh) * ceil(kw/sw) * cin products.
+    reach = -(-kh // sh) * -(-kw // sw) * cin
+    in_s = amp / (np.sqrt(reach) * 19000 * 73 * float(np.mean(w_s)))
+    out_s = _out16(rng, amp)
+    m = ModelWriter()
+    shape = m.tensor("output_shape", (4,), type="int32", data=[n, oh, ow, cout])
+    wt = m.tensor("w", (cout, kh, kw, cin), data=rng.integers(-127, 128, (cout, kh, kw, cin)), scale=w_s,
+                  zp=np.zeros(w_s.size), axis=0)
+    x = m.tensor("x", (n, h, w, cin), type="int16", scale=in_s, zp=0)
+    bias, _, bdesc = _bias16(m, rng, cout, in_s * np.broadcast_to(w_s, (cout,)), allow32=False)
+    y = m.tensor("y", (n, oh, ow, cout), type="int16", scale=out_s, zp=0)
+    m.op("TRANSPOSE_CONV", [shape, wt, x, bias], [y], padding=padding, stride_w=sw, stride_h=sh)
+    return m.finish([x], [y]), f"in {[n, h, w, cin]} filter {[cout, kh, kw, cin]} stride {sh}x{sw} {padding}{bdesc}"
+
+
+GENERATORS["TRANSPOSE_CONV_INT16"] = transpose_conv_int16

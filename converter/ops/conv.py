@@ -173,8 +173,9 @@ def depthwise_conv_2d(L, op):
 
 
 def transpose_conv(L, op):
-    w, x = L.tensor(op, 1), L.tensor(op, 2)
-    out = L.output(op)
+    s16 = L.g.t(op.inputs[2]).type == ir.INT16 if len(op.inputs) > 2 and op.inputs[2] >= 0 else False
+    w, x = L.tensor(op, 1), L.tensor(op, 2, types=(ir.INT16,) if s16 else (ir.INT8,))
+    out = L.output(op, types=(ir.INT16,) if s16 else (ir.INT8,))
     if len(x.shape) != 4 or len(w.shape) != 4 or len(out.shape) != 4 or not w.is_const:
         raise L.err(op, "expects 4-D input, constant filter and 4-D output")
     if np.any(w.quant.zero_point != 0):
@@ -192,20 +193,27 @@ def transpose_conv(L, op):
                         f"filter {list(w.shape)}, strides and padding", out.name)
     ws = np.broadcast_to(w.quant.scale.astype(np.float32), (oc,))
     mults, shifts = zip(*multipliers(x.quant.s(), ws, out.quant.s()))
-    bias = L.bias(op, 3, oc)
-    amin, amax = L.act(op, out)
-    acc = L.g.add_tensor(f"{out.name}/accumulators", ir.INT32, out.shape)
+    if s16:  # 16x8: int64 bias and accumulators, symmetric int16
+        L.symmetric16(op, x, out)
+        bias, _ = bias16(L, op, 3, oc, allow32=False)
+        check_shifts16(L, op, shifts, False)
+        amin, amax = L.act16(op, out)
+    else:
+        bias = L.bias(op, 3, oc)
+        amin, amax = L.act(op, out)
+    acc = L.g.add_tensor(f"{out.name}/accumulators", ir.INT64 if s16 else ir.INT32, out.shape)
     p = dict(stride_h=sh, stride_w=sw, dilation_h=1, dilation_w=1, pad_top=pt, pad_left=pl,
              input_offset=-x.quant.zp(), output_offset=out.quant.zp(), act_min=amin, act_max=amax,
              depth_multiplier=0, layout=layouts.plain.LAYOUT, flags=0)
     p["in"], p["filter"], p["out"] = shape4(x.shape), shape4(w.shape), shape4(out.shape)
-    L.emit(op, "TRANSPOSE_CONV", [x.index, w.index, bias, L.const_i32(f"{out.name}/multiplier", mults),
-                                  L.const_i32(f"{out.name}/shift", shifts)], [out.index],
-           _conv_record(p), macs=x.count * kh * kw * oc, scratch=[acc.index])
+    L.emit(op, "TRANSPOSE_CONV_S16" if s16 else "TRANSPOSE_CONV",
+           [x.index, w.index, bias, L.const_i32(f"{out.name}/multiplier", mults),
+            L.const_i32(f"{out.name}/shift", shifts)], [out.index],
+           _conv_record(p), macs=x.count * kh * kw * oc, scratch=[acc.index], name="TRANSPOSE_CONV")
 
 
 OPS = {
     "CONV_2D": Lowers(conv_2d, ("int8", "int16")),
     "DEPTHWISE_CONV_2D": Lowers(depthwise_conv_2d, ("int8", "int16")),
-    "TRANSPOSE_CONV": Lowers(transpose_conv, ("int8",)),
+    "TRANSPOSE_CONV": Lowers(transpose_conv, ("int8", "int16")),
 }

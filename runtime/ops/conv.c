@@ -157,3 +157,36 @@ static void run_dw_s16(const sprat_layer *l) {
 const sprat_op_registration sprat_op_conv_2d_s16 = {SPRAT_OP_CONV_2D_S16, "CONV_2D_S16", check_conv_s16, run_conv_s16};
 const sprat_op_registration sprat_op_depthwise_conv_2d_s16 = {SPRAT_OP_DEPTHWISE_CONV_2D_S16, "DEPTHWISE_CONV_2D_S16",
                                                               check_dw_s16, run_dw_s16};
+
+// TRANSPOSE_CONV 16x8: int64 bias (TFLite's only one here), int64 accumulators in scratch.
+static sprat_status check_transpose_s16(const sprat_op_ctx *c) {
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_conv_params)) && c->n_in == 5 && c->n_scratch == 1);
+  const sprat_conv_params *p = (const sprat_conv_params *)(const void *)c->params;
+  const sprat_tview *in = &c->in[0], *f = &c->in[1], *out = &c->out[0];
+  SPRAT_CHECK(p->layout == SPRAT_LAYOUT_PLAIN && p->flags == 0);
+  SPRAT_CHECK(in->present && in->type == SPRAT_INT16 && in->rank == 4);
+  SPRAT_CHECK(f->present && f->type == SPRAT_INT8 && f->rank == 4);
+  SPRAT_CHECK(out->type == SPRAT_INT16 && out->rank == 4);
+  SPRAT_CHECK(sprat_shape_is(&p->in, in) && sprat_shape_is(&p->filter, f) && sprat_shape_is(&p->out, out));
+  SPRAT_CHECK(p->in.n == p->out.n && p->filter.n == p->out.c && p->filter.c == p->in.c);
+  SPRAT_CHECK(p->input_offset == 0 && p->output_offset == 0);
+  SPRAT_CHECK(p->act_min >= INT16_MIN && p->act_min <= p->act_max && p->act_max <= INT16_MAX);
+  SPRAT_CHECK(p->stride_h >= 1 && p->stride_w >= 1 && p->stride_h <= (1 << 16) && p->stride_w <= (1 << 16));
+  SPRAT_CHECK(p->pad_top >= -(1 << 16) && p->pad_top <= (1 << 16) && p->pad_left >= -(1 << 16) && p->pad_left <= (1 << 16));
+  SPRAT_CHECK(sprat_is(&c->scratch[0], SPRAT_INT64, c->out[0].count));
+  const int32_t oc = p->out.c;
+  if (c->in[2].present) SPRAT_CHECK(sprat_is(&c->in[2], SPRAT_INT64, (uint32_t)oc));
+  SPRAT_CHECK(sprat_is_const(&c->in[3], SPRAT_INT32, (uint32_t)oc) && sprat_is_const(&c->in[4], SPRAT_INT32, (uint32_t)oc));
+  const int32_t *m = (const int32_t *)(const void *)c->in[3].data, *s = (const int32_t *)(const void *)c->in[4].data;
+  for (int32_t i = 0; i < oc; ++i) SPRAT_CHECK(sprat_multiplier_ok(m[i]) && sprat_shift_ok(s[i]) && s[i] <= 7);
+  return SPRAT_OK;
+}
+
+static void run_transpose_s16(const sprat_layer *l) {
+  sprat_transpose_conv_s16((const sprat_conv_params *)l->params, (const int16_t *)l->data[0],
+                           (const int8_t *)l->data[1], (const int64_t *)l->data[2], (const int32_t *)l->data[3],
+                           (const int32_t *)l->data[4], (int16_t *)l->data[5], (int64_t *)l->data[6]);
+}
+
+const sprat_op_registration sprat_op_transpose_conv_s16 = {SPRAT_OP_TRANSPOSE_CONV_S16, "TRANSPOSE_CONV_S16",
+                                                           check_transpose_s16, run_transpose_s16};
