@@ -8,8 +8,10 @@ walk changes."""
 
 from converter.ops import (activations, conv, elementwise, fully_connected, movement, pool, quantize, reduce, space,
                            state, unary)
+from converter.ops import recurrent
 
 FAMILIES = (conv, fully_connected, pool, elementwise, reduce, activations, unary, quantize, movement, space, state)
+FAMILIES += (recurrent,)
 
 
 def _registry():

@@ -47,6 +47,8 @@ enum {
   SPRAT_OP_LEAKY_RELU_S16 = 51,
   SPRAT_OP_SOFTMAX_S16 = 54,
   SPRAT_OP_MEAN_S16 = 55,
+  // recurrent: 100-109
+  SPRAT_OP_UNIDIRECTIONAL_SEQUENCE_LSTM = 100,  // int8, int16 cell state
 };
 
 #endif  // SPRAT_RUNTIME_OPCODES_H_
