@@ -64,6 +64,9 @@ class Op:
     inputs: list  # tensor indices, -1 for an absent optional input
     outputs: list
     options: dict = field(default_factory=dict)
+    # tensor indices of the op's intermediates (an integer LSTM's gate
+    # quantization), -1 for an absent one
+    intermediates: list = field(default_factory=list)
 
 
 @dataclass

@@ -29,6 +29,9 @@ OPCODES = {
     "SOFTMAX_S16": 54, "MEAN_S16": 55, "TRANSPOSE_CONV_S16": 56,
     # ops with state
     "SVDF": 110, "CIRCULAR_BUFFER": 111,
+    "SOFTMAX_S16": 54, "MEAN_S16": 55,
+    # recurrent: 100-109
+    "UNIDIRECTIONAL_SEQUENCE_LSTM": 100,
 }
 MAX_DIMS = 6
 SOFTMAX_TABLE_MIN = 128  # values per invoke from which SOFTMAX gets its exp table

@@ -94,6 +94,7 @@ def _subgraph(model, data, index):
     g = model.Subgraphs(index)
     n_buffers = model.BuffersLength()
     tensors = []
+    empty = {}  # tensor index -> name of the tensors without elements
     for i in range(g.TensorsLength()):
         t = g.Tensors(i)
         name = (t.Name() or b"").decode(errors="replace") or f"tensor{i}"
@@ -101,7 +102,9 @@ def _subgraph(model, data, index):
         shape = tuple(int(d) for d in t.ShapeAsNumpy()) if not t.ShapeIsNone() else ()
         if any(d < 0 for d in shape):
             raise ConvertError(f"dynamic shape {list(shape)} is not supported (sprat plans memory offline)", tensor=name)
-        _check_shape(shape, name)
+        if 0 in shape:
+            empty[i] = name  # an op's intermediate (an LSTM's); anything else is refused below
+        _check_shape(tuple(d for d in shape if d != 0) if 0 in shape else shape, name)
         stype = _TYPE_MAP.get(ttype)
         quant = _quant(t.Quantization(), stype, shape, name)
         buf = t.Buffer()
@@ -154,12 +157,18 @@ def _subgraph(model, data, index):
         if (not outs and name not in variables.NO_OUTPUT) or any(x < 0 for x in outs):
             raise ConvertError("an op needs an output tensor", op_index=k, op_name=name)
         options = _custom_options(op, k, name) if name.startswith("CUSTOM:") else _options(op)
-        ops.append(ir.Op(k, name, ins, outs, _check_options(options, k, name)))
+        inter = [int(x) for x in op.IntermediatesAsNumpy()] if not op.IntermediatesIsNone() else []
+        if any(x >= n_t or x < -1 for x in inter):
+            raise ConvertError(f"intermediate tensor index out of range ({n_t} tensors)", op_index=k, op_name=name)
+        ops.append(ir.Op(k, name, ins, outs, _check_options(options, k, name), inter))
     inputs = [int(x) for x in g.InputsAsNumpy()] if not g.InputsIsNone() else []
     outputs = [int(x) for x in g.OutputsAsNumpy()] if not g.OutputsIsNone() else []
     for x in inputs + outputs:
         if not 0 <= x < n_t:
             raise ConvertError(f"model input/output tensor index {x} out of range")
+    for x in [x for op in ops for x in op.inputs + op.outputs] + inputs + outputs:
+        if x in empty:
+            raise ConvertError(f"shape {list(tensors[x].shape)} has no elements", tensor=empty[x])
     return tensors, ops, inputs, outputs
 
 

@@ -48,6 +48,8 @@ OPTIONS = {
     "ZEROS_LIKE": "ZerosLikeOptions", "FILL": "FillOptions",
     "VAR_HANDLE": "VarHandleOptions", "READ_VARIABLE": None, "ASSIGN_VARIABLE": None,
     "CALL_ONCE": "CallOnceOptions", "SVDF": "SVDFOptions", "WHILE": "WhileOptions", "IF": "IfOptions",
+    "CALL_ONCE": "CallOnceOptions", "SVDF": "SVDFOptions",
+    "UNIDIRECTIONAL_SEQUENCE_LSTM": "UnidirectionalSequenceLSTMOptions",
 }
 
 # Operator versions other than 1: LiteRT registers BROADCAST_TO from version 2.

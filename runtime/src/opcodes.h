@@ -51,6 +51,8 @@ enum {
   // Ops with state (format 2.3).
   SPRAT_OP_SVDF = 110,
   SPRAT_OP_CIRCULAR_BUFFER = 111,
+  // recurrent: 100-109
+  SPRAT_OP_UNIDIRECTIONAL_SEQUENCE_LSTM = 100,  // int8, int16 cell state
 };
 
 #endif  // SPRAT_RUNTIME_OPCODES_H_

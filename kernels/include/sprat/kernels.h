@@ -310,6 +310,19 @@ typedef struct {
   int32_t state_is_int8;
 } sprat_svdf_params;
 
+// ---- recurrent --------------------------------------------------------------
+// UNIDIRECTIONAL_SEQUENCE_LSTM, int8 activations and weights, int16 cell
+// state (TFLite's integer 8x8_16 LSTM without CIFG, peephole, projection or
+// layer normalisation). Gates in the order input, forget, cell, output.
+typedef struct {
+  int32_t batches, steps, n_input, n_cell;  // the output state has n_cell values per batch row
+  int32_t time_major;                       // input [steps, batches, n_input], else [batches, steps, n_input]
+  int32_t cell_scale_log2;                  // the cell state's scale is 2^cell_scale_log2, in [-15, -9]
+  int32_t cell_clip;                        // 0, or the cell state is clamped to +-cell_clip (<= 32767)
+  int32_t hidden_zp;                        // the output state's zero point
+  int32_t hidden_multiplier, hidden_shift;  // 2^-30 / the output state's scale
+  int32_t multiplier[8], shift[8];          // the input matmuls' of each gate, then the recurrent ones'
+} sprat_lstm_s8_params;
 
 // The functions, named sprat_<op>: the library linked in (kernels/BUILD
 // picks it per platform) defines them.
