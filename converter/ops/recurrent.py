@@ -19,7 +19,6 @@ import numpy as np
 
 from converter import ir, quant
 from converter.lower import Lowers, i32
-from converter.quant import f32
 
 GATES = ("input", "forget", "cell", "output")
 _INPUT_TO = (1, 2, 3, 4)  # TFLite's input indices (lstm_shared.h), gates in GATES order
@@ -101,9 +100,10 @@ def lstm(L, op):
     time_major = bool(o.get("time_major", False))
     steps, batches, n_input = x.shape if time_major else (x.shape[1], x.shape[0], x.shape[2])
 
-    n_cell = L.g.t(op.inputs[4]).shape[0] if len(L.g.t(op.inputs[4]).shape) == 2 else -1
-    if n_cell < 1:
-        raise L.err(op, "input-to-output weights must be a constant [cells, features] tensor", op.inputs[4])
+    shape = L.tensor(op, 4).shape  # TFLite takes the cell count from the input-to-output weights
+    if len(shape) != 2:
+        raise L.err(op, f"input-to-output weights {list(shape)}: TFLite takes [cells, features]", op.inputs[4])
+    n_cell = shape[0]
     w_in = [_weight(L, op, i, n_cell, n_input, f"input-to-{g}") for i, g in zip(_INPUT_TO, GATES)]
     w_rec = [_weight(L, op, i, n_cell, n_cell, f"recurrent-to-{g}") for i, g in zip(_RECURRENT_TO, GATES)]
     biases = []

@@ -73,8 +73,9 @@ static int16_t exp_negative(int16_t a, int ibits) {
   return a == 0 ? INT16_MAX : result;
 }
 
-// Newton-Raphson 1 / (1 + a) (or (1 - a) / (1 + a)) for a in (0, 1), Q0.15.
-static int16_t newton_q2(int16_t a, int16_t *half_den_out) {
+// Newton-Raphson 1 / ((1 + a) / 2) for a in (0, 1), Q0.15 in, Q2.13 out:
+// gemmlowp's logistic halves it, its tanh takes 1 off (1 - a) / (1 + a).
+static int16_t newton_q2(int16_t a) {
   const int32_t sum = (int32_t)a + INT16_MAX;
   const int16_t half_den = (int16_t)((sum + (sum >= 0 ? 1 : -1)) / 2);
   int16_t x = wrap16(q15(1515870810) + mul16(half_den, q15(-1010580540)));  // 48/17 - 32/17 d, Q2.13
@@ -82,23 +83,20 @@ static int16_t newton_q2(int16_t a, int16_t *half_den_out) {
     const int16_t one_minus = wrap16((1 << 13) - mul16(half_den, x));
     x = wrap16(x + satmulpot16(mul16(x, one_minus), 2));
   }
-  *half_den_out = half_den;
   return x;
 }
 
 static int16_t logistic_q3(int16_t a) {
   if (a == 0) return 1 << 14;
   const int16_t abs_a = a > 0 ? a : wrap16(-a);
-  int16_t unused;
-  const int16_t pos = satmulpot16(newton_q2(exp_negative(wrap16(-abs_a), 3), &unused), 1);
+  const int16_t pos = satmulpot16(newton_q2(exp_negative(wrap16(-abs_a), 3)), 1);
   return a > 0 ? pos : wrap16(INT16_MAX - pos);
 }
 
 static int16_t tanh_q(int16_t a, int ibits) {
   if (a == 0) return 0;
   const int16_t n = a < 0 ? a : wrap16(-a);
-  int16_t unused;
-  const int16_t x = newton_q2(exp_negative(n, ibits + 1), &unused);
+  const int16_t x = newton_q2(exp_negative(n, ibits + 1));
   const int16_t t = satmulpot16(wrap16(x - (1 << 13)), 2);
   return a < 0 ? wrap16(-t) : t;
 }
@@ -136,11 +134,10 @@ void sprat_portable_lstm_s8(const sprat_lstm_s8_params *p, const int8_t *in, con
       for (int32_t j = 0; j < nc; ++j) {
         int16_t gate[4];
         for (int k = 0; k < 4; ++k) {
-          const int16_t from_in = sat16(sprat_mbqm(dot_s8(bias[(size_t)k * nc + j], w_in[k] + (size_t)j * ni, x, ni),
-                                                   p->multiplier[k], p->shift[k]));
-          const int32_t from_rec = sprat_mbqm(dot_s8(bias[(size_t)(4 + k) * nc + j], w_rec[k] + (size_t)j * nc, h, nc),
-                                              p->multiplier[4 + k], p->shift[4 + k]);
-          gate[k] = sat16(sprat_wrap_add(from_rec, from_in));
+          const int32_t acc_in = dot_s8(bias[(size_t)k * nc + j], w_in[k] + (size_t)j * ni, x, ni);
+          const int32_t acc_rec = dot_s8(bias[(size_t)(4 + k) * nc + j], w_rec[k] + (size_t)j * nc, h, nc);
+          const int16_t from_in = sat16(sprat_mbqm(acc_in, p->multiplier[k], p->shift[k]));
+          gate[k] = sat16(sprat_wrap_add(sprat_mbqm(acc_rec, p->multiplier[4 + k], p->shift[4 + k]), from_in));
         }
         const int16_t ig = logistic_q3(gate[0]), fg = logistic_q3(gate[1]), cg = tanh_q(gate[2], 3);
         const int16_t og = logistic_q3(gate[3]);
