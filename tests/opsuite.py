@@ -1231,9 +1231,10 @@ import opsuite_svdf  # noqa: E402
 import opsuite_signal  # noqa: E402
 import opsuite_detect  # noqa: E402
 import opsuite_types  # noqa: E402
+import opsuite_state  # noqa: E402
 
 for _family in (opsuite_logic, opsuite_arith, opsuite_norm, opsuite_gather, opsuite_recurrent, opsuite_svdf,
-                opsuite_signal, opsuite_detect, opsuite_types):
+                opsuite_signal, opsuite_detect, opsuite_types, opsuite_state):
     GENERATORS.update(_family.GENERATORS)
 
 # SPRAT_OPS=NAME,NAME... runs only those ops' generators (while working on them).
