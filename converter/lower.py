@@ -27,6 +27,9 @@ OPCODES = {
     "MAX_POOL_2D_S16": 44, "ADD_S16": 45, "MUL_S16": 46, "QUANTIZE_S16": 47, "REQUANTIZE_S16": 48,
     "DEQUANTIZE_S16": 49, "RELU_S16": 50, "LEAKY_RELU_S16": 51,
     "SOFTMAX_S16": 54, "MEAN_S16": 55,
+    # the gather family (converter/ops/gather.py)
+    "GATHER_RT": 90, "GATHER_ND": 91, "EMBEDDING_LOOKUP_HYBRID": 92, "DYNAMIC_UPDATE_SLICE": 93,
+    "BROADCAST_ARGS": 94, "BATCH_MATMUL": 95, "BATCH_MATMUL_S16": 96,
 }
 MAX_DIMS = 6
 SOFTMAX_TABLE_MIN = 128  # values per invoke from which SOFTMAX gets its exp table

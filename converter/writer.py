@@ -46,6 +46,8 @@ OPTIONS = {
     "MIRROR_PAD": "MirrorPadOptions", "REVERSE_V2": "ReverseV2Options", "BROADCAST_TO": "BroadcastToOptions",
     "SPACE_TO_BATCH_ND": "SpaceToBatchNDOptions", "BATCH_TO_SPACE_ND": "BatchToSpaceNDOptions",
     "ZEROS_LIKE": "ZerosLikeOptions", "FILL": "FillOptions",
+    "BATCH_MATMUL": "BatchMatMulOptions", "GATHER_ND": "GatherNdOptions",
+    "DYNAMIC_UPDATE_SLICE": "DynamicUpdateSliceOptions",
 }
 
 # Operator versions other than 1: LiteRT registers BROADCAST_TO from version 2.

@@ -47,6 +47,14 @@ enum {
   SPRAT_OP_LEAKY_RELU_S16 = 51,
   SPRAT_OP_SOFTMAX_S16 = 54,
   SPRAT_OP_MEAN_S16 = 55,
+  // The gather family (index-driven movement, batched matmul): 90-99.
+  SPRAT_OP_GATHER_RT = 90,  // GATHER (and EMBEDDING_LOOKUP) with indices read at run time
+  SPRAT_OP_GATHER_ND = 91,
+  SPRAT_OP_EMBEDDING_LOOKUP_HYBRID = 92,  // int8 rows to float32
+  SPRAT_OP_DYNAMIC_UPDATE_SLICE = 93,
+  SPRAT_OP_BROADCAST_ARGS = 94,
+  SPRAT_OP_BATCH_MATMUL = 95,
+  SPRAT_OP_BATCH_MATMUL_S16 = 96,
 };
 
 #endif  // SPRAT_RUNTIME_OPCODES_H_
