@@ -295,3 +295,35 @@ def _model(case):
 def test_converter_refuses(case, match):
     with pytest.raises(ConvertError, match=match):
         convert(_model(case))
+
+
+def test_random_inputs_draw_named_ranges():
+    """An integer input named "<name>[lo:hi]" is drawn in [lo, hi), apart:
+    the other inputs are what they would be without it."""
+    m = ModelWriter()
+    x = m.tensor("x", (3, 4), type="int16", scale=1e-3, zp=0)
+    i = m.tensor("i[-2:3]", (50,), type="int64")
+    j = m.tensor("j", (8,), type="int32")
+    k = m.tensor("k[5:6]", (2, 2), type="int32")
+    ts = convert(m.finish([x, i, j, k], [x, i, j, k])).inputs
+    got = reference.random_inputs(ts, 7)
+    assert got[1].dtype == np.int64 and got[1].min() >= -2 and got[1].max() <= 2 and len(np.unique(got[1])) == 5
+    assert np.all(got[3] == 5)
+    plain = reference.random_inputs([ir.Tensor(t.index, "plain", t.type, t.shape) for t in ts], 7)
+    assert np.array_equal(got[0], plain[0]) and np.array_equal(got[2], plain[2])
+
+
+def test_batch_matmul_multiplier_from_the_float32_product(host):
+    """TFLite's Prepare multiplies the input scales in float32, then divides
+    in double: with these scales 81 * 111 = 8991 requantizes to 60 (to 59
+    with the product in double)."""
+    m = ModelWriter()
+    a = m.tensor("lhs", (2, 1), scale=0.13988082110881805, zp=0)
+    b = m.tensor("rhs", (1, 1), data=[[111]], scale=0.026605969294905663, zp=0)
+    y = m.tensor("y", (2, 1), scale=0.5624148845672607, zp=0)
+    m.op("BATCH_MATMUL", [a, b], [y])
+    data = m.finish([a], [y])
+    x = [np.array([[81], [-81]], np.int8)]
+    want = reference.run(data, x)[0]
+    assert want.ravel().tolist() == [60, -60]
+    assert np.array_equal(H.run_result(host, convert(data), x)[0], want)
