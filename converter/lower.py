@@ -29,9 +29,11 @@ OPCODES = {
     "SOFTMAX_S16": 54, "MEAN_S16": 55, "TRANSPOSE_CONV_S16": 56,
     # ops with state
     "SVDF": 110, "CIRCULAR_BUFFER": 111,
-    "SOFTMAX_S16": 54, "MEAN_S16": 55,
     # recurrent: 100-109
     "UNIDIRECTIONAL_SEQUENCE_LSTM": 100,
+    # the gather family (converter/ops/gather.py)
+    "GATHER_RT": 90, "GATHER_ND": 91, "EMBEDDING_LOOKUP_HYBRID": 92, "DYNAMIC_UPDATE_SLICE": 93,
+    "BROADCAST_ARGS": 94, "BATCH_MATMUL": 95, "BATCH_MATMUL_S16": 96,
 }
 MAX_DIMS = 6
 SOFTMAX_TABLE_MIN = 128  # values per invoke from which SOFTMAX gets its exp table

@@ -261,6 +261,12 @@ def fold_constants(g):
                 raise ConvertError(f"permutation {perm} does not fit a rank-{ins[0].data.ndim} input",
                                    op_index=op.index, op_name=op.name)
             out.data = np.ascontiguousarray(np.transpose(ins[0].data, perm))
+        elif op.name == "BROADCAST_ARGS" and len(ins) == 2:
+            from converter.ops.gather import broadcast_args_values  # the lowering's own arithmetic
+            v = broadcast_args_values(ins[0].data, ins[1].data)
+            if v is None or v.shape != out.shape:
+                continue  # the lowering says what does not fit
+            out.data = v.astype(ir.DTYPES.get(out.type, v.dtype))
         else:
             continue
         g.ops.remove(op)

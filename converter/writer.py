@@ -48,8 +48,9 @@ OPTIONS = {
     "ZEROS_LIKE": "ZerosLikeOptions", "FILL": "FillOptions",
     "VAR_HANDLE": "VarHandleOptions", "READ_VARIABLE": None, "ASSIGN_VARIABLE": None,
     "CALL_ONCE": "CallOnceOptions", "SVDF": "SVDFOptions", "WHILE": "WhileOptions", "IF": "IfOptions",
-    "CALL_ONCE": "CallOnceOptions", "SVDF": "SVDFOptions",
     "UNIDIRECTIONAL_SEQUENCE_LSTM": "UnidirectionalSequenceLSTMOptions",
+    "BATCH_MATMUL": "BatchMatMulOptions", "GATHER_ND": "GatherNdOptions",
+    "DYNAMIC_UPDATE_SLICE": "DynamicUpdateSliceOptions",
 }
 
 # Operator versions other than 1: LiteRT registers BROADCAST_TO from version 2.

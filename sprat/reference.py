@@ -8,6 +8,7 @@ runs each oracle in a child process: either may abort the process on a
 model it refuses, and a user's run must still report sprat's figures."""
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -197,10 +198,31 @@ def compute(tflite_bytes, inputs, timeout=900):
     return ref
 
 
+# An integer input named "<name>[lo:hi]" (e.g. "indices[0:5]") holds indices
+# or positions: random_inputs draws it in [lo, hi), as the model expects.
+_RANGE = re.compile(r"\[(-?\d+):(-?\d+)\]$")
+
+
 def random_inputs(result_or_tensors, seed=0):
     """Fixed random inputs covering each input type's range (int16 its
-    whole range, drawn apart so that the other inputs stay as they were)."""
+    whole range, drawn apart so that the other inputs stay as they were).
+    An integer input whose name ends in "[lo:hi]" (indices for GATHER, say)
+    is drawn in [lo, hi) instead, again apart from the others."""
     tensors = getattr(result_or_tensors, "inputs", result_or_tensors)
+    out = _random_inputs(tensors, seed)
+    ranged = np.random.default_rng([seed, 32])
+    for k, t in enumerate(tensors):
+        m = _RANGE.search(getattr(t, "name", "") or "")
+        if m is None or out[k].dtype.kind not in "iu":
+            continue
+        info = np.iinfo(out[k].dtype)
+        lo, hi = max(int(m.group(1)), int(info.min)), min(int(m.group(2)), int(info.max) + 1)
+        if lo < hi:
+            out[k] = ranged.integers(lo, hi, size=out[k].shape).astype(out[k].dtype)
+    return out
+
+
+def _random_inputs(tensors, seed):
     rng = np.random.default_rng(seed)
     out = []
     for t in tensors:

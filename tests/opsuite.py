@@ -668,26 +668,11 @@ def transpose_conv(rng):
                                f"{'' if bias >= 0 else ' no bias'}"
 
 
-def gather(rng):
-    rank = int(rng.integers(1, 4))
-    shape = [int(rng.integers(1, 6)) for _ in range(rank)]
-    axis = int(rng.integers(0, rank))
-    shape[axis] = max(shape[axis], 2)
-    n = int(rng.integers(1, 6))
-    idx = rng.integers(0, shape[axis], n)
-    s, zp = _q(rng)
-    m = ModelWriter()
-    x = m.tensor("x", shape, scale=s, zp=zp)
-    it = m.tensor("indices", (n,), type="int32", data=idx)
-    y = m.tensor("y", shape[:axis] + [n] + shape[axis + 1:], scale=s, zp=zp)
-    m.op("GATHER", [x, it], [y], axis=axis)
-    return m.finish([x], [y]), f"{shape} axis {axis} indices {idx.tolist()}"
-
 GENERATORS = {f.__name__.upper(): f for f in [
     conv_2d, depthwise_conv_2d, fully_connected, average_pool_2d, max_pool_2d, add, sub, mul, mean, softmax,
     logistic, tanh, relu, relu6, leaky_relu, hard_swish, pad, concatenation, reshape, strided_slice, transpose,
     quantize, dequantize, resize_nearest_neighbor, arg_max, split, split_v, pack, unpack, slice_, maximum, minimum,
-    prelu, reduce_max, gather, transpose_conv, abs_, neg, elu, exp, log, sqrt, rsqrt]}
+    prelu, reduce_max, transpose_conv, abs_, neg, elu, exp, log, sqrt, rsqrt]}
 
 
 # ---- int16 activations, int8 weights (TFLite's 16x8 mode) --------------------

@@ -1,5 +1,7 @@
 """Ops that move bytes: each becomes strided COPY (or PAD, GATHER,
-RESIZE_NEAREST) records (runtime/ops/movement.c). RESHAPE and its kin
+RESIZE_NEAREST) records (runtime/ops/movement.c); GATHER itself is lowered
+by the gather family (converter/ops/gather.py), which emits the constant
+GATHER record where the indices are known offline. RESHAPE and its kin
 usually vanish earlier as aliases (converter/passes.py); ZEROS_LIKE and
 FILL of constants become constants there."""
 
@@ -290,24 +292,6 @@ def resize_nearest_neighbor(L, op):
            i32(x.shape[0], x.shape[1], x.shape[2], x.shape[3], out.shape[1], out.shape[2]))
 
 
-def gather(L, op):
-    x = L.tensor(op, 0, types=tuple(ir.DTYPES), quantized=False)
-    out = L.output(op, types=tuple(ir.DTYPES), quantized=False)
-    if op.options.get("batch_dims", 0) != 0:
-        raise L.err(op, "batch_dims other than 0 is not supported")
-    idx = np.asarray(L.const_input(op, 1, "the indices"), np.int64)
-    axis = L.axis(op, op.options.get("axis", 0), len(x.shape))
-    if idx.size == 0 or np.any(idx < 0) or np.any(idx >= x.shape[axis]):
-        raise L.err(op, f"indices out of range 0..{x.shape[axis] - 1} of axis {axis}")
-    L.same_quant(op, x, out)
-    outer = int(np.prod(x.shape[:axis], dtype=np.int64))
-    inner = int(np.prod(x.shape[axis + 1:], dtype=np.int64)) * L.elem(x)
-    if out.count * L.elem(out) != outer * idx.size * inner:
-        raise L.err(op, f"output {list(out.shape)} does not fit {idx.size} gathered slices", out.name)
-    ti = L.const_i32(f"{out.name}/indices", idx.ravel())
-    L.emit(op, "GATHER", [x.index, ti], [out.index], i32(outer, x.shape[axis], inner, idx.size))
-
-
 def mirror_pad(L, op):
     x = L.tensor(op, 0, types=tuple(ir.DTYPES), quantized=False)
     out = L.output(op, types=tuple(ir.DTYPES), quantized=False)
@@ -429,7 +413,6 @@ OPS = {
     "SLICE": Lowers(slice, ("any",)),
     "STRIDED_SLICE": Lowers(strided_slice, ("any",)),
     "RESIZE_NEAREST_NEIGHBOR": Lowers(resize_nearest_neighbor, ("int8",)),
-    "GATHER": Lowers(gather, ("any",), note="constant indices"),
     "MIRROR_PAD": Lowers(mirror_pad, ("any",)),
     "REVERSE_V2": Lowers(reverse_v2, ("any",)),
     "BROADCAST_TO": Lowers(broadcast_to, ("any",)),

@@ -53,6 +53,14 @@ enum {
   SPRAT_OP_CIRCULAR_BUFFER = 111,
   // recurrent: 100-109
   SPRAT_OP_UNIDIRECTIONAL_SEQUENCE_LSTM = 100,  // int8, int16 cell state
+  // The gather family (index-driven movement, batched matmul): 90-99.
+  SPRAT_OP_GATHER_RT = 90,  // GATHER (and EMBEDDING_LOOKUP) with indices read at run time
+  SPRAT_OP_GATHER_ND = 91,
+  SPRAT_OP_EMBEDDING_LOOKUP_HYBRID = 92,  // int8 rows to float32
+  SPRAT_OP_DYNAMIC_UPDATE_SLICE = 93,
+  SPRAT_OP_BROADCAST_ARGS = 94,
+  SPRAT_OP_BATCH_MATMUL = 95,
+  SPRAT_OP_BATCH_MATMUL_S16 = 96,
 };
 
 #endif  // SPRAT_RUNTIME_OPCODES_H_

@@ -293,6 +293,72 @@ typedef struct {
   int32_t batches, in_h, in_w, channels, out_h, out_w;
 } sprat_resize_params;
 
+// ---- index-driven movement and batched matmul (the gather family) ---------
+// Indices are read at run time (a model input, another op's output, or a
+// constant), `index_size` bytes each (2, 4 or 8: int16, int32, int64).
+// TFLite stops with an error on an index out of range; sprat's kernels
+// never read out of bounds and give that index's slice the value `fill`
+// (the zero point: real 0), elements of `elem_size` bytes.
+
+// GATHER: input [batch, outer, axis_size, inner_bytes], indices [batch,
+// n_indices], output [batch, outer, n_indices, inner_bytes].
+typedef struct {
+  int32_t batch, outer, axis_size, inner_bytes, n_indices;
+  int32_t index_size, elem_size, fill;
+} sprat_gather_rt_params;
+
+// GATHER_ND: indices [n_slices, nd], each row one position in the first nd
+// dimensions of the input [dims[0], ..., dims[nd - 1], slice_bytes]; output
+// [n_slices, slice_bytes]. A row with any coordinate out of range gets the
+// fill.
+typedef struct {
+  int32_t n_slices, nd, slice_bytes;
+  int32_t index_size, elem_size, fill;
+  int32_t dims[SPRAT_MAX_DIMS];
+} sprat_gather_nd_params;
+
+// EMBEDDING_LOOKUP of int8 rows into float32 (TFLite's hybrid lookup): out
+// row i = values row lookup[i] times its scale (scales[row] per row, else
+// scales[0]), one float product per element; an out-of-range row gives 0.0.
+typedef struct {
+  int32_t n_lookups, rows, cols;
+  int32_t per_row;
+} sprat_embedding_hybrid_params;
+
+// DYNAMIC_UPDATE_SLICE: the output is the operand with the update written
+// at start indices read at run time, each clamped into [0, operand_dims[d]
+// - update_dims[d]] as TFLite clamps them.
+typedef struct {
+  int32_t ndim, elem_size, index_size;
+  int32_t operand_dims[SPRAT_MAX_DIMS];
+  int32_t update_dims[SPRAT_MAX_DIMS];
+} sprat_dynamic_update_slice_params;
+
+// BROADCAST_ARGS of two shape vectors (int32, or int64 read as TFLite reads
+// them: truncated to int32), aligned at their ends, n_out = max(n1, n2).
+// A dimension that does not broadcast (neither is 1, and they differ) comes
+// out 0, where TFLite aborts.
+typedef struct {
+  int32_t n1, n2, n_out, is_int64;
+} sprat_broadcast_args_params;
+
+// BATCH_MATMUL: for every output batch b (up to 3 dimensions, each input's
+// element stride 0 where it broadcasts), out[b][i][j] = requantized
+// sum_k (lhs[b][i][k] + lhs_offset) * (rhs[b][k][j] + rhs_offset); adj_x and
+// adj_y are the row/depth and depth/col strides. int8 sums in int32
+// (wrapping), requantized as LiteRT's int8 kernels (sprat_mbqm); int16 sums
+// in int64, requantized with the 64-bit flavour (sprat_mbqm64, shift <= 7).
+typedef struct {
+  int32_t batch[3];
+  int32_t lhs_batch_strides[3], rhs_batch_strides[3];
+  int32_t rows, cols, depth;
+  int32_t lhs_row_stride, lhs_depth_stride;
+  int32_t rhs_depth_stride, rhs_col_stride;
+  int32_t lhs_offset, rhs_offset, output_offset;  // -zero points, the output's zero point
+  int32_t multiplier, shift;
+  int32_t act_min, act_max;
+} sprat_batch_matmul_params;
+
 
 // ---- state -----------------------------------------------------------------
 // SVDF, int8 input and output, its activation state (the op's memory of the
