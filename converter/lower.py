@@ -27,6 +27,9 @@ OPCODES = {
     "MAX_POOL_2D_S16": 44, "ADD_S16": 45, "MUL_S16": 46, "QUANTIZE_S16": 47, "REQUANTIZE_S16": 48,
     "DEQUANTIZE_S16": 49, "RELU_S16": 50, "LEAKY_RELU_S16": 51,
     "SOFTMAX_S16": 54, "MEAN_S16": 55,
+    # the norm family
+    "REDUCE_ND": 80, "ARG_MIN": 81, "CUMSUM": 82, "L2_NORMALIZATION": 83, "LOG_SOFTMAX": 84, "L2_POOL_2D": 85,
+    "RESIZE_BILINEAR": 86, "RESIZE_NEAREST_S16": 87,
 }
 MAX_DIMS = 6
 SOFTMAX_TABLE_MIN = 128  # values per invoke from which SOFTMAX gets its exp table

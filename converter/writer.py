@@ -46,6 +46,9 @@ OPTIONS = {
     "MIRROR_PAD": "MirrorPadOptions", "REVERSE_V2": "ReverseV2Options", "BROADCAST_TO": "BroadcastToOptions",
     "SPACE_TO_BATCH_ND": "SpaceToBatchNDOptions", "BATCH_TO_SPACE_ND": "BatchToSpaceNDOptions",
     "ZEROS_LIKE": "ZerosLikeOptions", "FILL": "FillOptions",
+    "SUM": "ReducerOptions", "REDUCE_MIN": "ReducerOptions", "ARG_MIN": "ArgMinOptions",
+    "CUMSUM": "CumsumOptions", "L2_NORMALIZATION": "L2NormOptions", "LOG_SOFTMAX": "LogSoftmaxOptions",
+    "L2_POOL_2D": "Pool2DOptions", "RESIZE_BILINEAR": "ResizeBilinearOptions",
 }
 
 # Operator versions other than 1: LiteRT registers BROADCAST_TO from version 2.

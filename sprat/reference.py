@@ -48,15 +48,45 @@ def run_tflm(tflite_bytes, inputs):
 RUNNERS = {LITERT: run_litert, TFLM: run_tflm}
 
 
-def run_with_oracle(tflite_bytes, inputs):
-    """(outputs, oracle): LiteRT's, or TFLM's where LiteRT refuses the model."""
+def _litert_misreads(tflite_bytes):
+    """The model has an op LiteRT's BUILTIN_REF runs but computes wrong:
+    SUM on int8 or int16, whose reference path reads the data as uint8
+    (tflite/kernels/reduce.cc passes GetTensorData<uint8_t> whatever the
+    type). TFLM's kernel is the reference there."""
     try:
-        return run_litert(tflite_bytes, inputs), LITERT
-    except Exception as first:  # any refusal: the next oracle
+        import tflite
+
+        m = tflite.Model.GetRootAsModel(bytes(tflite_bytes), 0)
+        for s in range(m.SubgraphsLength()):
+            g = m.Subgraphs(s)
+            for k in range(g.OperatorsLength()):
+                op = g.Operators(k)
+                code = m.OperatorCodes(op.OpcodeIndex())
+                builtin = max(code.BuiltinCode(), code.DeprecatedBuiltinCode())
+                if builtin == tflite.BuiltinOperator.SUM and op.InputsLength() > 0 and op.Inputs(0) >= 0 \
+                        and g.Tensors(op.Inputs(0)).Type() in (tflite.TensorType.INT8, tflite.TensorType.INT16):
+                    return True
+    except Exception:  # a model the parser cannot walk: the oracles say what is wrong with it
+        return False
+    return False
+
+
+def oracles(tflite_bytes):
+    """The oracles to try, in order: LiteRT's reference kernels first,
+    except for models it runs but gets wrong."""
+    return (TFLM, LITERT) if _litert_misreads(tflite_bytes) else (LITERT, TFLM)
+
+
+def run_with_oracle(tflite_bytes, inputs):
+    """(outputs, oracle): LiteRT's, or TFLM's where LiteRT refuses the model
+    (or gets it wrong: `oracles`)."""
+    why = []
+    for oracle in oracles(tflite_bytes):
         try:
-            return run_tflm(tflite_bytes, inputs), TFLM
-        except Exception as second:
-            raise RuntimeError(f"LiteRT: {_line(first)}; TFLM: {_line(second)}") from None
+            return RUNNERS[oracle](tflite_bytes, inputs), oracle
+        except Exception as e:  # any refusal: the next oracle
+            why.append(f"{'LiteRT' if oracle == LITERT else 'TFLM'}: {_line(e)}")
+    raise RuntimeError("; ".join(why)) from None
 
 
 def run(tflite_bytes, inputs):
@@ -96,7 +126,7 @@ def compute(tflite_bytes, inputs, timeout=900):
             f.write(bytes(tflite_bytes))
         np.savez(ins, *inputs)
         env = dict(os.environ, PYTHONPATH=os.pathsep.join([_ROOT] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
-        for oracle in (LITERT, TFLM):
+        for oracle in oracles(tflite_bytes):
             try:
                 p = subprocess.run([sys.executable, "-m", "sprat.reference", oracle, model, ins, outs],
                                    capture_output=True, text=True, timeout=timeout, env=env)
