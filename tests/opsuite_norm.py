@@ -153,7 +153,7 @@ def arg_min_float32(rng):
 
 
 def cumsum(rng):
-    shape = _shape(rng, int(rng.integers(1, 5)), hi=7)
+    shape = _shape(rng, int(rng.integers(1, 6)), hi=6)
     axis = int(rng.integers(0, len(shape)))
     if rng.random() < 0.3:
         shape[axis] = int(rng.integers(8, 40))  # sums long enough to wrap TFLM's int32 now and then
@@ -180,7 +180,7 @@ def cumsum(rng):
 
 
 def l2_normalization(rng):
-    shape = _shape(rng, int(rng.integers(1, 5)))
+    shape = _shape(rng)
     if rng.random() < 0.3:
         shape[-1] = int(rng.integers(16, 300))  # long rows: big sums of squares
     s, zp = _q(rng)
@@ -193,11 +193,12 @@ def l2_normalization(rng):
 
 
 def log_softmax(rng):
-    shape = _shape(rng, int(rng.integers(1, 5)))
+    shape = _shape(rng)
     shape[-1] = max(shape[-1], 2)  # the log-softmax of one value is 0
     if rng.random() < 0.3:
         shape[-1] = int(rng.integers(20, 1000))
-    s = float(rng.uniform(0.005, 0.3)) if rng.random() < 0.8 else float(rng.uniform(0.3, 2.0))
+    r = rng.random()
+    s = float(rng.uniform(0.005, 0.3) if r < 0.7 else rng.uniform(0.3, 2.0) if r < 0.9 else rng.uniform(1e-4, 5e-3))
     zp = _zp8(rng)
     m = ModelWriter()
     x = m.tensor("x", shape, scale=s, zp=zp)

@@ -81,6 +81,10 @@ def log_softmax(L, op):
 
 
 def l2_pool_2d(L, op):
+    t = L.g.t(op.inputs[0]) if op.inputs and op.inputs[0] >= 0 else None
+    if t is not None and t.type != ir.FLOAT32:
+        raise L.err(op, f"type {ir.TYPE_NAMES.get(t.type, t.type)}: TFLite has no quantized L2_POOL_2D (LiteRT's and "
+                        "TFLM's kernels take float32 only), so sprat runs float32 only", t.name)
     x = L.tensor(op, 0, types=(ir.FLOAT32,), quantized=False)
     out = L.output(op, types=(ir.FLOAT32,), quantized=False)
     if len(x.shape) != 4 or len(out.shape) != 4 or out.shape[0] != x.shape[0] or out.shape[3] != x.shape[3]:
