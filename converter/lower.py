@@ -34,6 +34,9 @@ OPCODES = {
     # the gather family (converter/ops/gather.py)
     "GATHER_RT": 90, "GATHER_ND": 91, "EMBEDDING_LOOKUP_HYBRID": 92, "DYNAMIC_UPDATE_SLICE": 93,
     "BROADCAST_ARGS": 94, "BATCH_MATMUL": 95, "BATCH_MATMUL_S16": 96,
+    # the norm family
+    "REDUCE_ND": 80, "ARG_MIN": 81, "CUMSUM": 82, "L2_NORMALIZATION": 83, "LOG_SOFTMAX": 84, "L2_POOL_2D": 85,
+    "RESIZE_BILINEAR": 86, "RESIZE_NEAREST_S16": 87,
 }
 MAX_DIMS = 6
 SOFTMAX_TABLE_MIN = 128  # values per invoke from which SOFTMAX gets its exp table

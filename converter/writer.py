@@ -51,6 +51,9 @@ OPTIONS = {
     "UNIDIRECTIONAL_SEQUENCE_LSTM": "UnidirectionalSequenceLSTMOptions",
     "BATCH_MATMUL": "BatchMatMulOptions", "GATHER_ND": "GatherNdOptions",
     "DYNAMIC_UPDATE_SLICE": "DynamicUpdateSliceOptions",
+    "SUM": "ReducerOptions", "REDUCE_MIN": "ReducerOptions", "ARG_MIN": "ArgMinOptions",
+    "CUMSUM": "CumsumOptions", "L2_NORMALIZATION": "L2NormOptions", "LOG_SOFTMAX": "LogSoftmaxOptions",
+    "L2_POOL_2D": "Pool2DOptions", "RESIZE_BILINEAR": "ResizeBilinearOptions",
 }
 
 # Operator versions other than 1: LiteRT registers BROADCAST_TO from version 2.

@@ -113,10 +113,14 @@ def litert_misreads(tflite_bytes):
         for k in range(g.OperatorsLength()):
             op = g.Operators(k)
             code = model.OperatorCodes(op.OpcodeIndex())
-            if max(code.BuiltinCode(), code.DeprecatedBuiltinCode()) == tflite.BuiltinOperator.SVDF \
-                    and op.InputsLength() > 4 and op.Inputs(4) >= 0 \
+            builtin = max(code.BuiltinCode(), code.DeprecatedBuiltinCode())
+            if builtin == tflite.BuiltinOperator.SVDF and op.InputsLength() > 4 and op.Inputs(4) >= 0 \
                     and g.Tensors(op.Inputs(4)).Type() == tflite.TensorType.INT8:
                 return f"its SVDF (op {k}) reads an int8 state as int16 (TFLM runs int8 states)"
+            # tflite/kernels/reduce.cc's reference SUM reads the data as uint8 whatever its type.
+            if builtin == tflite.BuiltinOperator.SUM and op.InputsLength() > 0 and op.Inputs(0) >= 0 \
+                    and g.Tensors(op.Inputs(0)).Type() in (tflite.TensorType.INT8, tflite.TensorType.INT16):
+                return f"its int8/int16 SUM (op {k}) reads the data as uint8"
     except Exception:  # a malformed model: let the interpreters say so
         return None
     return None

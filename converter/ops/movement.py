@@ -263,11 +263,14 @@ def strided_slice(L, op):
 
 
 def resize_nearest_neighbor(L, op):
-    x, out = L.tensor(op, 0), L.output(op)
+    t = (ir.INT16,) if L.is_int16(op) else (ir.INT8,)  # int16: the same tables, RESIZE_NEAREST_S16 (runtime/ops/norm.c)
+    x, out = L.tensor(op, 0, types=t), L.output(op, types=t)
     if len(x.shape) != 4 or len(out.shape) != 4 or out.shape[0] != x.shape[0] or out.shape[3] != x.shape[3]:
         raise L.err(op, f"expects 4-D input and output of the same batch and channels, not {list(x.shape)} "
                         f"and {list(out.shape)}")
     L.same_quant(op, x, out)
+    if x.type == ir.INT16 and (x.quant.s() != out.quant.s() or x.quant.zp() != out.quant.zp()):
+        raise L.err(op, "input and output must share scale and zero point", out.name)
     align = bool(op.options.get("align_corners", False))
     half = bool(op.options.get("half_pixel_centers", False))
 
@@ -288,7 +291,7 @@ def resize_nearest_neighbor(L, op):
         return idx
     ys = L.const_i32(f"{out.name}/src_y", src(out.shape[1], x.shape[1]))
     xs = L.const_i32(f"{out.name}/src_x", src(out.shape[2], x.shape[2]))
-    L.emit(op, "RESIZE_NEAREST", [x.index, ys, xs], [out.index],
+    L.emit(op, "RESIZE_NEAREST_S16" if x.type == ir.INT16 else "RESIZE_NEAREST", [x.index, ys, xs], [out.index],
            i32(x.shape[0], x.shape[1], x.shape[2], x.shape[3], out.shape[1], out.shape[2]))
 
 
@@ -412,7 +415,7 @@ OPS = {
     "PACK": Lowers(pack, ("any",)),
     "SLICE": Lowers(slice, ("any",)),
     "STRIDED_SLICE": Lowers(strided_slice, ("any",)),
-    "RESIZE_NEAREST_NEIGHBOR": Lowers(resize_nearest_neighbor, ("int8",)),
+    "RESIZE_NEAREST_NEIGHBOR": Lowers(resize_nearest_neighbor, ("int8", "int16")),
     "MIRROR_PAD": Lowers(mirror_pad, ("any",)),
     "REVERSE_V2": Lowers(reverse_v2, ("any",)),
     "BROADCAST_TO": Lowers(broadcast_to, ("any",)),

@@ -390,6 +390,72 @@ typedef struct {
   int32_t multiplier[8], shift[8];          // the input matmuls' of each gate, then the recurrent ones'
 } sprat_lstm_s8_params;
 
+// ---- norm family: reductions over any axes, normalizations, resizing -----
+// A reduction over any set of axes: the input's dimensions, merged where
+// neighbours are both kept or both reduced, split into the kept ones (the
+// output's, in order: the output is dense over them) and the reduced ones,
+// each with its stride in the input (elements).
+enum { SPRAT_REDUCE_SUM = 0, SPRAT_REDUCE_MIN = 1, SPRAT_REDUCE_MAX = 2 };
+typedef struct {
+  int32_t kind;  // SPRAT_REDUCE_*
+  int32_t type;  // the tensors' type code (sprat.h): 1 int8, 2 int16
+  int32_t n_out;
+  int32_t out_dims[SPRAT_MAX_DIMS], out_strides[SPRAT_MAX_DIMS];
+  int32_t n_red;
+  int32_t red_dims[SPRAT_MAX_DIMS], red_strides[SPRAT_MAX_DIMS];
+  // SUM (and MEAN, its multiplier divided by the count offline): the
+  // wrapped int32 sum less zero point * count, requantized, clamped.
+  int32_t input_zero_point, output_zero_point;
+  int32_t multiplier, shift;
+} sprat_reduce_nd_params;
+
+// CUMSUM, int8, as TFLM computes it: each (x - zp) << left_shift scaled by
+// input_multiplier into an int32 running sum that starts at the scaled
+// -zp (not 0), the sum requantized by output_multiplier.
+typedef struct {
+  int32_t outer, depth, inner;  // elements before, along and after the axis
+  int32_t exclusive, reverse;
+  int32_t input_offset, output_offset;  // -input zero point, output zero point
+  int32_t left_shift;
+  int32_t input_multiplier, input_shift;
+  int32_t output_multiplier, output_shift;
+} sprat_cumsum_params;
+
+// L2_NORMALIZATION, int8 in, int8 out with scale 1/128 and zero point 0,
+// over the last axis.
+typedef struct {
+  int32_t rows, depth;
+  int32_t input_zero_point;
+} sprat_l2norm_params;
+
+// LOG_SOFTMAX, int8 in, int8 out with scale 16/256 and zero point 127,
+// over the last axis (beta 1), as TFLite's Prepare sets it up.
+typedef struct {
+  int32_t rows, depth;
+  int32_t input_multiplier, input_left_shift;
+  int32_t reverse_scaling_divisor, reverse_scaling_right_shift;
+  int32_t diff_min;
+} sprat_log_softmax_params;
+
+// L2_POOL_2D, float32 (TFLite has no quantized one): sqrt of the mean of
+// the squares over the window's positions inside the input, clamped.
+typedef struct {
+  sprat_shape4 in, out;
+  int32_t stride_h, stride_w;
+  int32_t filter_h, filter_w;
+  int32_t pad_top, pad_left;
+  float act_min, act_max;
+} sprat_l2_pool_params;
+
+// RESIZE_BILINEAR, int8 or int16 (TFLite's integer path, weights in
+// 1/1024): per output row, (y0, y1, weight of y1 = input_y - 1024 * y0),
+// per output column the same, computed offline.
+typedef struct {
+  int32_t batches, in_h, in_w, channels, out_h, out_w;
+  int32_t type;  // 1 int8, 2 int16
+} sprat_resize_bilinear_params;
+
+
 // The functions, named sprat_<op>: the library linked in (kernels/BUILD
 // picks it per platform) defines them.
 #define SPRAT_KFN(name) sprat_##name
