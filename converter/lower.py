@@ -27,6 +27,9 @@ OPCODES = {
     "MAX_POOL_2D_S16": 44, "ADD_S16": 45, "MUL_S16": 46, "QUANTIZE_S16": 47, "REQUANTIZE_S16": 48,
     "DEQUANTIZE_S16": 49, "RELU_S16": 50, "LEAKY_RELU_S16": 51,
     "SOFTMAX_S16": 54, "MEAN_S16": 55,
+    # the arith family (converter/ops/arith.py)
+    "ARITH": 70, "ARITH_UNARY": 71, "DIV": 72, "SQUARED_DIFFERENCE": 73, "SQUARED_DIFFERENCE_S16": 74,
+    "ADD_N": 75, "ADD_N_TYPED": 76,
 }
 MAX_DIMS = 6
 SOFTMAX_TABLE_MIN = 128  # values per invoke from which SOFTMAX gets its exp table

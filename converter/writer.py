@@ -46,6 +46,9 @@ OPTIONS = {
     "MIRROR_PAD": "MirrorPadOptions", "REVERSE_V2": "ReverseV2Options", "BROADCAST_TO": "BroadcastToOptions",
     "SPACE_TO_BATCH_ND": "SpaceToBatchNDOptions", "BATCH_TO_SPACE_ND": "BatchToSpaceNDOptions",
     "ZEROS_LIKE": "ZerosLikeOptions", "FILL": "FillOptions",
+    "DIV": "DivOptions", "ADD_N": "AddNOptions", "SQUARED_DIFFERENCE": "SquaredDifferenceOptions",
+    "FLOOR_DIV": "FloorDivOptions", "FLOOR_MOD": "FloorModOptions", "FLOOR": None, "CEIL": None, "ROUND": None,
+    "SIN": None, "COS": None,
 }
 
 # Operator versions other than 1: LiteRT registers BROADCAST_TO from version 2.

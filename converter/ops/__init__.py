@@ -7,8 +7,10 @@ glue, its kernel and its test generator; nothing here or in the lowering
 walk changes."""
 
 from converter.ops import activations, conv, elementwise, fully_connected, movement, pool, quantize, reduce, space, unary
+from converter.ops import arith
 
 FAMILIES = (conv, fully_connected, pool, elementwise, reduce, activations, unary, quantize, movement, space)
+FAMILIES += (arith,)
 
 
 def _registry():
