@@ -37,6 +37,9 @@ OPCODES = {
     # the norm family
     "REDUCE_ND": 80, "ARG_MIN": 81, "CUMSUM": 82, "L2_NORMALIZATION": 83, "LOG_SOFTMAX": 84, "L2_POOL_2D": 85,
     "RESIZE_BILINEAR": 86, "RESIZE_NEAREST_S16": 87,
+    # the arith family (converter/ops/arith.py)
+    "ARITH": 70, "ARITH_UNARY": 71, "DIV": 72, "SQUARED_DIFFERENCE": 73, "SQUARED_DIFFERENCE_S16": 74,
+    "ADD_N": 75, "ADD_N_TYPED": 76,
 }
 MAX_DIMS = 6
 SOFTMAX_TABLE_MIN = 128  # values per invoke from which SOFTMAX gets its exp table

@@ -54,6 +54,9 @@ OPTIONS = {
     "SUM": "ReducerOptions", "REDUCE_MIN": "ReducerOptions", "ARG_MIN": "ArgMinOptions",
     "CUMSUM": "CumsumOptions", "L2_NORMALIZATION": "L2NormOptions", "LOG_SOFTMAX": "LogSoftmaxOptions",
     "L2_POOL_2D": "Pool2DOptions", "RESIZE_BILINEAR": "ResizeBilinearOptions",
+    "DIV": "DivOptions", "ADD_N": "AddNOptions", "SQUARED_DIFFERENCE": "SquaredDifferenceOptions",
+    "FLOOR_DIV": "FloorDivOptions", "FLOOR_MOD": "FloorModOptions", "FLOOR": None, "CEIL": None, "ROUND": None,
+    "SIN": None, "COS": None,
 }
 
 # Operator versions other than 1: LiteRT registers BROADCAST_TO from version 2.

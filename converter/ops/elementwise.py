@@ -1,5 +1,6 @@
 """ADD, SUB, MUL, MAXIMUM, MINIMUM, PRELU with broadcasting
-(runtime/ops/elementwise.c)."""
+(runtime/ops/elementwise.c); MAXIMUM and MINIMUM of other types than int8
+are the arith family's (converter/ops/arith.py)."""
 
 import numpy as np
 
@@ -107,6 +108,9 @@ def mul(L, op):
 
 
 def _max_min(L, op, is_min):
+    if op.inputs and op.inputs[0] >= 0 and L.g.t(op.inputs[0]).type != ir.INT8:
+        from converter.ops import arith  # the other types: the arith family's typed op
+        return arith.max_min(L, op, is_min)
     a, b, out = L.tensor(op, 0), L.tensor(op, 1), L.output(op)
     # TFLite compares the raw int8 values: only meaningful on one scale.
     L.same_quant(op, a, out)
@@ -136,7 +140,7 @@ OPS = {
     "ADD": Lowers(add, ("int8", "int16")),
     "SUB": Lowers(sub, ("int8", "int16")),
     "MUL": Lowers(mul, ("int8", "int16")),
-    "MAXIMUM": Lowers(maximum, ("int8",)),
-    "MINIMUM": Lowers(minimum, ("int8",)),
+    "MAXIMUM": Lowers(maximum, ("int8", "int16", "int32", "int64", "float32")),
+    "MINIMUM": Lowers(minimum, ("int8", "int16", "int32", "int64", "float32")),
     "PRELU": Lowers(prelu, ("int8",)),
 }

@@ -1,11 +1,11 @@
 """ABS, NEG, ELU, EXP, LOG, SQRT, RSQRT on int8: each output is a function
 of the input value alone, so each is the LUT op (runtime/ops/activations.c)
 with its 256 entries computed as TFLite's kernel computes that value.
-SQUARE is refused: TFLite computes it in float32 only."""
+SQUARE, which TFLite computes in float32 only, is the arith family's."""
 
 import numpy as np
 
-from converter import ir, quant
+from converter import quant
 from converter.ops.activations import emit_lut
 from converter.lower import Lowers
 
@@ -98,15 +98,6 @@ def rsqrt(L, op):
     emit_lut(L, op, x, out, _table(value))
 
 
-def square(L, op):
-    if not op.inputs or op.inputs[0] < 0:
-        raise L.err(op, "input 0 is missing")
-    t = L.g.t(op.inputs[0])
-    tn = t.type[1] if isinstance(t.type, tuple) else ir.TYPE_NAMES.get(t.type, t.type)
-    raise L.err(op, f"type {tn} is not supported: TFLite computes SQUARE in float32 only (LiteRT and TFLM refuse "
-                    "int8), and sprat has no float32 SQUARE", t.name)
-
-
 OPS = {
     "ABS": Lowers(abs_, ("int8",)),
     "NEG": Lowers(neg, ("int8",)),
@@ -115,5 +106,4 @@ OPS = {
     "LOG": Lowers(log, ("int8",)),
     "SQRT": Lowers(sqrt, ("int8",), note="a negative input gives the output for 0 (TFLite stops the invoke)"),
     "RSQRT": Lowers(rsqrt, ("int8",), note="a non-positive input gives 127 (TFLite stops the invoke)"),
-    "SQUARE": Lowers(square, (), note="refused: TFLite computes SQUARE in float32 only"),
 }

@@ -19,6 +19,8 @@ extern const sprat_op_registration sprat_op_gather_rt, sprat_op_gather_nd, sprat
     sprat_op_dynamic_update_slice, sprat_op_broadcast_args, sprat_op_batch_matmul, sprat_op_batch_matmul_s16;
 extern const sprat_op_registration sprat_op_reduce_nd, sprat_op_arg_min, sprat_op_cumsum, sprat_op_l2_normalization,
     sprat_op_log_softmax, sprat_op_l2_pool_2d, sprat_op_resize_bilinear, sprat_op_resize_nearest_s16;
+extern const sprat_op_registration sprat_op_arith, sprat_op_arith_unary, sprat_op_div_s8, sprat_op_squared_difference_s8,
+    sprat_op_squared_difference_s16, sprat_op_add_n_s8, sprat_op_add_n;
 
 static const sprat_op_registration *const kOps[] = {
     &sprat_op_conv_2d,  &sprat_op_depthwise_conv_2d, &sprat_op_fully_connected, &sprat_op_average_pool_2d,
@@ -38,6 +40,8 @@ static const sprat_op_registration *const kOps[] = {
     &sprat_op_broadcast_args, &sprat_op_batch_matmul, &sprat_op_batch_matmul_s16,
     &sprat_op_reduce_nd, &sprat_op_arg_min, &sprat_op_cumsum, &sprat_op_l2_normalization, &sprat_op_log_softmax,
     &sprat_op_l2_pool_2d, &sprat_op_resize_bilinear, &sprat_op_resize_nearest_s16,
+    &sprat_op_arith, &sprat_op_arith_unary, &sprat_op_div_s8, &sprat_op_squared_difference_s8,
+    &sprat_op_squared_difference_s16, &sprat_op_add_n_s8, &sprat_op_add_n,
 };
 
 const sprat_op_registration *sprat_find_op(uint16_t opcode) {

@@ -70,6 +70,14 @@ enum {
   SPRAT_OP_L2_POOL_2D = 85,  // float32
   SPRAT_OP_RESIZE_BILINEAR = 86,  // int8 and int16
   SPRAT_OP_RESIZE_NEAREST_S16 = 87,
+  // The arith family (runtime/ops/arith.c), 70..79.
+  SPRAT_OP_ARITH = 70,  // DIV, FLOOR_DIV, FLOOR_MOD, SQUARED_DIFFERENCE, MAXIMUM, MINIMUM on one raw type
+  SPRAT_OP_ARITH_UNARY = 71,  // FLOOR, CEIL, ROUND, SQUARE, float32
+  SPRAT_OP_DIV = 72,  // int8
+  SPRAT_OP_SQUARED_DIFFERENCE = 73,  // int8
+  SPRAT_OP_SQUARED_DIFFERENCE_S16 = 74,
+  SPRAT_OP_ADD_N = 75,  // int8
+  SPRAT_OP_ADD_N_TYPED = 76,  // float32, int32
 };
 
 #endif  // SPRAT_RUNTIME_OPCODES_H_

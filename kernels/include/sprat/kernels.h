@@ -454,6 +454,81 @@ typedef struct {
   int32_t batches, in_h, in_w, channels, out_h, out_w;
   int32_t type;  // 1 int8, 2 int16
 } sprat_resize_bilinear_params;
+// ---- arith (converter/ops/arith.py): DIV, FLOOR_DIV, FLOOR_MOD,
+// SQUARED_DIFFERENCE, ADD_N, MAXIMUM/MINIMUM beyond int8, FLOOR, CEIL,
+// ROUND, SQUARE --------------------------------------------------------------
+enum {
+  SPRAT_ARITH_DIV = 1,
+  SPRAT_ARITH_FLOOR_DIV = 2,
+  SPRAT_ARITH_FLOOR_MOD = 3,
+  SPRAT_ARITH_SQUARED_DIFFERENCE = 4,
+  SPRAT_ARITH_MAXIMUM = 5,
+  SPRAT_ARITH_MINIMUM = 6,
+  SPRAT_ARITH_FLOOR = 7,
+  SPRAT_ARITH_CEIL = 8,
+  SPRAT_ARITH_ROUND = 9,
+  SPRAT_ARITH_SQUARE = 10,
+};
+
+// A binary op on the raw values of one type (sprat.h's code: int8, int16,
+// int32, int64 or float32; which op takes which: runtime/ops/arith.c), with
+// broadcasting. Integer division by 0 gives 0 (TFLite stops with an error)
+// and INT_MIN / -1 wraps to INT_MIN; floats follow IEEE.
+typedef struct {
+  int32_t op;    // SPRAT_ARITH_DIV .. SPRAT_ARITH_MINIMUM
+  int32_t type;  // the element type's code (sprat.h)
+  int32_t act_min, act_max;    // DIV int32: the fused activation's clamp
+  float act_min_f, act_max_f;  // DIV float32: the same
+  sprat_broadcast bc;
+} sprat_arith_params;
+
+
+// FLOOR, CEIL, ROUND (halves to even), SQUARE on float32.
+typedef struct {
+  int32_t op;  // SPRAT_ARITH_FLOOR .. SPRAT_ARITH_SQUARE
+  int32_t count;
+} sprat_arith_unary_params;
+
+
+// DIV int8, in fixed point as TFLite: the divisor's Newton-Raphson
+// reciprocal, then one requantization.
+typedef struct {
+  int32_t input1_offset, input2_offset, output_offset;
+  int32_t output_multiplier, output_shift;
+  int32_t act_min, act_max;
+  sprat_broadcast bc;
+} sprat_div_params;
+
+
+// SQUARED_DIFFERENCE int8 (left_shift 7) and int16 (left_shift 0, offsets 0):
+// both inputs brought to a common scale, the difference squared, requantized.
+typedef struct {
+  int32_t input1_offset, input2_offset, output_offset;
+  int32_t left_shift;
+  int32_t input1_multiplier, input1_shift;
+  int32_t input2_multiplier, input2_shift;
+  int32_t output_multiplier, output_shift;
+  sprat_broadcast bc;
+} sprat_squared_difference_params;
+
+
+// ADD_N int8: inputs of one shape and quantization, each scaled with
+// left_shift bits of headroom, summed, requantized (TFLM's scheme).
+typedef struct {
+  int32_t count, n_inputs;
+  int32_t input_offset, output_offset;
+  int32_t left_shift;
+  int32_t input_multiplier, input_shift;
+  int32_t output_multiplier, output_shift;
+} sprat_add_n_s8_params;
+
+
+// ADD_N float32 or int32: ((in0 + in1) + in2) ..., as LiteRT sums.
+typedef struct {
+  int32_t count, n_inputs;
+  int32_t type;  // SPRAT_FLOAT32 or SPRAT_INT32 of sprat.h
+} sprat_add_n_params;
+
 
 
 // The functions, named sprat_<op>: the library linked in (kernels/BUILD
