@@ -29,6 +29,8 @@ OPCODES = {
     "SOFTMAX_S16": 54, "MEAN_S16": 55,
     # ops with state
     "SVDF": 110,
+    # TFLite_Detection_PostProcess (the detect family, 140-149)
+    "DETECTION_POSTPROCESS": 140,
 }
 MAX_DIMS = 6
 SOFTMAX_TABLE_MIN = 128  # values per invoke from which SOFTMAX gets its exp table

@@ -8,8 +8,10 @@ walk changes."""
 
 from converter.ops import (activations, conv, elementwise, fully_connected, movement, pool, quantize, reduce, space,
                            state, svdf, unary)
+from converter.ops import detect
 
 FAMILIES = (conv, fully_connected, pool, elementwise, reduce, activations, unary, quantize, movement, space, state, svdf)
+FAMILIES += (detect,)
 
 
 def _registry():

@@ -14,6 +14,7 @@ extern const sprat_op_registration sprat_op_conv_2d_s16, sprat_op_depthwise_conv
     sprat_op_requantize_s16, sprat_op_dequantize_s16, sprat_op_relu_s16, sprat_op_leaky_relu_s16,
     sprat_op_softmax_s16, sprat_op_mean_s16;
 extern const sprat_op_registration sprat_op_svdf;
+extern const sprat_op_registration sprat_op_detection_postprocess;
 
 static const sprat_op_registration *const kOps[] = {
     &sprat_op_conv_2d,  &sprat_op_depthwise_conv_2d, &sprat_op_fully_connected, &sprat_op_average_pool_2d,
@@ -28,6 +29,7 @@ static const sprat_op_registration *const kOps[] = {
     &sprat_op_quantize_s16, &sprat_op_requantize_s16, &sprat_op_dequantize_s16, &sprat_op_relu_s16,
     &sprat_op_leaky_relu_s16, &sprat_op_softmax_s16, &sprat_op_mean_s16,
     &sprat_op_svdf,
+    &sprat_op_detection_postprocess,
 };
 
 const sprat_op_registration *sprat_find_op(uint16_t opcode) {

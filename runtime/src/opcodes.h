@@ -49,6 +49,8 @@ enum {
   SPRAT_OP_MEAN_S16 = 55,
   // Ops with state (format 2.3).
   SPRAT_OP_SVDF = 110,
+  // TFLite_Detection_PostProcess (the detect family, 140-149).
+  SPRAT_OP_DETECTION_POSTPROCESS = 140,
 };
 
 #endif  // SPRAT_RUNTIME_OPCODES_H_
