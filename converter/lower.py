@@ -40,6 +40,8 @@ OPCODES = {
     # the arith family (converter/ops/arith.py)
     "ARITH": 70, "ARITH_UNARY": 71, "DIV": 72, "SQUARED_DIFFERENCE": 73, "SQUARED_DIFFERENCE_S16": 74,
     "ADD_N": 75, "ADD_N_TYPED": 76,
+    # TFLite_Detection_PostProcess (the detect family, 140-149)
+    "DETECTION_POSTPROCESS": 140,
 }
 MAX_DIMS = 6
 SOFTMAX_TABLE_MIN = 128  # values per invoke from which SOFTMAX gets its exp table

@@ -31,7 +31,44 @@ def run_litert(tflite_bytes, inputs):
     for d, x in zip(it.get_input_details(), inputs):
         it.set_tensor(d["index"], x)
     it.invoke()
-    return [np.array(it.get_tensor(d["index"])) for d in it.get_output_details()]
+    return detection_slots_defined(tflite_bytes, [np.array(it.get_tensor(d["index"])) for d in it.get_output_details()])
+
+
+def detection_slots_defined(tflite_bytes, outputs):
+    """LiteRT's TFLite_Detection_PostProcess leaves the output slots past
+    its detections unwritten (they hold whatever its arena held): those of
+    the model's outputs become 0, as sprat writes them (and as TFLite's
+    regular NMS pads its first max_detections)."""
+    try:
+        import tflite
+        from flatbuffers import flexbuffers
+
+        model = tflite.Model.GetRootAsModel(bytes(tflite_bytes), 0)
+        g = model.Subgraphs(0)
+        outs = [int(g.Outputs(k)) for k in range(g.OutputsLength())]
+        for k in range(g.OperatorsLength()):
+            op = g.Operators(k)
+            if model.OperatorCodes(op.OpcodeIndex()).CustomCode() != b"TFLite_Detection_PostProcess":
+                continue
+            o = [int(op.Outputs(j)) for j in range(op.OutputsLength())]
+            if len(o) != 4 or o[3] not in outs or op.CustomOptionsLength() == 0:
+                continue
+            opts = flexbuffers.Loads(bytes(op.CustomOptionsAsNumpy()))
+            max_det, per_det = int(opts.get("max_detections", 0)), int(opts.get("max_classes_per_detection", 0))
+            slots = max_det * per_det
+            written = np.zeros(max(slots, 0), bool)
+            if opts.get("use_regular_nms"):
+                written[:max_det] = True
+            else:
+                per_anchor = min(per_det, int(opts.get("num_classes", 0)))
+                for i in range(int(outputs[outs.index(o[3])].ravel()[0])):
+                    written[per_det * i:per_det * i + per_anchor] = True
+            for j in range(3):
+                if o[j] in outs and outputs[outs.index(o[j])].size == slots * (4 if j == 0 else 1):
+                    outputs[outs.index(o[j])].reshape(slots, -1)[~written] = 0
+    except Exception:  # a malformed model: the interpreter has said so already, or will
+        pass
+    return outputs
 
 
 def run_tflm(tflite_bytes, inputs):
@@ -60,7 +97,8 @@ def run_litert_steps(tflite_bytes, steps):
         for d, x in zip(it.get_input_details(), inputs):
             it.set_tensor(d["index"], x)
         it.invoke()
-        out.append([np.array(it.get_tensor(d["index"])) for d in it.get_output_details()])
+        out.append(detection_slots_defined(tflite_bytes, [np.array(it.get_tensor(d["index"]))
+                                                          for d in it.get_output_details()]))
     return out
 
 

@@ -21,6 +21,8 @@ extern const sprat_op_registration sprat_op_reduce_nd, sprat_op_arg_min, sprat_o
     sprat_op_log_softmax, sprat_op_l2_pool_2d, sprat_op_resize_bilinear, sprat_op_resize_nearest_s16;
 extern const sprat_op_registration sprat_op_arith, sprat_op_arith_unary, sprat_op_div_s8, sprat_op_squared_difference_s8,
     sprat_op_squared_difference_s16, sprat_op_add_n_s8, sprat_op_add_n;
+extern const sprat_op_registration sprat_op_svdf;
+extern const sprat_op_registration sprat_op_detection_postprocess;
 
 static const sprat_op_registration *const kOps[] = {
     &sprat_op_conv_2d,  &sprat_op_depthwise_conv_2d, &sprat_op_fully_connected, &sprat_op_average_pool_2d,
@@ -42,6 +44,8 @@ static const sprat_op_registration *const kOps[] = {
     &sprat_op_l2_pool_2d, &sprat_op_resize_bilinear, &sprat_op_resize_nearest_s16,
     &sprat_op_arith, &sprat_op_arith_unary, &sprat_op_div_s8, &sprat_op_squared_difference_s8,
     &sprat_op_squared_difference_s16, &sprat_op_add_n_s8, &sprat_op_add_n,
+    &sprat_op_svdf,
+    &sprat_op_detection_postprocess,
 };
 
 const sprat_op_registration *sprat_find_op(uint16_t opcode) {

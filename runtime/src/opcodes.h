@@ -78,6 +78,8 @@ enum {
   SPRAT_OP_SQUARED_DIFFERENCE_S16 = 74,
   SPRAT_OP_ADD_N = 75,  // int8
   SPRAT_OP_ADD_N_TYPED = 76,  // float32, int32
+  // TFLite_Detection_PostProcess (the detect family, 140-149).
+  SPRAT_OP_DETECTION_POSTPROCESS = 140,
 };
 
 #endif  // SPRAT_RUNTIME_OPCODES_H_

@@ -531,6 +531,40 @@ typedef struct {
 
 
 
+// ---- detection -------------------------------------------------------------
+// TFLite_Detection_PostProcess (SSD heads), as LiteRT's kernel computes it in
+// float: boxes decoded against constant anchors ([num_boxes, 4] float32: y,
+// x, h, w), per-class score thresholds, non-max suppression (regular: per
+// class, then the best max_detections; fast: each anchor by its best class,
+// keeping its max_classes_per_detection best classes). Box encodings
+// ([num_boxes, box_stride], the first 4 of each row read) are codes, uint8 or
+// int8 (box_is_int8, read as code + 128), looked up in decode_table: 4 x 256
+// doubles, per coordinate (y, x, h, w) y / y_scale, x / x_scale,
+// 0.5 * exp(h / h_scale), 0.5 * exp(w / w_scale) of the dequantized code,
+// computed offline as TFLite computes them (exp is not the same to the last
+// bit in every C library). Class scores ([num_boxes,
+// classes_with_background], the last num_classes of each row read) are
+// float32 or codes looked up in score_table: 2 x 256 float32, the first
+// for the scores before flat index score_table_split, the second from it
+// on (LiteRT dequantizes uint8 scores 8 at a time in SIMD arithmetic and
+// the rest one by one in double). The output packs
+// TFLite's four: boxes [slots, 4] | classes [slots] | scores [slots] | count,
+// slots = max_detections * max_classes_per_detection, unused slots 0.
+// Scratch: SPRAT_KFN(detection_postprocess_get_buffer_size)(p) bytes,
+// 4-byte aligned.
+enum { SPRAT_DETECTION_SCORES_FLOAT32 = 0, SPRAT_DETECTION_SCORES_UINT8 = 1, SPRAT_DETECTION_SCORES_INT8 = 2 };
+
+typedef struct {
+  int32_t num_boxes, box_stride, box_is_int8;
+  int32_t num_classes, classes_with_background;  // with background: one more
+  int32_t scores_kind;                           // SPRAT_DETECTION_SCORES_*
+  int32_t score_table_split;
+  int32_t max_detections, max_classes_per_detection;
+  int32_t detections_per_class;  // regular NMS: at most max_detections
+  int32_t use_regular_nms;
+  float score_threshold, iou_threshold;
+} sprat_detection_params;
+
 // The functions, named sprat_<op>: the library linked in (kernels/BUILD
 // picks it per platform) defines them.
 #define SPRAT_KFN(name) sprat_##name
