@@ -24,4 +24,8 @@ OPS = {
     "VAR_HANDLE": Lowers(_folded, ("any",), note="names a variable: resolved as the model is read"),
     "CALL_ONCE": Lowers(_folded, ("any",), note="initializations by constants folded into the variables' "
                                                  "initial values"),
+    # Refused as the model is read (converter/variables.py), by name.
+    "IF": Lowers(_folded, (), note="refused: control flow runs other subgraphs; sprat runs one graph, planned offline"),
+    "WHILE": Lowers(_folded, (), note="refused: control flow runs other subgraphs; sprat runs one graph, planned "
+                                      "offline"),
 }
