@@ -9,44 +9,13 @@
 // reciprocal of 0), so that result too is TFLite's.
 #include "kernels/portable/broadcast.h"
 #include "kernels/portable/fixedpoint.h"
+#include "kernels/portable/fixedpoint_log.h"
 #include "kernels/portable/portable.h"
 
 static inline int32_t srdhm(int32_t a, int32_t b) { return sprat_sat_rounding_doubling_high_mul(a, b); }
 
-// x * 2^e for e > 0, saturating.
-static inline int32_t shl_sat(int32_t x, int e) {
-  const int32_t threshold = (int32_t)((1u << (31 - e)) - 1);
-  if (x > threshold) return INT32_MAX;
-  if (x < -threshold) return INT32_MIN;
-  return (int32_t)((uint32_t)x << e);
-}
-
-// 1 / (1 + x) for x in [0, 1), Q0.31 (gemmlowp's, as SOFTMAX's). The sums
-// wrap as gemmlowp's do: the reciprocal of a zero divisor (x = -1) leaves
-// the range.
-static int32_t one_over_one_plus_x(int32_t a) {
-  const int64_t sum = (int64_t)a + INT32_MAX;
-  const int32_t half_den = (int32_t)((sum + (sum >= 0 ? 1 : -1)) / 2);
-  int32_t x = sprat_wrap_add(1515870810, srdhm(half_den, -1010580540));  // 48/17 - 32/17 d, Q2.29
-  for (int i = 0; i < 3; ++i) {
-    const int32_t one_minus = sprat_wrap_add(1 << 29, (int32_t)(0u - (uint32_t)srdhm(half_den, x)));
-    x = sprat_wrap_add(x, shl_sat(srdhm(x, one_minus), 2));
-  }
-  return shl_sat(x, 1);
-}
-
-static inline int clz32(uint32_t x) {
-  int n = 0;
-  if (x == 0) return 32;
-  while (!(x & 0x80000000u)) {
-    x <<= 1;
-    ++n;
-  }
-  return n;
-}
-
 // Leading bits equal to the sign bit, the sign bit excluded (31 for 0 and -1).
-static inline int clrsb32(int32_t x) { return clz32((uint32_t)(x < 0 ? ~x : x)) - 1; }
+static inline int clrsb32(int32_t x) { return sprat_fx_clz((uint32_t)(x < 0 ? ~x : x)) - 1; }
 
 // gemmlowp's RoundingDivideByPOT for e in [0, 63] (the converter and the
 // glue keep e there): e >= 32 as TFLite's compiled code computes it.
@@ -67,10 +36,10 @@ void sprat_portable_div_s8(const sprat_div_params *p, const int8_t *in1, const i
       b = -b;
     }
     // GetReciprocal(b, 31): b = 0 shifts by 32, which x86 and Arm take as 0.
-    const int lead = clz32((uint32_t)b);
+    const int lead = sprat_fx_clz((uint32_t)b);
     const int recip_shift = 31 - lead;
     const int32_t shifted_minus_one = (int32_t)(((uint32_t)b << (lead & 31)) - (1u << 31));
-    const int32_t recip = one_over_one_plus_x(shifted_minus_one);
+    const int32_t recip = sprat_fx_one_over_one_plus_x(shifted_minus_one);
     const int headroom = clrsb32(a);
     const int32_t quotient = srdhm((int32_t)((uint32_t)a << headroom), recip);
     const int e = recip_shift + headroom - p->output_shift;

@@ -1,6 +1,5 @@
 // gemmlowp's fixed-point exp, log and reciprocal as TFLite's integer
-// LOG_SOFTMAX and L2_NORMALIZATION call them (kernels/portable/softmax_s8.c
-// has its own copies of the exp and reciprocal). Raw int32 values; "Qm" is
+// SOFTMAX, LOG_SOFTMAX, L2_NORMALIZATION and DIV call them. Raw int32 values; "Qm" is
 // gemmlowp's FixedPoint<int32_t, m>, m integer bits. Sums of raw values wrap
 // as gemmlowp's do on every compiler TFLite is built with.
 #ifndef SPRAT_PORTABLE_FIXEDPOINT_LOG_H_
