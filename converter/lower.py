@@ -27,6 +27,8 @@ OPCODES = {
     "MAX_POOL_2D_S16": 44, "ADD_S16": 45, "MUL_S16": 46, "QUANTIZE_S16": 47, "REQUANTIZE_S16": 48,
     "DEQUANTIZE_S16": 49, "RELU_S16": 50, "LEAKY_RELU_S16": 51,
     "SOFTMAX_S16": 54, "MEAN_S16": 55,
+    # comparisons, logical ops, SELECT_V2, CAST (bool tensors)
+    "COMPARE": 60, "LOGICAL": 61, "SELECT": 62, "CAST": 63, "REDUCE_BOOL": 64,
 }
 MAX_DIMS = 6
 SOFTMAX_TABLE_MIN = 128  # values per invoke from which SOFTMAX gets its exp table

@@ -5,8 +5,9 @@ tables (as is, and with the CRC recomputed so the structural checks are the
 ones tested), and truncations at each 1/64 of the length; the models: kws, a random
 multi-op graph, a block fused into FUSED_ROWS (its record's every
 byte flipped, the dry run of its schedule the check that holds), a
-chain of data movement (backward COPY walks, PAD, phase copies), and a
-chain of every int16 op."""
+chain of data movement (backward COPY walks, PAD, phase copies), a
+chain of every int16 op, and one of comparisons, logical ops, SELECT_V2,
+CAST and REDUCE_ALL/ANY."""
 
 import os
 import struct
@@ -77,6 +78,9 @@ def _run_driver(model, tmp_path, driver):
     elif model == "int16":
         from test_int16 import chain16
         r = convert(chain16(np.random.default_rng(1))[0])
+    elif model == "logic":
+        from test_logic import logic_model
+        r = convert(logic_model())
     else:
         from test_models_host import _graph
         r = convert(_graph(np.random.default_rng(1), True, True, True))
@@ -91,7 +95,7 @@ def _run_driver(model, tmp_path, driver):
     return eval(p.stdout.split("RESULT", 1)[1].strip())
 
 
-@pytest.mark.parametrize("model", ["kws", "multi_op", "fused", "movement", "int16"])
+@pytest.mark.parametrize("model", ["kws", "multi_op", "fused", "movement", "int16", "logic"])
 def test_corrupt_blobs_fail_cleanly(in_build_env, tmp_path, model):
     runs, ok = _run_driver(model, tmp_path, DRIVER)
     assert runs["flip"] > 500 and runs["truncated"] == 64

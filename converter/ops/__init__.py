@@ -9,6 +9,8 @@ walk changes."""
 from converter.ops import activations, conv, elementwise, fully_connected, movement, pool, quantize, reduce, space, unary
 
 FAMILIES = (conv, fully_connected, pool, elementwise, reduce, activations, unary, quantize, movement, space)
+from converter.ops import logic  # noqa: E402
+FAMILIES += (logic,)
 
 
 def _registry():

@@ -13,6 +13,8 @@ extern const sprat_op_registration sprat_op_conv_2d_s16, sprat_op_depthwise_conv
     sprat_op_average_pool_2d_s16, sprat_op_max_pool_2d_s16, sprat_op_add_s16, sprat_op_mul_s16, sprat_op_quantize_s16,
     sprat_op_requantize_s16, sprat_op_dequantize_s16, sprat_op_relu_s16, sprat_op_leaky_relu_s16,
     sprat_op_softmax_s16, sprat_op_mean_s16;
+extern const sprat_op_registration sprat_op_compare, sprat_op_logical, sprat_op_select, sprat_op_cast,
+    sprat_op_reduce_bool;
 
 static const sprat_op_registration *const kOps[] = {
     &sprat_op_conv_2d,  &sprat_op_depthwise_conv_2d, &sprat_op_fully_connected, &sprat_op_average_pool_2d,
@@ -26,6 +28,7 @@ static const sprat_op_registration *const kOps[] = {
     &sprat_op_average_pool_2d_s16, &sprat_op_max_pool_2d_s16, &sprat_op_add_s16, &sprat_op_mul_s16,
     &sprat_op_quantize_s16, &sprat_op_requantize_s16, &sprat_op_dequantize_s16, &sprat_op_relu_s16,
     &sprat_op_leaky_relu_s16, &sprat_op_softmax_s16, &sprat_op_mean_s16,
+    &sprat_op_compare, &sprat_op_logical, &sprat_op_select, &sprat_op_cast, &sprat_op_reduce_bool,
 };
 
 const sprat_op_registration *sprat_find_op(uint16_t opcode) {
