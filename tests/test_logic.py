@@ -317,3 +317,48 @@ def test_refusals_name_the_op_and_why(case, match):
             convert(m.finish([x], [y]))
         else:
             _model(*args[case])
+
+
+def _special_jobs(target):
+    """The specials above as jobs for a target's job runner: float32 to
+    every type, every integer type's extremes to every type, float
+    comparisons of NaN, infinities and -0."""
+    types = ["int8", "int16", "int32", "int64", "uint8", "bool", "float32"]
+    js, expect = [], []
+    for dst in types:
+        data = _single("CAST", "float32", dst, (len(_FLOATS),))
+        x = [np.array(_FLOATS, np.float32)]
+        js.append((convert(data, target=target), x))
+        expect.append((f"float32 -> {dst}", reference.run(data, x)))
+    for src in types[:-1]:
+        info = np.iinfo(np.int8 if src == "bool" else np.dtype(src))
+        x = np.array([v for v in (0, 1, -1, info.min, info.max, 255, 256, 16777217, -16777219, 2 ** 31 - 1,
+                                  2 ** 53 + 1, 2 ** 62 + 2 ** 39 + 1) if info.min <= v <= info.max]).astype(src)
+        for dst in types:
+            data = _single("CAST", src, dst, x.shape)
+            js.append((convert(data, target=target), [x]))
+            expect.append((f"{src} -> {dst}", reference.run(data, [x])))
+    v = np.array([0.0, -0.0, 1.0, -1.0, 1e-45, np.inf, -np.inf, np.nan, 3.4e38], np.float32)
+    for op in ["EQUAL", "NOT_EQUAL", "GREATER", "GREATER_EQUAL", "LESS", "LESS_EQUAL"]:
+        m = ModelWriter()
+        a, b = m.tensor("a", (v.size, 1), type="float32"), m.tensor("b", (v.size,), type="float32")
+        y = m.tensor("y", (v.size, v.size), type="bool")
+        m.op(op, [a, b], [y])
+        data = m.finish([a, b], [y])
+        x = [v.reshape(-1, 1), v]
+        js.append((convert(data, target=target), x))
+        expect.append((op, reference.run(data, x)))
+    return js, expect
+
+
+@pytest.mark.parametrize("target", ["qemu_cortex_m7", "qemu_cortex_m4", "riscv32", "cortex_a53"])
+def test_specials_on_targets(in_build_env, target):
+    """Float to integer saturation, int64 to float rounding and NaN compares
+    are the FPU's (or soft-float's) business on each core: the same bytes."""
+    from sprat import jobs
+    from test_qemu import _compare
+    js, expect = _special_jobs(target)
+    results = jobs.run_jobs(target, js)
+    # bytes, not values: NaN outputs compare unequal to themselves
+    _compare([(s, None if o is None else [a.view(np.uint8) for a in o]) for s, o in results],
+             [(w, [a.view(np.uint8) for a in want]) for w, want in expect])

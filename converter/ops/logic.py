@@ -10,8 +10,6 @@ from converter.lower import Lowers, MAX_DIMS, i32
 _KINDS = {"EQUAL": 0, "NOT_EQUAL": 1, "GREATER": 2, "GREATER_EQUAL": 3, "LESS": 4, "LESS_EQUAL": 5}
 _EQ, _NE = 0, 1
 _ALL = (ir.INT8, ir.INT16, ir.INT32, ir.FLOAT32, ir.UINT8, ir.INT64, ir.BOOL)
-_NUMBERS = tuple(t for t in _ALL if t != ir.BOOL)
-_QUANTIZED = (ir.INT8, ir.UINT8, ir.INT16)
 _TYPE_NAMES = ("int8", "int16", "int32", "int64", "float32", "uint8", "bool")
 
 
@@ -68,8 +66,9 @@ def _rescaling(L, op, t):
 
 def compare(L, op):
     kind = _KINDS[op.name]
-    a = L.tensor(op, 0, types=_ALL, quantized=False)
-    b = L.tensor(op, 1, types=(a.type,), quantized=False)
+    a, b = L.tensor(op, 0, types=_ALL, quantized=False), L.tensor(op, 1, types=_ALL, quantized=False)
+    if b.type != a.type:
+        raise L.err(op, f"inputs of two types ({ir.TYPE_NAMES[a.type]} and {ir.TYPE_NAMES[b.type]})", b.name)
     out = L.output(op, types=(ir.BOOL,), quantized=False)
     _per_tensor(L, op, a, b)
     if a.type == ir.BOOL and kind not in (_EQ, _NE):
@@ -160,14 +159,15 @@ def reduce_bool(L, op):
            i32(1 if op.name == "REDUCE_ANY" else 0, rank, *dims, *strides, out.count))
 
 
-_ORDER_NOTE = ("int8 and uint8 (and quantized int16 in EQUAL/NOT_EQUAL) rescaled to a common scale first, as "
-               "TFLite (scales below 1)")
+_RESCALED = "int8 and uint8 rescaled to a common scale first, as TFLite (scales below 1)"
 OPS = {
-    "EQUAL": Lowers(compare, _TYPE_NAMES, note=_ORDER_NOTE + "; int16 and uint8 LiteRT's (TFLM has neither)"),
-    "NOT_EQUAL": Lowers(compare, _TYPE_NAMES, note=_ORDER_NOTE + "; int16 (quantized only) and uint8 LiteRT's"),
+    "EQUAL": Lowers(compare, _TYPE_NAMES, note=_RESCALED + "; int16 too when quantized, else raw; int16 and uint8 "
+                                                           "LiteRT's (TFLM has neither)"),
+    "NOT_EQUAL": Lowers(compare, _TYPE_NAMES, note=_RESCALED + "; int16 quantized only (unquantized, LiteRT writes "
+                                                               "nothing), rescaled too; int16 and uint8 LiteRT's"),
     **{name: Lowers(compare, _TYPE_NAMES[:-1],
-                    note=_ORDER_NOTE + "; int16 raw values on one shared scale, as LiteRT (TFLM's int16 GREATER "
-                                       "reads scaling its Prepare never sets); uint8 LiteRT's")
+                    note=_RESCALED + "; int16 raw values of inputs on one scale, as LiteRT (TFLM has int16 GREATER "
+                                     "only, scaled with parameters its Prepare never sets); uint8 LiteRT's")
        for name in ("GREATER", "GREATER_EQUAL", "LESS", "LESS_EQUAL")},
     "LOGICAL_AND": Lowers(logical, ("bool",)),
     "LOGICAL_OR": Lowers(logical, ("bool",)),
