@@ -42,6 +42,8 @@ OPCODES = {
     "ADD_N": 75, "ADD_N_TYPED": 76,
     # TFLite_Detection_PostProcess (the detect family, 140-149)
     "DETECTION_POSTPROCESS": 140,
+    # comparisons, logical ops, SELECT_V2, CAST (bool tensors)
+    "COMPARE": 60, "LOGICAL": 61, "SELECT": 62, "CAST": 63, "REDUCE_BOOL": 64,
 }
 MAX_DIMS = 6
 SOFTMAX_TABLE_MIN = 128  # values per invoke from which SOFTMAX gets its exp table

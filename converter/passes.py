@@ -285,7 +285,7 @@ def remove_dead(g):
 def check_io(g):
     for i in g.inputs + g.outputs:
         t = g.t(i)
-        if t.type not in (ir.INT8, ir.FLOAT32, ir.INT32, ir.INT16, ir.UINT8, ir.INT64):
+        if t.type not in (ir.INT8, ir.FLOAT32, ir.INT32, ir.INT16, ir.UINT8, ir.INT64, ir.BOOL):
             raise ConvertError(f"model input/output of type {t.type} is not supported", tensor=t.name)
 
 

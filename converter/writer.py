@@ -24,6 +24,7 @@ _NP = {"float32": np.float32, "int32": np.int32, "uint8": np.uint8, "int64": np.
 _ENUMS = {"padding": {"SAME": 0, "VALID": 1},
           "fused_activation_function": {"NONE": 0, "RELU": 1, "RELU_N1_TO_1": 2, "RELU6": 3, "TANH": 4},
           "output_type": {"int32": 2, "int64": 4}, "mode": {"REFLECT": 0, "SYMMETRIC": 1}}
+_ENUMS["in_data_type"] = _ENUMS["out_data_type"] = dict(_TYPES)  # CAST's options name tensor types
 
 # builtin op -> its options table (None: no options)
 OPTIONS = {
@@ -57,6 +58,7 @@ OPTIONS = {
     "DIV": "DivOptions", "ADD_N": "AddNOptions", "SQUARED_DIFFERENCE": "SquaredDifferenceOptions",
     "FLOOR_DIV": "FloorDivOptions", "FLOOR_MOD": "FloorModOptions", "FLOOR": None, "CEIL": None, "ROUND": None,
     "SIN": None, "COS": None,
+    "CAST": "CastOptions", "REDUCE_ALL": "ReducerOptions", "REDUCE_ANY": "ReducerOptions",
 }
 
 # Operator versions other than 1: LiteRT registers BROADCAST_TO from version 2.

@@ -247,12 +247,13 @@ _RANGE = re.compile(r"\[(-?\d+):(-?\d+)\]$")
 
 def random_inputs(result_or_tensors, seed=0):
     """Fixed random inputs covering each input type's range (int16 its
-    whole range, drawn apart so that the other inputs stay as they were).
-    An integer input whose name ends in "[lo:hi]" (indices for GATHER, say)
-    is drawn in [lo, hi) instead, again apart from the others."""
+    whole range, bool, uint8, int32 and int64 as below, each drawn apart so
+    that the other inputs stay as they were). An integer input whose name
+    ends in "[lo:hi]" (indices for GATHER, say) is drawn in [lo, hi)
+    instead, again apart from the others."""
     tensors = getattr(result_or_tensors, "inputs", result_or_tensors)
     out = _random_inputs(tensors, seed)
-    ranged = np.random.default_rng([seed, 32])
+    ranged = np.random.default_rng([seed, 64])
     for k, t in enumerate(tensors):
         m = _RANGE.search(getattr(t, "name", "") or "")
         if m is None or out[k].dtype.kind not in "iu":
@@ -275,7 +276,24 @@ def _random_inputs(tensors, seed):
         else:
             out.append(rng.standard_normal(t.shape).astype(dt))
     wide = np.random.default_rng([seed, 16])
-    return [wide.integers(-32768, 32768, size=x.shape).astype(np.int16) if x.dtype == np.int16 else x for x in out]
+    out = [wide.integers(-32768, 32768, size=x.shape).astype(np.int16) if x.dtype == np.int16 else x for x in out]
+    # bool 0 or 1; uint8 its whole range; int32 and int64 mostly -1, 0 or 1
+    # (comparisons tie), else up to +-300 (casts to 8 bits wrap) or across
+    # the whole type (casts saturate and round). Each from a stream of its
+    # own, so that the other inputs stay as they were.
+    other = np.random.default_rng([seed, 32])
+    for k, x in enumerate(out):
+        if x.dtype == np.bool_:
+            out[k] = other.integers(0, 2, size=x.shape).astype(np.bool_)
+        elif x.dtype == np.uint8:
+            out[k] = other.integers(0, 256, size=x.shape).astype(np.uint8)
+        elif x.dtype in (np.int32, np.int64):
+            info = np.iinfo(x.dtype)
+            pick = other.random(x.shape)
+            v = np.where(pick < 0.55, other.integers(-1, 2, size=x.shape), other.integers(-300, 301, size=x.shape))
+            out[k] = np.where(pick < 0.85, v, other.integers(info.min, info.max, size=x.shape, endpoint=True,
+                                                            dtype=x.dtype)).astype(x.dtype)
+    return out
 
 
 def _main(argv):

@@ -6,7 +6,8 @@ ones tested), and truncations at each 1/64 of the length; the models: kws, a ran
 multi-op graph, a block fused into FUSED_ROWS (its record's every
 byte flipped, the dry run of its schedule the check that holds), a
 chain of data movement (backward COPY walks, PAD, phase copies), a
-chain of every int16 op, and one of every gather-family kernel."""
+chain of every int16 op, one of every gather-family kernel, and one of
+comparisons, logical ops, SELECT_V2, CAST and REDUCE_ALL/ANY."""
 
 import os
 import struct
@@ -80,6 +81,9 @@ def _run_driver(model, tmp_path, driver):
     elif model == "gather":
         from test_gather import gather_model
         r = convert(gather_model())
+    elif model == "logic":
+        from test_logic import logic_model
+        r = convert(logic_model())
     else:
         from test_models_host import _graph
         r = convert(_graph(np.random.default_rng(1), True, True, True))
@@ -94,7 +98,7 @@ def _run_driver(model, tmp_path, driver):
     return eval(p.stdout.split("RESULT", 1)[1].strip())
 
 
-@pytest.mark.parametrize("model", ["kws", "multi_op", "fused", "movement", "int16", "gather"])
+@pytest.mark.parametrize("model", ["kws", "multi_op", "fused", "movement", "int16", "gather", "logic"])
 def test_corrupt_blobs_fail_cleanly(in_build_env, tmp_path, model):
     runs, ok = _run_driver(model, tmp_path, DRIVER)
     assert runs["flip"] > 500 and runs["truncated"] == 64

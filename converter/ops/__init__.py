@@ -6,11 +6,11 @@ gives it the Lowering context) and the types it takes, from which
 glue, its kernel and its test generator; nothing here or in the lowering
 walk changes."""
 
-from converter.ops import (activations, arith, conv, detect, elementwise, fully_connected, gather, movement, norm,
-                           pool, quantize, recurrent, reduce, space, state, stream, svdf, unary)
+from converter.ops import (activations, arith, conv, detect, elementwise, fully_connected, gather, logic, movement,
+                           norm, pool, quantize, recurrent, reduce, space, state, stream, svdf, unary)
 
 FAMILIES = (conv, fully_connected, pool, elementwise, reduce, activations, unary, quantize, movement, space, state,
-            svdf, stream, recurrent, arith, detect, gather, norm)
+            svdf, stream, recurrent, arith, detect, gather, logic, norm)
 
 
 def _registry():

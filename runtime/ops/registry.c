@@ -23,6 +23,8 @@ extern const sprat_op_registration sprat_op_arith, sprat_op_arith_unary, sprat_o
     sprat_op_squared_difference_s16, sprat_op_add_n_s8, sprat_op_add_n;
 extern const sprat_op_registration sprat_op_svdf;
 extern const sprat_op_registration sprat_op_detection_postprocess;
+extern const sprat_op_registration sprat_op_compare, sprat_op_logical, sprat_op_select, sprat_op_cast,
+    sprat_op_reduce_bool;
 
 static const sprat_op_registration *const kOps[] = {
     &sprat_op_conv_2d,  &sprat_op_depthwise_conv_2d, &sprat_op_fully_connected, &sprat_op_average_pool_2d,
@@ -46,6 +48,7 @@ static const sprat_op_registration *const kOps[] = {
     &sprat_op_squared_difference_s16, &sprat_op_add_n_s8, &sprat_op_add_n,
     &sprat_op_svdf,
     &sprat_op_detection_postprocess,
+    &sprat_op_compare, &sprat_op_logical, &sprat_op_select, &sprat_op_cast, &sprat_op_reduce_bool,
 };
 
 const sprat_op_registration *sprat_find_op(uint16_t opcode) {

@@ -565,6 +565,60 @@ typedef struct {
   float score_threshold, iou_threshold;
 } sprat_detection_params;
 
+// ---- comparisons, logical ops, SELECT, CAST (bool tensors: 1 byte, 0 or 1) --
+// Element types in these records are sprat.h's type codes (1 int8, 2 int16,
+// 3 int32, 4 float32, 5 uint8, 6 int64, 7 bool).
+enum { SPRAT_CMP_EQ = 0, SPRAT_CMP_NE = 1, SPRAT_CMP_GT = 2, SPRAT_CMP_GE = 3, SPRAT_CMP_LT = 4, SPRAT_CMP_LE = 5 };
+
+// EQUAL ... LESS_EQUAL with broadcasting, a bool output. `scaled` (int8,
+// uint8, int16 with quantization): TFLite's rescaling of both inputs to a
+// common scale first, v = mbqm((x + offset) << left_shift, multiplier,
+// shift) with shift <= 0; else the raw values (floats exactly, bools as 0/1).
+typedef struct {
+  int32_t kind;        // SPRAT_CMP_*
+  int32_t input_type;  // of both inputs
+  int32_t scaled;
+  int32_t left_shift;
+  int32_t input1_offset, input1_multiplier, input1_shift;
+  int32_t input2_offset, input2_multiplier, input2_shift;
+  sprat_broadcast bc;
+} sprat_compare_params;
+
+enum { SPRAT_LOGICAL_AND = 0, SPRAT_LOGICAL_OR = 1, SPRAT_LOGICAL_NOT = 2 };
+
+// LOGICAL_AND, LOGICAL_OR with broadcasting; LOGICAL_NOT (in2 unused, its
+// strides 0).
+typedef struct {
+  int32_t kind;  // SPRAT_LOGICAL_*
+  sprat_broadcast bc;
+} sprat_logical_params;
+
+// SELECT_V2: out = cond ? x : y, all three broadcast over the output (bc:
+// in1 = x, in2 = y), elements copied as bytes.
+typedef struct {
+  int32_t elem_size;  // 1, 2, 4 or 8
+  int32_t cond_strides[SPRAT_MAX_DIMS];
+  sprat_broadcast bc;
+} sprat_select_params;
+
+// CAST: integers wrap (two's complement), floats truncate toward zero and
+// saturate to the integer type (NaN: its maximum), anything to bool is
+// "!= 0", integers to float32 round to nearest even.
+typedef struct {
+  int32_t count;
+  int32_t input_type, output_type;
+} sprat_cast_params;
+
+// REDUCE_ALL, REDUCE_ANY over any set of axes: input element i (its index
+// over dims) goes into output element sum(index[d] * out_strides[d]).
+typedef struct {
+  int32_t any;  // 0: ALL, 1: ANY
+  int32_t ndim;
+  int32_t dims[SPRAT_MAX_DIMS];
+  int32_t out_strides[SPRAT_MAX_DIMS];  // 0 on the reduced axes
+  int32_t out_count;
+} sprat_reduce_bool_params;
+
 // The functions, named sprat_<op>: the library linked in (kernels/BUILD
 // picks it per platform) defines them.
 #define SPRAT_KFN(name) sprat_##name
