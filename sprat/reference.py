@@ -204,7 +204,20 @@ def random_inputs(result_or_tensors, seed=0):
         else:
             out.append(rng.standard_normal(t.shape).astype(dt))
     wide = np.random.default_rng([seed, 16])
-    return [wide.integers(-32768, 32768, size=x.shape).astype(np.int16) if x.dtype == np.int16 else x for x in out]
+    out = [wide.integers(-32768, 32768, size=x.shape).astype(np.int16) if x.dtype == np.int16 else x for x in out]
+    # uint32 and uint64 (the Signal ops' energies and sums): magnitudes of
+    # every bit length, small and large alike, drawn apart as int16's.
+    big = np.random.default_rng([seed, 64])
+    return [_any_magnitude(big, x.shape, x.dtype) if x.dtype in (np.uint32, np.uint64) else x for x in out]
+
+
+def _any_magnitude(rng, shape, dtype):
+    nbits = 8 * np.dtype(dtype).itemsize
+    raw = (rng.integers(0, 1 << 32, size=shape, dtype=np.uint64) << np.uint64(32)) | \
+        rng.integers(0, 1 << 32, size=shape, dtype=np.uint64)
+    bits = rng.integers(0, nbits + 1, size=shape)
+    shift = np.minimum(64 - bits, 63).astype(np.uint64)
+    return np.where(bits == 0, np.uint64(0), raw >> shift).astype(dtype)
 
 
 def _main(argv):

@@ -11,6 +11,10 @@ from converter.ops import (activations, conv, elementwise, fully_connected, move
 
 FAMILIES = (conv, fully_connected, pool, elementwise, reduce, activations, unary, quantize, movement, space, state, svdf)
 
+from converter.ops import signal  # noqa: E402  (TFLM's Signal library, custom ops)
+
+FAMILIES += (signal,)
+
 
 def _registry():
     table, family = {}, {}
