@@ -232,7 +232,8 @@ def _fft_common(L, op, inverse):
         in_length = x.shape[-1]
     tw = L.g.add_tensor(f"{out.name}/twiddles", type_, (2 * (n + n // 2),), None,
                         twiddles(fft_length, inverse, type_))
-    scratch = L.g.add_tensor(f"{out.name}/scratch", ir.INT8, (n * 2 * np.dtype(ir.DTYPES[type_]).itemsize,))
+    # Typed: the blob's checks then hold it to the alignment of its samples.
+    scratch = L.g.add_tensor(f"{out.name}/scratch", type_, (2 * n,))
     params = i32(rows, in_length, fft_length, len(factors), *factors, *[0] * (MAX_FACTORS - len(factors)))
     suffix = {ir.INT16: "S16", ir.INT32: "S32", ir.FLOAT32: "F32"}[type_]
     name = ("SIGNAL_IRFFT_" if inverse else "SIGNAL_RFFT_") + suffix

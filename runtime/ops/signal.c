@@ -72,7 +72,8 @@ static sprat_status check_fft(const sprat_op_ctx *c, uint8_t type, uint32_t elem
     SPRAT_CHECK(sprat_is(&c->out[0], type, (uint32_t)sprat_product4(p->rows, n + 1, 2, 1)));
   }
   SPRAT_CHECK(sprat_is_const(&c->in[1], type, (uint32_t)(2 * (n + n / 2))));
-  SPRAT_CHECK(c->scratch[0].bytes >= (uint32_t)n * 2u * elem);
+  // Of the sample type: the blob's checks put it at the samples' alignment.
+  SPRAT_CHECK(c->scratch[0].type == type && c->scratch[0].bytes >= (uint32_t)n * 2u * elem);
   return SPRAT_OK;
 }
 
