@@ -216,3 +216,83 @@ def test_out_of_range_tables_and_shapes_are_refused():
     msg = _refusal(_one("SignalFilterBankLog", [("x", (4,), "uint32")], [("y", (4,), "int16")],
                         input_correction_bits=32, output_scale=1))
     assert "input_correction_bits = 32" in msg
+
+
+# ---- TFLM's own audio front end -----------------------------------------------
+def _micro_speech_preprocessor():
+    """TFLM's micro_speech audio preprocessor (its example's model,
+    tensorflow/lite/micro/examples/micro_speech/models/
+    audio_preprocessor_int8.tflite): in the shared model zoo, or where
+    SPRAT_MICRO_SPEECH_PREPROCESSOR says."""
+    import os
+    from conftest import SHARED_MODELS
+    path = os.environ.get("SPRAT_MICRO_SPEECH_PREPROCESSOR") or os.path.join(SHARED_MODELS,
+                                                                             "audio_preprocessor_int8.tflite")
+    if not os.path.exists(path):
+        pytest.skip(f"{path} is absent (TFLM's micro_speech audio preprocessor)")
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def _signal_part(g):
+    """The preprocessor's Signal ops alone, with its constants and options:
+    its CAST, STRIDED_SLICE and CONCATENATION zero the energies outside
+    [start_index, end_index), which sprat's SignalEnergy does itself."""
+    by = {op.name: op for op in g.ops}
+    m = ModelWriter()
+    t = {}
+
+    def const(i):
+        src = g.t(i)
+        if i not in t:
+            t[i] = m.tensor(src.name, src.shape, type={2: "int16", 3: "int32"}[src.type], data=src.data)
+        return t[i]
+
+    x = m.tensor("audio", (480,), type="int16")
+    win = by["CUSTOM:SignalWindow"]
+    w = m.tensor("windowed", (480,), type="int16")
+    m.custom_op("SignalWindow", [x, const(win.inputs[1])], [w], **win.options)
+    s = m.tensor("scaled", (480,), type="int16")
+    bits = m.tensor("bits", (), type="int32")
+    m.custom_op("SignalFftAutoScale", [w], [s, bits])
+    spec = m.tensor("spectrum", (514,), type="int16")
+    m.custom_op("SignalRfft", [s], [spec], **by["CUSTOM:SignalRfft"].options)
+    e = m.tensor("energy", (257,), type="uint32")
+    m.custom_op("SignalEnergy", [spec], [e], **by["CUSTOM:SignalEnergy"].options)
+    fb = by["CUSTOM:SignalFilterBank"]
+    bank = m.tensor("bank", (40,), type="uint64")
+    m.custom_op("SignalFilterBank", [e] + [const(i) for i in fb.inputs[1:]], [bank], **fb.options)
+    root = m.tensor("root", (40,), type="uint32")
+    m.custom_op("SignalFilterBankSquareRoot", [bank, bits], [root])
+    clean, noise = m.tensor("clean", (40,), type="uint32"), m.tensor("noise", (40,), type="uint32")
+    m.custom_op("SignalFilterBankSpectralSubtraction", [root], [clean, noise],
+                **by["CUSTOM:SignalFilterBankSpectralSubtraction"].options)
+    pc = by["CUSTOM:SignalPCAN"]
+    gained = m.tensor("gained", (40,), type="uint32")
+    m.custom_op("SignalPCAN", [clean, noise, const(pc.inputs[2])], [gained], **pc.options)
+    feats = m.tensor("features", (40,), type="int16")
+    m.custom_op("SignalFilterBankLog", [gained], [feats], **by["CUSTOM:SignalFilterBankLog"].options)
+    return m.finish([x], [feats])
+
+
+def test_tflm_micro_speech_preprocessor(host, tmp_path):
+    """TFLM's own front end (micro_speech): its int8 features over 20
+    invokes of speech-like audio are sprat's Signal ops' features put
+    through the model's closing integer ops ((x * 256 + 333) / 666 - 128,
+    clipped), which sprat's other families lower."""
+    from converter import tflite_reader
+    real = _micro_speech_preprocessor()
+    path = tmp_path / "pre.tflite"
+    path.write_bytes(real)
+    part = _signal_part(tflite_reader.read(str(path)))
+    rng = np.random.default_rng(5)
+    t = np.arange(480 * STEPS) / 16000
+    audio = 4000 * np.sin(2 * np.pi * (300 + 900 * t) * t) * (1 + np.sin(2 * np.pi * 3 * t)) + rng.normal(0, 200, t.size)
+    frames = [np.clip(audio[k * 480:(k + 1) * 480], -32768, 32767).astype(np.int16) for k in range(STEPS)]
+    want, oracle = reference.run_steps_with_oracle(real, [[f.reshape(1, 480)] for f in frames])
+    assert oracle == reference.TFLM
+    got = H.run_result_steps(host, convert(part), [[f] for f in frames])
+    for k, (g, w) in enumerate(zip(got, want)):
+        v = (g[0].astype(np.int64) * 256 + 333) // 666 - 128
+        assert np.array_equal(np.clip(v, -128, 127).astype(np.int8), w[0]), k
+    assert len({w[0].tobytes() for w in want}) > STEPS // 2

@@ -38,11 +38,14 @@ def _code(op):
     return op.name.split(":", 1)[1]
 
 
+_INTERNAL = ("_display", "_explicit_pad")  # the converter's own notes on an op, not the model's
+
+
 def _keys(op):
     """The flexbuffer map's keys in its order (sorted bytewise)."""
     if "_custom_options_error" in op.options or "_custom_options" in op.options:
         return None
-    return sorted((k for k in op.options if not k.startswith("_")), key=lambda k: k.encode())
+    return sorted((k for k in op.options if k not in _INTERNAL), key=lambda k: k.encode())
 
 
 def _options(L, op, wanted):
