@@ -10,6 +10,10 @@ DTYPES = {INT8: np.int8, INT16: np.int16, INT32: np.int32, FLOAT32: np.float32, 
           INT64: np.int64, BOOL: np.bool_}
 TYPE_NAMES = {INT8: "int8", INT16: "int16", INT32: "int32", FLOAT32: "float32", UINT8: "uint8",
               INT64: "int64", BOOL: "bool"}
+# The Signal ops' energies and filter bank sums (TFLM's audio front end).
+UINT32, UINT64 = 8, 9
+DTYPES.update({UINT32: np.uint32, UINT64: np.uint64})
+TYPE_NAMES.update({UINT32: "uint32", UINT64: "uint64"})
 
 
 @dataclass

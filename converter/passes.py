@@ -282,10 +282,14 @@ def remove_dead(g):
                 changed = True
 
 
+# The Signal ops' energies, filter bank sums and a framer's valid flag.
+_SIGNAL_IO_TYPES = (ir.UINT32, ir.UINT64, ir.BOOL)
+
+
 def check_io(g):
     for i in g.inputs + g.outputs:
         t = g.t(i)
-        if t.type not in (ir.INT8, ir.FLOAT32, ir.INT32, ir.INT16, ir.UINT8, ir.INT64, ir.BOOL):
+        if t.type not in (ir.INT8, ir.FLOAT32, ir.INT32, ir.INT16, ir.UINT8, ir.INT64, ir.BOOL) + _SIGNAL_IO_TYPES:
             raise ConvertError(f"model input/output of type {t.type} is not supported", tensor=t.name)
 
 

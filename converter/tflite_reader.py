@@ -16,6 +16,7 @@ _OPTIONS = {v: k for k, v in vars(tflite.BuiltinOptions).items() if not k.starts
 _TFLITE_TYPES = {v: k for k, v in vars(tflite.TensorType).items() if not k.startswith("_")}
 _TYPE_MAP = {"INT8": ir.INT8, "INT16": ir.INT16, "INT32": ir.INT32, "FLOAT32": ir.FLOAT32,
              "UINT8": ir.UINT8, "INT64": ir.INT64, "BOOL": ir.BOOL}
+_TYPE_MAP.update({"UINT32": ir.UINT32, "UINT64": ir.UINT64})
 
 # Bounds checked once, here, so that no later stage meets a value its
 # arithmetic or its int32 parameter records cannot hold. A microcontroller

@@ -21,6 +21,8 @@ _TYPES = {"float32": tflite.TensorType.FLOAT32, "int32": tflite.TensorType.INT32
           "int8": tflite.TensorType.INT8, "resource": tflite.TensorType.RESOURCE}
 _NP = {"float32": np.float32, "int32": np.int32, "uint8": np.uint8, "int64": np.int64, "bool": np.bool_,
        "int16": np.int16, "int8": np.int8, "resource": np.uint8}
+_TYPES.update({"uint32": tflite.TensorType.UINT32, "uint64": tflite.TensorType.UINT64})
+_NP.update({"uint32": np.uint32, "uint64": np.uint64})
 _ENUMS = {"padding": {"SAME": 0, "VALID": 1},
           "fused_activation_function": {"NONE": 0, "RELU": 1, "RELU_N1_TO_1": 2, "RELU6": 3, "TANH": 4},
           "output_type": {"int32": 2, "int64": 4}, "mode": {"REFLECT": 0, "SYMMETRIC": 1}}

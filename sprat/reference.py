@@ -293,7 +293,19 @@ def _random_inputs(tensors, seed):
             v = np.where(pick < 0.55, other.integers(-1, 2, size=x.shape), other.integers(-300, 301, size=x.shape))
             out[k] = np.where(pick < 0.85, v, other.integers(info.min, info.max, size=x.shape, endpoint=True,
                                                             dtype=x.dtype)).astype(x.dtype)
-    return out
+    # uint32 and uint64 (the Signal ops' energies and sums): magnitudes of
+    # every bit length, small and large alike, drawn apart as int16's.
+    big = np.random.default_rng([seed, 48])
+    return [_any_magnitude(big, x.shape, x.dtype) if x.dtype in (np.uint32, np.uint64) else x for x in out]
+
+
+def _any_magnitude(rng, shape, dtype):
+    nbits = 8 * np.dtype(dtype).itemsize
+    raw = (rng.integers(0, 1 << 32, size=shape, dtype=np.uint64) << np.uint64(32)) | \
+        rng.integers(0, 1 << 32, size=shape, dtype=np.uint64)
+    bits = rng.integers(0, nbits + 1, size=shape)
+    shift = np.minimum(64 - bits, 63).astype(np.uint64)
+    return np.where(bits == 0, np.uint64(0), raw >> shift).astype(dtype)
 
 
 def _main(argv):

@@ -12,6 +12,10 @@ from converter.ops import (activations, arith, conv, detect, elementwise, fully_
 FAMILIES = (conv, fully_connected, pool, elementwise, reduce, activations, unary, quantize, movement, space, state,
             svdf, stream, recurrent, arith, detect, gather, logic, norm)
 
+from converter.ops import signal  # noqa: E402  (TFLM's Signal library, custom ops)
+
+FAMILIES += (signal,)
+
 
 def _registry():
     table, family = {}, {}

@@ -8,6 +8,8 @@ static uint32_t elem_size(uint8_t type) {
     case SPRAT_INT16: return 2;
     case SPRAT_INT32: case SPRAT_FLOAT32: return 4;
     case SPRAT_INT64: return 8;
+    case SPRAT_UINT32: return 4;
+    case SPRAT_UINT64: return 8;
     default: return 1;
   }
 }

@@ -25,6 +25,12 @@ extern const sprat_op_registration sprat_op_svdf;
 extern const sprat_op_registration sprat_op_detection_postprocess;
 extern const sprat_op_registration sprat_op_compare, sprat_op_logical, sprat_op_select, sprat_op_cast,
     sprat_op_reduce_bool;
+extern const sprat_op_registration sprat_op_signal_window, sprat_op_signal_fft_auto_scale, sprat_op_signal_rfft_s16,
+    sprat_op_signal_irfft_s16, sprat_op_signal_rfft_s32, sprat_op_signal_irfft_s32, sprat_op_signal_rfft_f32,
+    sprat_op_signal_irfft_f32, sprat_op_signal_energy, sprat_op_signal_filter_bank, sprat_op_signal_filter_bank_sqrt,
+    sprat_op_signal_filter_bank_log, sprat_op_signal_spectral_subtraction, sprat_op_signal_pcan,
+    sprat_op_signal_framer, sprat_op_signal_stacker, sprat_op_signal_valid, sprat_op_signal_delay,
+    sprat_op_signal_overlap_add;
 
 static const sprat_op_registration *const kOps[] = {
     &sprat_op_conv_2d,  &sprat_op_depthwise_conv_2d, &sprat_op_fully_connected, &sprat_op_average_pool_2d,
@@ -49,6 +55,12 @@ static const sprat_op_registration *const kOps[] = {
     &sprat_op_svdf,
     &sprat_op_detection_postprocess,
     &sprat_op_compare, &sprat_op_logical, &sprat_op_select, &sprat_op_cast, &sprat_op_reduce_bool,
+    &sprat_op_signal_window, &sprat_op_signal_fft_auto_scale, &sprat_op_signal_rfft_s16, &sprat_op_signal_irfft_s16,
+    &sprat_op_signal_rfft_s32, &sprat_op_signal_irfft_s32, &sprat_op_signal_rfft_f32, &sprat_op_signal_irfft_f32,
+    &sprat_op_signal_energy, &sprat_op_signal_filter_bank, &sprat_op_signal_filter_bank_sqrt,
+    &sprat_op_signal_filter_bank_log, &sprat_op_signal_spectral_subtraction, &sprat_op_signal_pcan,
+    &sprat_op_signal_framer, &sprat_op_signal_stacker, &sprat_op_signal_valid, &sprat_op_signal_delay,
+    &sprat_op_signal_overlap_add,
 };
 
 const sprat_op_registration *sprat_find_op(uint16_t opcode) {

@@ -25,7 +25,7 @@ static uint32_t crc32_update(uint32_t crc, const uint8_t *p, uint32_t n) {
   return ~crc;
 }
 
-static const uint32_t kElemSize[8] = {0, 1, 2, 4, 4, 1, 8, 1};
+static const uint32_t kElemSize[10] = {0, 1, 2, 4, 4, 1, 8, 1, 4, 8};
 
 static sprat_status fail(sprat_model *m, sprat_status s, int32_t op, int32_t tensor) {
   m->error_op = op;
@@ -62,7 +62,7 @@ static sprat_status check_tensors(sprat_model *m, uint32_t arena_size) {
   for (uint32_t i = 0; i < m->n_tensors; ++i) {
     const uint8_t *r = tensor_record(m, i);
     const uint8_t type = r[T_TYPE], rank = r[T_RANK], storage = r[T_STORAGE];
-    if (type < SPRAT_INT8 || type > SPRAT_BOOL || rank > SPRAT_MAX_RANK || storage > STORAGE_STATE)
+    if (type < SPRAT_INT8 || type > SPRAT_UINT64 || rank > SPRAT_MAX_RANK || storage > STORAGE_STATE)
       return fail(m, SPRAT_ERR_MALFORMED, -1, (int32_t)i);
     uint64_t count = 1;
     for (int d = 0; d < rank; ++d) {

@@ -29,6 +29,7 @@ TFLM_CUSTOM = ("CIRCULAR_BUFFER", "TFLite_Detection_PostProcess", "SignalDelay",
                "SignalFftAutoScale", "SignalFilterBank", "SignalFilterBankLog", "SignalFilterBankSquareRoot",
                "SignalFramer", "SignalIrfft", "SignalOverlapAdd", "SignalPCAN", "SignalRfft", "SignalStacker",
                "SignalWindow")
+TFLM_CUSTOM += ("SignalFilterBankSpectralSubtraction",)  # python_ops_resolver.cc registers it as well
 
 
 def rows():

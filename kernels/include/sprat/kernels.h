@@ -619,6 +619,79 @@ typedef struct {
   int32_t out_count;
 } sprat_reduce_bool_params;
 
+// ---- signal ----------------------------------------------------------------
+// TFLM's Signal library (audio front ends: window, FFT, energy, mel filter
+// bank, log, noise reduction, framing), its integer arithmetic to the bit.
+// WINDOW: `rows` runs of `size` samples, each times the window, >> shift.
+typedef struct {
+  int32_t rows, size, shift;
+} sprat_signal_window_params;
+
+// RFFT / IRFFT, as TFLM's kiss_fft (v130) computes them: a complex FFT of
+// fft_length / 2 points, mixed radix, `factors` its radices (2, 3, 4, 5)
+// outermost first, as kiss_fft factors it; the integer ones scale by 1/radix
+// at every stage. Twiddles (a constant input): fft_length / 2 complex ones,
+// then fft_length / 4 of the real FFT's split. `in_length`: real samples a
+// row of the RFFT's input holds (zero padded to fft_length), complex values
+// a row of the IRFFT's input holds (it reads fft_length / 2 + 1).
+#define SPRAT_SIGNAL_FFT_MAX_FACTORS 24
+typedef struct {
+  int32_t rows, in_length, fft_length, n_factors;
+  int32_t factors[SPRAT_SIGNAL_FFT_MAX_FACTORS];
+} sprat_signal_fft_params;
+
+// ENERGY: |x[i]|^2 of complex int16 values, for i in [start, end) of
+// `size` outputs (0 elsewhere).
+typedef struct {
+  int32_t start, end, size;
+} sprat_signal_energy_params;
+
+// FILTER_BANK: channels + 1 (weight, unweight) sums over the spectrum, as
+// TFLM's FilterbankAccumulateChannels; channel 0 is dropped. The index
+// arrays (channels + 1 each) were checked against input_size and
+// weights_size.
+typedef struct {
+  int32_t channels, input_size, weights_size;
+} sprat_signal_filter_bank_params;
+
+typedef struct {
+  int32_t channels, correction_bits, output_scale;
+} sprat_signal_log_params;
+
+// SPECTRAL_SUBTRACTION: TFLM's unsigned fields, as int32 bit patterns.
+typedef struct {
+  int32_t channels, smoothing, one_minus_smoothing, alternate_smoothing, alternate_one_minus_smoothing;
+  int32_t min_signal_remaining, smoothing_bits, spectral_subtraction_bits, clamping;
+} sprat_signal_spectral_subtraction_params;
+
+typedef struct {
+  int32_t channels, snr_shift;
+} sprat_signal_pcan_params;
+
+// FRAMER: per outer row, a buffer of `capacity` samples (its state) of
+// which meta[0] are filled; meta[1]: whether the last invoke's frames were
+// all complete (its valid output).
+typedef struct {
+  int32_t outer, frames, frame_size, frame_step, capacity;
+} sprat_signal_framer_params;
+
+// STACKER: a buffer of `size` = channels * (left + right + 1) samples, then
+// the last complete stack (2 * size in all); meta: [filled, has the first
+// frame, valid].
+typedef struct {
+  int32_t channels, left, right, step, size;
+} sprat_signal_stacker_params;
+
+typedef struct {
+  int32_t outer, frame, delay;
+} sprat_signal_delay_params;
+
+typedef struct {
+  int32_t outer, frames, frame_size, frame_step;
+  int32_t is_float;  // float32 samples, else int16
+} sprat_signal_overlap_add_params;
+
+
 // The functions, named sprat_<op>: the library linked in (kernels/BUILD
 // picks it per platform) defines them.
 #define SPRAT_KFN(name) sprat_##name

@@ -54,6 +54,8 @@ typedef enum {
   SPRAT_UINT8 = 5,
   SPRAT_INT64 = 6,
   SPRAT_BOOL = 7,
+  SPRAT_UINT32 = 8,
+  SPRAT_UINT64 = 9,
 } sprat_type;
 
 #define SPRAT_MAX_RANK 6
