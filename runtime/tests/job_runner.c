@@ -22,15 +22,15 @@
 #define ARENA_MAX (2u << 20)
 #define BLOB_SECTION __attribute__((section(".sprat_blob")))
 #elif defined(SPRAT_CORE_CORTEX_M55)
-#define BLOB_MAX (400u << 10)
+#define BLOB_MAX (340u << 10)
 #define ARENA_MAX (256u << 10)
 #define BLOB_SECTION __attribute__((section(".sprat_blob")))
 #elif defined(SPRAT_JOBS_GENERATED)  // the seed board's map, room for generated code
-#define BLOB_MAX (760u << 10)
+#define BLOB_MAX (640u << 10)
 #define ARENA_MAX (200u << 10)
 #define BLOB_SECTION __attribute__((section(".sprat_blob")))
 #else  // the seed board's map: 1 MiB flash, 320 KiB RAM
-#define BLOB_MAX (900u << 10)
+#define BLOB_MAX (860u << 10)
 #define ARENA_MAX (200u << 10)
 #define BLOB_SECTION __attribute__((section(".sprat_blob")))
 #endif
