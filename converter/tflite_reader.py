@@ -86,6 +86,10 @@ def _read(data):
     # (converter/variables.py folds it into the states' initial values);
     # IF and WHILE are refused there, by name.
     tensors, ops = variables.resolve(tensors, ops, lambda k: _subgraph(model, data, k), model.SubgraphsLength())
+    for op in ops:
+        if op.name == "CUSTOM:ethos-u":  # its inputs are the NPU's command stream and scratch, not a graph
+            raise ConvertError("the model was compiled by Vela for an Arm Ethos-U NPU: sprat runs the .tflite "
+                               "from before Vela", op_index=op.index, op_name=op.name)
     _check_dataflow(tensors, ops, inputs)
     return ir.Graph(tensors, ops, inputs, outputs)
 

@@ -76,3 +76,83 @@ def transpose_conv_int16(rng):
 
 
 GENERATORS["TRANSPOSE_CONV_INT16"] = transpose_conv_int16
+
+
+def softmax_int8_to_int16(rng):
+    """int8 in, int16 out (zero point -32768, scale 1/65536), as TFLM's
+    keyword models have it."""
+    shape = [int(rng.integers(1, 4)), int(rng.integers(1, 40))] if rng.random() < 0.6 else \
+        [1, int(rng.integers(1, 5)), int(rng.integers(1, 5)), int(rng.integers(2, 20))] if rng.random() < 0.5 else \
+        [int(rng.integers(1, 3)), int(rng.integers(100, 2000))]  # a classifier's rows: the exp table
+    s, zp = float(rng.uniform(0.02, 0.3)), int(rng.integers(-20, 21))
+    beta = float(rng.choice([1.0, float(rng.uniform(0.3, 2.0))]))
+    m = ModelWriter()
+    x = m.tensor("x", shape, scale=s, zp=zp)
+    y = m.tensor("y", shape, type="int16", scale=1.0 / 65536, zp=-32768)
+    m.op("SOFTMAX", [x], [y], beta=beta)
+    return m.finish([x], [y]), f"{shape} beta {beta:.3f} input scale {s:.4f}"
+
+
+GENERATORS["SOFTMAX_INT8_TO_INT16"] = softmax_int8_to_int16
+
+
+def cast_uint32(rng):
+    """uint32 (the Signal ops' energies) to every type, and every integer
+    type and bool to uint32."""
+    from opsuite_logic import _cast
+    others = ["int8", "int16", "int32", "int64", "uint8", "bool"]
+    if rng.random() < 0.5:
+        return _cast(rng, "uint32", (others + ["float32"])[int(rng.integers(0, 7))])
+    return _cast(rng, others[int(rng.integers(0, 6))], "uint32")
+
+
+GENERATORS["CAST_UINT32"] = cast_uint32
+
+
+def quantize_int32(rng):
+    """TFLM's requantizations to and from int32: int8 and int16 to int32,
+    int32 to int8 and int16."""
+    shape = [int(rng.integers(1, 6)) for _ in range(int(rng.integers(1, 4)))]
+    kind = ["int8->int32", "int16->int32", "int32->int8", "int32->int16"][int(rng.integers(0, 4))]
+    m = ModelWriter()
+    if kind == "int8->int32":
+        si = float(rng.uniform(0.01, 0.1))
+        x = m.tensor("x", shape, scale=si, zp=int(rng.integers(-20, 21)))
+        y = m.tensor("y", shape, type="int32", scale=si * float(rng.uniform(1e-4, 0.5)), zp=0)
+    elif kind == "int16->int32":
+        si = float(rng.uniform(1e-4, 1e-3))
+        x = m.tensor("x", shape, type="int16", scale=si, zp=0)
+        y = m.tensor("y", shape, type="int32", scale=si * float(rng.uniform(1e-3, 0.5)), zp=0)
+    else:
+        si = float(rng.uniform(1e-5, 1e-3))
+        # int32 values over a wide range (reference.random_inputs' [lo:hi] names).
+        x = m.tensor("x[-3000000:3000000]", shape, type="int32", scale=si, zp=0)
+        if kind == "int32->int8":
+            y = m.tensor("y", shape, scale=si * 3e6 / 100, zp=int(rng.integers(-20, 21)))
+        else:
+            y = m.tensor("y", shape, type="int16", scale=si * 3e6 / 25000, zp=0)
+    m.op("QUANTIZE", [x], [y])
+    return m.finish([x], [y]), f"{shape} {kind}"
+
+
+GENERATORS["QUANTIZE_INT32"] = quantize_int32
+
+
+def _raw_binary(rng, name):
+    """int32 or float32 ADD, SUB, MUL: raw values, broadcasting, a fused
+    activation (int32 products wrap as TFLite's)."""
+    from opsuite_arith import _shapes
+    t = ["int32", "float32"][int(rng.integers(0, 2))]
+    a_shape, b_shape, out = _shapes(rng)
+    act = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1"][int(rng.integers(0, 4))]
+    m = ModelWriter()
+    wide = "[-100000:100000]" if t == "int32" and rng.random() < 0.5 else ""
+    a = m.tensor("a" + wide, a_shape, type=t)
+    b = m.tensor("b" + wide, b_shape, type=t)
+    y = m.tensor("y", out, type=t)
+    m.op(name, [a, b], [y], fused_activation_function=act)
+    return m.finish([a, b], [y]), f"{t} {a_shape} {name} {b_shape} -> {out} {act}"
+
+
+for _name in ("ADD", "SUB", "MUL"):
+    GENERATORS[f"{_name}_RAW"] = (lambda n: lambda rng: _raw_binary(rng, n))(_name)

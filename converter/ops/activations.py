@@ -33,11 +33,13 @@ def _softmax_s16(L, op):
 def softmax(L, op):
     if L.is_int16(op):
         return _softmax_s16(L, op)
-    x, out = L.tensor(op, 0), L.output(op)
+    x, out = L.tensor(op, 0), L.output(op, (ir.INT8, ir.INT16))
     depth = x.shape[-1] if x.shape else 1
-    if out.quant.zp() != -128 or abs(out.quant.s() - 1 / 256) > 0.001 / 256:
-        raise L.err(op, "an int8 SOFTMAX output must have scale 1/256 and zero point -128 (as TFLite requires)",
-                    out.name)
+    out16 = out.type == ir.INT16  # TFLite's int8 -> int16 softmax
+    zp, unit = (-32768, 1 / 65536) if out16 else (-128, 1 / 256)
+    if out.quant.zp() != zp or abs(out.quant.s() - unit) > 0.001 * unit:
+        raise L.err(op, f"an int8 SOFTMAX's {'int16' if out16 else 'int8'} output must have scale "
+                        f"1/{round(1 / unit)} and zero point {zp} (as TFLite requires)", out.name)
     if depth >= 1 << 12:
         raise L.err(op, f"rows of {depth} values: at most 4095 are supported")
     try:
@@ -48,7 +50,8 @@ def softmax(L, op):
     if x.count >= SOFTMAX_TABLE_MIN:  # wide rows look exp up (1 KB of flash) instead of computing it twice
         table = np.array(quant.softmax_exp_table(mult, shift, diff_min), np.int32)
         inputs.append(L.g.add_tensor(f"{out.name}/exp_table", ir.INT32, (256,), None, table).index)
-    L.emit(op, "SOFTMAX", inputs, [out.index], i32(x.count // depth, depth, mult, shift, diff_min))
+    L.emit(op, "SOFTMAX_S8_S16" if out16 else "SOFTMAX", inputs, [out.index],
+           i32(x.count // depth, depth, mult, shift, diff_min), name="SOFTMAX")
 
 
 def emit_lut(L, op, x, out, table):
@@ -145,7 +148,7 @@ def hard_swish(L, op):
 
 
 OPS = {
-    "SOFTMAX": Lowers(softmax, ("int8", "int16")),
+    "SOFTMAX": Lowers(softmax, ("int8", "int16"), note="also int8 in, int16 out (TFLM's keyword models)"),
     "LOGISTIC": Lowers(logistic, ("int8",), note="int16 not yet (TFLite's own fitted table)"),
     "TANH": Lowers(tanh, ("int8",), note="int16 not yet (TFLite's own fitted table)"),
     "RELU": Lowers(relu, ("int8", "int16")),

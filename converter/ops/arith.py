@@ -164,6 +164,22 @@ def max_min(L, op, is_min):
     _arith(L, op, MINIMUM if is_min else MAXIMUM, a, b, out)
 
 
+ADD, SUB, MUL = 11, 12, 13
+
+
+def add_sub_mul(L, op, code):
+    """int32 and float32 ADD, SUB and MUL (converter/ops/elementwise.py
+    lowers the quantized ones): raw values, wrapping as TFLite's int32 sums
+    do, then the fused activation's clamp."""
+    t = _first(L, op)
+    (a, b), out = _same_type(L, op, 2, (ir.INT32, ir.FLOAT32))
+    if t.type == ir.INT32 and any(x.quant is not None and (x.quant.s() != 1.0 or x.quant.zp() != 0)
+                                  for x in (a, b, out)):
+        raise L.err(op, "a quantized int32 operand: TFLite's int32 kernel computes on the raw values only",
+                    next(x for x in (a, b, out) if x.quant is not None).name)
+    _arith(L, op, code, a, b, out, _activation(L, op, out))
+
+
 # ---- ADD_N ---------------------------------------------------------------------
 def add_n(L, op):
     n = len(op.inputs)

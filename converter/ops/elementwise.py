@@ -76,11 +76,22 @@ def _add_sub(L, op, subtract):
     L.emit(op, "ADD", [a.index, b.index], [out.index], params, name=op.name)
 
 
+def _raw(L, op):
+    """int32 and float32 operands: the arith family's typed op."""
+    return bool(op.inputs) and op.inputs[0] >= 0 and L.g.t(op.inputs[0]).type in (ir.INT32, ir.FLOAT32)
+
+
 def add(L, op):
+    if _raw(L, op):
+        from converter.ops import arith
+        return arith.add_sub_mul(L, op, arith.ADD)
     _add_sub(L, op, False)
 
 
 def sub(L, op):
+    if _raw(L, op):
+        from converter.ops import arith
+        return arith.add_sub_mul(L, op, arith.SUB)
     _add_sub(L, op, True)
 
 
@@ -96,6 +107,9 @@ def _mul_s16(L, op):
 
 
 def mul(L, op):
+    if _raw(L, op):
+        from converter.ops import arith
+        return arith.add_sub_mul(L, op, arith.MUL)
     if L.is_int16(op):
         return _mul_s16(L, op)
     a, b, out = L.tensor(op, 0), L.tensor(op, 1), L.output(op)
@@ -137,9 +151,9 @@ def prelu(L, op):
 
 
 OPS = {
-    "ADD": Lowers(add, ("int8", "int16")),
-    "SUB": Lowers(sub, ("int8", "int16")),
-    "MUL": Lowers(mul, ("int8", "int16")),
+    "ADD": Lowers(add, ("int8", "int16", "int32", "float32")),
+    "SUB": Lowers(sub, ("int8", "int16", "int32", "float32")),
+    "MUL": Lowers(mul, ("int8", "int16", "int32", "float32")),
     "MAXIMUM": Lowers(maximum, ("int8", "int16", "int32", "int64", "float32")),
     "MINIMUM": Lowers(minimum, ("int8", "int16", "int32", "int64", "float32")),
     "PRELU": Lowers(prelu, ("int8",)),

@@ -11,6 +11,7 @@ _KINDS = {"EQUAL": 0, "NOT_EQUAL": 1, "GREATER": 2, "GREATER_EQUAL": 3, "LESS": 
 _EQ, _NE = 0, 1
 _ALL = (ir.INT8, ir.INT16, ir.INT32, ir.FLOAT32, ir.UINT8, ir.INT64, ir.BOOL)
 _TYPE_NAMES = ("int8", "int16", "int32", "int64", "float32", "uint8", "bool")
+_CAST_TYPES = _TYPE_NAMES + ("uint32",)
 
 
 def _broadcast(L, op, operands, out):
@@ -129,8 +130,10 @@ def select_v2(L, op):
 
 
 def cast(L, op):
-    x = L.tensor(op, 0, types=_ALL, quantized=False)
-    out = L.output(op, types=_ALL, quantized=False)
+    x = L.tensor(op, 0, types=_ALL + (ir.UINT32,), quantized=False)
+    out = L.output(op, types=_ALL + (ir.UINT32,), quantized=False)
+    if x.type == ir.FLOAT32 and out.type == ir.UINT32:
+        raise L.err(op, "float32 to uint32 is not supported (only integers and bool cast to uint32)", out.name)
     if x.count != out.count:
         raise L.err(op, f"output {list(out.shape)} does not have the input's {x.count} elements", out.name)
     L.emit(op, "CAST", [x.index], [out.index], i32(x.count, x.type, out.type))
@@ -174,7 +177,7 @@ OPS = {
     "LOGICAL_NOT": Lowers(logical, ("bool",)),
     "SELECT_V2": Lowers(select_v2, _TYPE_NAMES, note="x, y and the output on one scale; TFLM takes int8, int16 "
                                                      "and float32 only"),
-    "CAST": Lowers(cast, _TYPE_NAMES, note="floats truncated and saturated, NaN to the maximum (LiteRT's; TFLM's "
+    "CAST": Lowers(cast, _CAST_TYPES, note="floats truncated and saturated, NaN to the maximum (LiteRT's; TFLM's "
                                            "conversion is undefined out of range); to int64, uint8 or bool and "
                                            "from int64 or uint8 LiteRT's"),
     "REDUCE_ALL": Lowers(reduce_bool, ("bool",), note="any axes"),

@@ -12,8 +12,14 @@ from converter.lower import Lowers, i32
 def _quantize_s16(L, op):
     """float32 -> int16, and int8 <-> int16 or int16 -> int16 as
     requantizations (TFLite's int8 arithmetic, clamped to the output type)."""
-    x = L.tensor(op, 0, types=(ir.FLOAT32, ir.INT8, ir.INT16), quantized=False)
-    out = L.output(op, types=(ir.INT8, ir.INT16))
+    x = L.tensor(op, 0, types=(ir.FLOAT32, ir.INT8, ir.INT16, ir.INT32), quantized=False)
+    out = L.output(op, types=(ir.INT8, ir.INT16, ir.INT32), quantized=False)
+    if out.quant is None:
+        raise L.err(op, f"{ir.TYPE_NAMES[out.type]} output without quantization", out.name)
+    if x.type == ir.FLOAT32 and out.type == ir.INT32:
+        raise L.err(op, "float32 to int32 is not supported (int8 and int16 outputs are)", out.name)
+    if x.type == ir.INT32 and out.type == ir.INT32:
+        raise L.err(op, "int32 to int32 is not a requantization TFLM runs", out.name)
     if x.type == ir.FLOAT32:  # to int16: a float32 to int8 QUANTIZE takes the int8 lowering
         L.emit(op, "QUANTIZE_S16", [x.index], [out.index],
                i32(x.count, out.quant.zp()) + struct.pack("<f", out.quant.s()))
@@ -29,7 +35,8 @@ def _quantize_s16(L, op):
 
 
 def quantize(L, op):
-    if L.is_int16(op) or L.g.t(op.outputs[0]).type == ir.INT16:
+    wide = (ir.INT16, ir.INT32)
+    if (op.inputs and op.inputs[0] >= 0 and L.g.t(op.inputs[0]).type in wide) or L.g.t(op.outputs[0]).type in wide:
         return _quantize_s16(L, op)
     x = L.tensor(op, 0, types=(ir.FLOAT32, ir.INT8), quantized=False)
     out = L.output(op)
@@ -57,6 +64,7 @@ def dequantize(L, op):
 
 
 OPS = {
-    "QUANTIZE": Lowers(quantize, ("float32", "int8", "int16"), note="to int8 or int16; int8 and int16 requantized"),
+    "QUANTIZE": Lowers(quantize, ("float32", "int8", "int16", "int32"),
+                       note="to int8 or int16; int8, int16 and int32 requantized to and from one another as TFLM does"),
     "DEQUANTIZE": Lowers(dequantize, ("int8", "int16"), note="to float32"),
 }

@@ -39,8 +39,20 @@ static inline int64_t squared_difference(int64_t a, int64_t b) {
   return (int64_t)(d * d);
 }
 
+// int32 ADD, SUB, MUL: the wrapped int32 result, then the activation's clamp.
+static inline int64_t clamp32(const sprat_arith_params *p, uint64_t v) {
+  const int64_t r = (int32_t)(uint32_t)v;
+  return r < p->act_min ? p->act_min : (r > p->act_max ? p->act_max : r);
+}
+
 static inline int64_t int_op(const sprat_arith_params *p, int64_t a, int64_t b) {
   switch (p->op) {
+    case SPRAT_ARITH_ADD:
+      return clamp32(p, (uint64_t)a + (uint64_t)b);
+    case SPRAT_ARITH_SUB:
+      return clamp32(p, (uint64_t)a - (uint64_t)b);
+    case SPRAT_ARITH_MUL:
+      return clamp32(p, (uint64_t)a * (uint64_t)b);
     case SPRAT_ARITH_DIV: {
       // DIV is int32 only: TFLite's clamp (fused activation) on the quotient.
       const int64_t q = (int32_t)(uint32_t)(uint64_t)div_trunc(a, b);
@@ -59,8 +71,20 @@ static inline int64_t int_op(const sprat_arith_params *p, int64_t a, int64_t b) 
   }
 }
 
+// std::min(std::max(v, lo), hi), as TFLite's float activation clamp.
+static inline float clampf(const sprat_arith_params *p, float v) {
+  v = v < p->act_min_f ? p->act_min_f : v;
+  return p->act_max_f < v ? p->act_max_f : v;
+}
+
 static inline float float_op(const sprat_arith_params *p, float a, float b) {
   switch (p->op) {
+    case SPRAT_ARITH_ADD:
+      return clampf(p, a + b);
+    case SPRAT_ARITH_SUB:
+      return clampf(p, a - b);
+    case SPRAT_ARITH_MUL:
+      return clampf(p, a * b);
     case SPRAT_ARITH_DIV: {
       // std::min(std::max(q, lo), hi): a NaN goes through, infinities clamp.
       float q = a / b;

@@ -8,12 +8,12 @@
 
 #include "kernels/portable/portable.h"
 
-enum { kInt8 = 1, kInt16 = 2, kInt32 = 3, kFloat32 = 4, kUInt8 = 5, kInt64 = 6, kBool = 7 };
+enum { kInt8 = 1, kInt16 = 2, kInt32 = 3, kFloat32 = 4, kUInt8 = 5, kInt64 = 6, kBool = 7, kUInt32 = 8 };
 
 static int32_t elem_size(int32_t type) {
   switch (type) {
     case kInt16: return 2;
-    case kInt32: case kFloat32: return 4;
+    case kInt32: case kFloat32: case kUInt32: return 4;
     case kInt64: return 8;
     default: return 1;
   }
@@ -25,6 +25,7 @@ static int64_t load_int(const void *in, int32_t type, int32_t i) {
     case kInt16: return ((const int16_t *)in)[i];
     case kInt32: return ((const int32_t *)in)[i];
     case kUInt8: return ((const uint8_t *)in)[i];
+    case kUInt32: return ((const uint32_t *)in)[i];
     case kInt64: return ((const int64_t *)in)[i];
     default: return ((const uint8_t *)in)[i] != 0;  // bool
   }
@@ -38,6 +39,7 @@ static void store_int(void *out, int32_t type, int32_t i, int64_t v, int wide_in
     case kInt16: ((int16_t *)out)[i] = (int16_t)v; break;
     case kInt32: ((int32_t *)out)[i] = (int32_t)v; break;
     case kUInt8: ((uint8_t *)out)[i] = (uint8_t)v; break;
+    case kUInt32: ((uint32_t *)out)[i] = (uint32_t)v; break;
     case kInt64: ((int64_t *)out)[i] = v; break;
     // The same rounding either way; int32 avoids a 64-bit conversion call on 32-bit cores.
     case kFloat32: ((float *)out)[i] = wide_input ? (float)v : (float)(int32_t)v; break;
@@ -75,6 +77,6 @@ void sprat_portable_cast(const sprat_cast_params *p, const void *in, void *out) 
     for (int32_t i = 0; i < n; ++i) store_float(out, p->output_type, i, f[i]);
     return;
   }
-  const int wide = p->input_type == kInt64;
+  const int wide = p->input_type == kInt64 || p->input_type == kUInt32;  // beyond int32
   for (int32_t i = 0; i < n; ++i) store_int(out, p->output_type, i, load_int(in, p->input_type, i), wide);
 }

@@ -7,7 +7,7 @@
 #include "kernels/portable/fixedpoint.h"
 #include "kernels/portable/portable.h"
 
-enum { kInt16 = 2 };  // SPRAT_INT16 of sprat.h: kernels do not include the runtime API
+enum { kInt8 = 1, kInt16 = 2, kInt32 = 3 };  // sprat.h's codes: kernels do not include the runtime API
 
 // As quantize_s8.c: saturated before the conversion C leaves undefined.
 static inline int32_t round_saturated(float v) {
@@ -25,13 +25,17 @@ void sprat_portable_quantize_f32_s16(const sprat_quantize_f32_params *p, const f
 }
 
 void sprat_portable_requantize_s16(const sprat_requantize_s16_params *p, const void *in, void *out) {
-  const int wide_in = p->input_type == kInt16, wide_out = p->output_type == kInt16;
-  const int32_t lo = wide_out ? INT16_MIN : -128, hi = wide_out ? INT16_MAX : 127;
+  const int32_t lo = p->output_type == kInt16 ? INT16_MIN : p->output_type == kInt32 ? INT32_MIN : -128;
+  const int32_t hi = p->output_type == kInt16 ? INT16_MAX : p->output_type == kInt32 ? INT32_MAX : 127;
   for (int32_t i = 0; i < p->count; ++i) {
-    const int32_t x = wide_in ? ((const int16_t *)in)[i] : ((const int8_t *)in)[i];
-    const int32_t v = sprat_clamp(
-        sprat_wrap_add(sprat_mbqm(x - p->input_zero_point, p->multiplier, p->shift), p->output_zero_point), lo, hi);
-    if (wide_out) ((int16_t *)out)[i] = (int16_t)v;
+    const int32_t x = p->input_type == kInt16   ? ((const int16_t *)in)[i]
+                      : p->input_type == kInt32 ? ((const int32_t *)in)[i]
+                                                : ((const int8_t *)in)[i];
+    // TFLite's int32 arithmetic, which wraps on every compiler it is built with.
+    const int32_t d = (int32_t)((uint32_t)x - (uint32_t)p->input_zero_point);
+    const int32_t v = sprat_clamp(sprat_wrap_add(sprat_mbqm(d, p->multiplier, p->shift), p->output_zero_point), lo, hi);
+    if (p->output_type == kInt16) ((int16_t *)out)[i] = (int16_t)v;
+    else if (p->output_type == kInt32) ((int32_t *)out)[i] = v;
     else ((int8_t *)out)[i] = (int8_t)v;
   }
 }

@@ -15,10 +15,13 @@ static inline int32_t exp_of(const sprat_softmax_params *p, const int32_t *table
   return sprat_fx_exp_on_negative_q5(srdhm((int32_t)((uint32_t)diff << p->input_left_shift), p->input_multiplier));
 }
 
-void sprat_portable_softmax_s8(const sprat_softmax_params *p, const int8_t *in, const int32_t *table, int8_t *out) {
+// The int8 output (zero point -128, scale 1/256) or, out16, TFLite's int16
+// output of an int8 softmax (zero point -32768, scale 1/65536).
+static void softmax_rows(const sprat_softmax_params *p, const int8_t *in, const int32_t *table, void *out, int out16) {
+  const int out_bits = out16 ? 16 : 8;
+  const int32_t lo = out16 ? -32768 : -128, hi = out16 ? 32767 : 127;
   for (int32_t r = 0; r < p->rows; ++r) {
     const int8_t *x = in + r * p->depth;
-    int8_t *y = out + r * p->depth;
     int32_t max = -128;
     for (int32_t j = 0; j < p->depth; ++j) max = x[j] > max ? x[j] : max;
     int32_t sum = 0;  // Q12.19
@@ -33,16 +36,25 @@ void sprat_portable_softmax_s8(const sprat_softmax_params *p, const int8_t *in, 
     const int32_t scale = sprat_fx_one_over_one_plus_x(shifted_minus_one);
     for (int32_t j = 0; j < p->depth; ++j) {
       const int32_t diff = x[j] - max;
+      int32_t v = lo;
       if (diff >= p->diff_min) {
         // Rows of more than 512 values near the maximum make the shift 32
         // or more, where LiteRT's reference asserts (and aborts): the
         // rounded quotient of a product below 2^31 is then 0.
-        const int e = bits_over_unit + 31 - 8;
-        const int32_t v = (e > 31 ? 0 : rdpot(srdhm(scale, exp_of(p, table, diff)), e)) - 128;
-        y[j] = (int8_t)sprat_clamp(v, -128, 127);
-      } else {
-        y[j] = -128;
+        const int e = bits_over_unit + 31 - out_bits;
+        v = sprat_clamp((e > 31 ? 0 : rdpot(srdhm(scale, exp_of(p, table, diff)), e)) + lo, lo, hi);
       }
+      if (out16) ((int16_t *)out)[r * p->depth + j] = (int16_t)v;
+      else ((int8_t *)out)[r * p->depth + j] = (int8_t)v;
     }
   }
+}
+
+void sprat_portable_softmax_s8(const sprat_softmax_params *p, const int8_t *in, const int32_t *table, int8_t *out) {
+  softmax_rows(p, in, table, out, 0);
+}
+
+void sprat_portable_softmax_s8_s16(const sprat_softmax_params *p, const int8_t *in, const int32_t *table,
+                                   int16_t *out) {
+  softmax_rows(p, in, table, out, 1);
 }

@@ -8,7 +8,8 @@ static int unary_ok(const sprat_op_ctx *c, uint32_t count) {
          c->in[0].count == count && c->out[0].count == count;
 }
 
-static sprat_status check_softmax(const sprat_op_ctx *c) {
+// out16: the int16 output of an int8 softmax (SOFTMAX_S8_S16).
+static sprat_status check_softmax_out(const sprat_op_ctx *c, int out16) {
   SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_softmax_params)) && (c->n_in == 1 || c->n_in == 2));
   // The exponential's table: values of exp in (0, 1] as Q0.31, exp(0) = 1,
   // so that the row's sum stays in the range the kernel's arithmetic has.
@@ -20,7 +21,9 @@ static sprat_status check_softmax(const sprat_op_ctx *c) {
   }
   const sprat_softmax_params *p = (const sprat_softmax_params *)(const void *)c->params;
   SPRAT_CHECK(p->rows >= 1 && p->depth >= 1 && (int64_t)p->rows * p->depth <= 0x7FFFFFFF);
-  SPRAT_CHECK(unary_ok(c, (uint32_t)(p->rows * p->depth)));
+  const uint32_t n = (uint32_t)(p->rows * p->depth);
+  SPRAT_CHECK(c->in[0].present && c->in[0].type == SPRAT_INT8 && c->in[0].count == n);
+  SPRAT_CHECK(c->out[0].type == (out16 ? SPRAT_INT16 : SPRAT_INT8) && c->out[0].count == n);
   // The sum of up to `depth` values below 1 in Q12.19 must not overflow,
   // and every difference the kernel shifts (those >= diff_min) must fit.
   SPRAT_CHECK(p->depth < (1 << 12) && p->input_left_shift >= 0 && p->input_left_shift <= 31);
@@ -29,6 +32,18 @@ static sprat_status check_softmax(const sprat_op_ctx *c) {
   SPRAT_CHECK((widest << p->input_left_shift) <= INT32_MAX);
   return SPRAT_OK;
 }
+
+static sprat_status check_softmax(const sprat_op_ctx *c) { return check_softmax_out(c, 0); }
+static sprat_status check_softmax_s8_s16(const sprat_op_ctx *c) { return check_softmax_out(c, 1); }
+
+static void run_softmax_s8_s16(const sprat_layer *l) {
+  const int has_table = l->n_data == 3;
+  sprat_softmax_s8_s16((const sprat_softmax_params *)(const void *)l->params, (const int8_t *)l->data[0],
+                       has_table ? (const int32_t *)l->data[1] : NULL, (int16_t *)l->data[has_table ? 2 : 1]);
+}
+
+const sprat_op_registration sprat_op_softmax_s8_s16 = {SPRAT_OP_SOFTMAX_S8_S16, "SOFTMAX_S8_S16", check_softmax_s8_s16,
+                                                       run_softmax_s8_s16};
 
 static void run_softmax(const sprat_layer *l) {
   const int has_table = l->n_data == 3;

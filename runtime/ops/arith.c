@@ -17,6 +17,9 @@ static int arith_pair_ok(int32_t op, int32_t type) {
   switch (op) {
     case SPRAT_ARITH_DIV:
     case SPRAT_ARITH_SQUARED_DIFFERENCE:
+    case SPRAT_ARITH_ADD:
+    case SPRAT_ARITH_SUB:
+    case SPRAT_ARITH_MUL:
       return type == SPRAT_INT32 || type == SPRAT_FLOAT32;
     case SPRAT_ARITH_FLOOR_DIV:
       return type == SPRAT_INT8 || type == SPRAT_INT16 || type == SPRAT_INT32 || type == SPRAT_FLOAT32;

@@ -86,7 +86,10 @@ static void run_select(const sprat_layer *l) {
 static sprat_status check_cast(const sprat_op_ctx *c) {
   SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_cast_params)) && c->n_in == 1 && c->in[0].present);
   const sprat_cast_params *p = (const sprat_cast_params *)(const void *)c->params;
-  SPRAT_CHECK(is_type(p->input_type) && is_type(p->output_type));
+  // uint32 too (the Signal ops' energies), but never from float32.
+  SPRAT_CHECK((is_type(p->input_type) || p->input_type == SPRAT_UINT32) &&
+              (is_type(p->output_type) || p->output_type == SPRAT_UINT32));
+  SPRAT_CHECK(!(p->input_type == SPRAT_FLOAT32 && p->output_type == SPRAT_UINT32));
   SPRAT_CHECK(c->in[0].type == p->input_type && c->out[0].type == p->output_type);
   SPRAT_CHECK(p->count >= 0 && (uint32_t)p->count == c->in[0].count && (uint32_t)p->count == c->out[0].count);
   return SPRAT_OK;

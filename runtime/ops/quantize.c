@@ -53,6 +53,7 @@ const sprat_op_registration sprat_op_dequantize = {SPRAT_OP_DEQUANTIZE, "DEQUANT
 
 // ---- int16 ----------------------------------------------------------------
 static int zero_point_of(uint8_t type, int32_t zp) {
+  if (type == SPRAT_INT32) return 1;
   return type == SPRAT_INT16 ? zp >= INT16_MIN && zp <= INT16_MAX : sprat_zero_point_ok(zp);
 }
 
@@ -74,9 +75,10 @@ static void run_quantize_s16(const sprat_layer *l) {
 static sprat_status check_requantize_s16(const sprat_op_ctx *c) {
   SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_requantize_s16_params)) && c->n_in == 1);
   const sprat_requantize_s16_params *p = (const sprat_requantize_s16_params *)(const void *)c->params;
-  SPRAT_CHECK(p->input_type == SPRAT_INT8 || p->input_type == SPRAT_INT16);
-  SPRAT_CHECK(p->output_type == SPRAT_INT8 || p->output_type == SPRAT_INT16);
-  SPRAT_CHECK(p->input_type == SPRAT_INT16 || p->output_type == SPRAT_INT16);
+  // int8, int16 and int32 (TFLM's requantizations), one of them wider than int8.
+  SPRAT_CHECK(p->input_type == SPRAT_INT8 || p->input_type == SPRAT_INT16 || p->input_type == SPRAT_INT32);
+  SPRAT_CHECK(p->output_type == SPRAT_INT8 || p->output_type == SPRAT_INT16 || p->output_type == SPRAT_INT32);
+  SPRAT_CHECK(p->input_type != SPRAT_INT8 || p->output_type != SPRAT_INT8);
   SPRAT_CHECK(p->count >= 0 && sprat_is(&c->in[0], (uint8_t)p->input_type, (uint32_t)p->count));
   SPRAT_CHECK(c->out[0].type == p->output_type && c->out[0].count == (uint32_t)p->count);
   SPRAT_CHECK(sprat_shift_ok(p->shift) && sprat_multiplier_ok(p->multiplier));

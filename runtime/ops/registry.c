@@ -13,7 +13,8 @@ extern const sprat_op_registration sprat_op_conv_2d_s16, sprat_op_depthwise_conv
     sprat_op_average_pool_2d_s16, sprat_op_max_pool_2d_s16, sprat_op_add_s16, sprat_op_mul_s16, sprat_op_quantize_s16,
     sprat_op_requantize_s16, sprat_op_dequantize_s16, sprat_op_relu_s16, sprat_op_leaky_relu_s16,
     sprat_op_softmax_s16, sprat_op_mean_s16;
-extern const sprat_op_registration sprat_op_svdf, sprat_op_circular_buffer, sprat_op_transpose_conv_s16;
+extern const sprat_op_registration sprat_op_svdf, sprat_op_circular_buffer, sprat_op_transpose_conv_s16,
+    sprat_op_softmax_s8_s16;
 extern const sprat_op_registration sprat_op_unidirectional_sequence_lstm;
 extern const sprat_op_registration sprat_op_gather_rt, sprat_op_gather_nd, sprat_op_embedding_hybrid,
     sprat_op_dynamic_update_slice, sprat_op_broadcast_args, sprat_op_batch_matmul, sprat_op_batch_matmul_s16;
@@ -44,7 +45,7 @@ static const sprat_op_registration *const kOps[] = {
     &sprat_op_average_pool_2d_s16, &sprat_op_max_pool_2d_s16, &sprat_op_add_s16, &sprat_op_mul_s16,
     &sprat_op_quantize_s16, &sprat_op_requantize_s16, &sprat_op_dequantize_s16, &sprat_op_relu_s16,
     &sprat_op_leaky_relu_s16, &sprat_op_softmax_s16, &sprat_op_mean_s16,
-    &sprat_op_svdf, &sprat_op_circular_buffer, &sprat_op_transpose_conv_s16,
+    &sprat_op_svdf, &sprat_op_circular_buffer, &sprat_op_transpose_conv_s16, &sprat_op_softmax_s8_s16,
     &sprat_op_unidirectional_sequence_lstm,
     &sprat_op_gather_rt, &sprat_op_gather_nd, &sprat_op_embedding_hybrid, &sprat_op_dynamic_update_slice,
     &sprat_op_broadcast_args, &sprat_op_batch_matmul, &sprat_op_batch_matmul_s16,

@@ -48,6 +48,7 @@ enum {
   SPRAT_OP_SOFTMAX_S16 = 54,
   SPRAT_OP_MEAN_S16 = 55,
   SPRAT_OP_TRANSPOSE_CONV_S16 = 56,
+  SPRAT_OP_SOFTMAX_S8_S16 = 57,  // int8 in, int16 out
   // Ops with state (format 2.3).
   SPRAT_OP_SVDF = 110,
   SPRAT_OP_CIRCULAR_BUFFER = 111,

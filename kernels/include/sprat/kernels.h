@@ -468,6 +468,9 @@ enum {
   SPRAT_ARITH_CEIL = 8,
   SPRAT_ARITH_ROUND = 9,
   SPRAT_ARITH_SQUARE = 10,
+  SPRAT_ARITH_ADD = 11,  // int32 and float32 ADD, SUB, MUL: raw values, the fused activation's clamp
+  SPRAT_ARITH_SUB = 12,
+  SPRAT_ARITH_MUL = 13,
 };
 
 // A binary op on the raw values of one type (sprat.h's code: int8, int16,
