@@ -3,17 +3,13 @@ never: every int8 DIV and SQUARED_DIFFERENCE input pair, ROUND's halves,
 integer division by 0 and INT_MIN / -1 (undefined in TFLite's C++, defined
 here), the refusals, and corrupted records of every arith op."""
 
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
-from conftest import REPO
 from converter.convert import convert
 from converter.errors import ConvertError
 from converter.writer import ModelWriter
-from sprat import build
 from sprat import host as H
 from sprat import reference
 
@@ -208,14 +204,7 @@ def test_corrupt_arith_blobs_fail_cleanly(in_build_env, tmp_path):
     """Every byte of the header and tables flipped (the CRC as is, and made
     to match), and truncations, under ASan/UBSan: as tests/test_blob_fuzz.py
     does for other models."""
-    from test_blob_fuzz import DRIVER, _driver_env
+    from test_blob_fuzz import run_driver_on
     r = convert(arith_chain())
-    blob_path = tmp_path / "m.sprat"
-    blob_path.write_bytes(r.blob)
-    so = build.build("//runtime:libsprat_host_asan.so")
-    code = f"REPO={REPO!r}; SO={so!r}; BLOB={str(blob_path)!r}; ARENA={r.arena_for(8)}\n" + DRIVER
-    p = subprocess.run([sys.executable, "-c", code], env=_driver_env(), stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, text=True, timeout=600)
-    assert p.returncode == 0 and "RESULT" in p.stdout, p.stdout[-3000:]
-    runs, ok = eval(p.stdout.split("RESULT", 1)[1].strip())
+    runs, ok = run_driver_on(r, tmp_path)
     assert runs["flip"] > 500 and ok["flip"] == 0 and ok["truncated"] == 0, (runs, ok)

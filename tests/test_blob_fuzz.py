@@ -87,12 +87,19 @@ def _run_driver(model, tmp_path, driver):
     else:
         from test_models_host import _graph
         r = convert(_graph(np.random.default_rng(1), True, True, True))
+    return run_driver_on(r, tmp_path, driver)
+
+
+def run_driver_on(r, tmp_path, driver=None, timeout=900):
+    """The driver (by default DRIVER: every byte flipped, every truncation)
+    over converter Result r's blob, the runtime built under ASan/UBSan;
+    what it printed after RESULT. The op families' tests use it too."""
     blob_path = tmp_path / "m.sprat"
     blob_path.write_bytes(r.blob)
     so = build.build("//runtime:libsprat_host_asan.so")
-    code = f"REPO={REPO!r}; SO={so!r}; BLOB={str(blob_path)!r}; ARENA={r.arena_for(8)}\n" + driver
+    code = f"REPO={REPO!r}; SO={so!r}; BLOB={str(blob_path)!r}; ARENA={r.arena_for(8)}\n" + (driver or DRIVER)
     p = subprocess.run([sys.executable, "-c", code], env=_driver_env(), stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, text=True, timeout=600)
+                       stderr=subprocess.STDOUT, text=True, timeout=timeout)
     # A sanitizer report aborts the driver: no RESULT line, non-zero exit.
     assert p.returncode == 0 and "RESULT" in p.stdout, p.stdout[-3000:]
     return eval(p.stdout.split("RESULT", 1)[1].strip())

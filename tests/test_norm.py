@@ -4,21 +4,17 @@ records the runtime must refuse; the converter's refusals; SUM checked
 against TFLM (LiteRT's reference reads int8 and int16 data as uint8)."""
 
 import struct
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
-from conftest import REPO
 from converter import lower
 from converter.convert import convert
 from converter.errors import ConvertError
 from converter.writer import ModelWriter
-from sprat import build
 from sprat import host as H
 from sprat import reference
-from test_blob_fuzz import DRIVER, _driver_env
+from test_blob_fuzz import run_driver_on
 from test_fused import _patched
 
 
@@ -75,14 +71,7 @@ def test_norm_model_runs(host):
 
 def test_corrupt_norm_blobs_fail_cleanly(in_build_env, tmp_path):
     r = convert(norm_model())
-    blob_path = tmp_path / "m.sprat"
-    blob_path.write_bytes(r.blob)
-    so = build.build("//runtime:libsprat_host_asan.so")
-    code = f"REPO={REPO!r}; SO={so!r}; BLOB={str(blob_path)!r}; ARENA={r.arena_for(8)}\n" + DRIVER
-    p = subprocess.run([sys.executable, "-c", code], env=_driver_env(), stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, text=True, timeout=900)
-    assert p.returncode == 0 and "RESULT" in p.stdout, p.stdout[-3000:]
-    runs, ok = eval(p.stdout.split("RESULT", 1)[1].strip())
+    runs, ok = run_driver_on(r, tmp_path)
     assert runs["flip"] > 500 and ok["flip"] == 0 and ok["truncated"] == 0, (runs, ok)
 
 

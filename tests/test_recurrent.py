@@ -156,19 +156,7 @@ def test_keyword_model_streams_under_qemu():
 def test_corrupt_lstm_blobs_fail_cleanly(in_build_env, tmp_path):
     """test_blob_fuzz's flips and truncations on the keyword model (its
     LSTM record and STATE tensors among the bytes), under the sanitizers."""
-    import subprocess
-    import sys
-
-    from conftest import REPO
-    from sprat import build
-    from test_blob_fuzz import DRIVER, _driver_env
+    from test_blob_fuzz import run_driver_on
     r = convert(R.lstm_keyword_model(np.random.default_rng(3), steps=5)[0])
-    blob_path = tmp_path / "m.sprat"
-    blob_path.write_bytes(r.blob)
-    so = build.build("//runtime:libsprat_host_asan.so")
-    code = f"REPO={REPO!r}; SO={so!r}; BLOB={str(blob_path)!r}; ARENA={r.arena_for(8)}\n" + DRIVER
-    p = subprocess.run([sys.executable, "-c", code], env=_driver_env(), stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, text=True, timeout=600)
-    assert p.returncode == 0 and "RESULT" in p.stdout, p.stdout[-3000:]
-    runs, ok = eval(p.stdout.split("RESULT", 1)[1].strip())
+    runs, ok = run_driver_on(r, tmp_path)
     assert runs["flip"] > 500 and ok["flip"] == 0 and ok["truncated"] == 0, (runs, ok)

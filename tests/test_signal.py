@@ -5,22 +5,18 @@ range, a stream's fill count made huge) refused or contained under the
 sanitizers; every byte flip of the Signal ops' records caught."""
 
 import struct
-import subprocess
-import sys
 import zlib
 
 import numpy as np
 import pytest
 
 import opsuite_signal as S
-from conftest import REPO
 from converter import blob as blobfmt
 from converter.convert import convert
 from converter.writer import ModelWriter
-from sprat import build
 from sprat import host as H
 from sprat import reference
-from test_blob_fuzz import DRIVER, DRIVER_HEAD, _driver_env
+from test_blob_fuzz import DRIVER, DRIVER_HEAD, run_driver_on
 from test_signal_stateful import same
 
 
@@ -146,14 +142,7 @@ def test_streams_model_matches_tflm(host):
 
 
 def _driver(r, tmp_path, driver):
-    blob_path = tmp_path / "m.sprat"
-    blob_path.write_bytes(r.blob)
-    so = build.build("//runtime:libsprat_host_asan.so")
-    code = f"REPO={REPO!r}; SO={so!r}; BLOB={str(blob_path)!r}; ARENA={r.arena_for(8)}\n" + driver
-    p = subprocess.run([sys.executable, "-c", code], env=_driver_env(), stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, text=True, timeout=900)
-    assert p.returncode == 0 and "RESULT" in p.stdout, p.stdout[-3000:]
-    return eval(p.stdout.split("RESULT", 1)[1].strip())
+    return run_driver_on(r, tmp_path, driver)
 
 
 @pytest.mark.parametrize("model", ["audio_front_end", "streams"])
