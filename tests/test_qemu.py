@@ -1,8 +1,8 @@
 """The runtime and each target's kernel library under QEMU, with blobs
 converted for that target: the shared models and the randomized op suite on
-qemu_cortex_m7 and qemu_cortex_m4 (the Cortex-M DSP library, all of it),
-and a slice of both on every other target, byte for byte against LiteRT's
-reference kernels."""
+qemu_cortex_m7 (the Cortex-M DSP library, all of it) and qemu_cortex_m4 (40
+configurations per op), and a slice of both on every other target, byte for
+byte against the reference."""
 
 import os
 
@@ -13,7 +13,7 @@ import opsuite
 from conftest import SHARED_NAMES, shared_model
 from converter.convert import convert
 from sprat import jobs, reference
-from test_ops_host import CONFIGS, seed
+from test_ops_host import CONFIGS, configs_for, seed
 
 pytestmark = pytest.mark.usefixtures("in_build_env")
 DSP_TARGETS = ["qemu_cortex_m7", "qemu_cortex_m4"]
@@ -23,9 +23,11 @@ SMALL_MODELS = ["kws_ref_model", "ad01_int8", "pretrainedResnet_quant"]
 
 
 def _suite_jobs(per_op, target):
+    """per_op configurations of every op, shared among its generators
+    (test_ops_host.configs_for)."""
     js, expect = [], []
     for op_name, gen in opsuite.GENERATORS.items():
-        for i in range(per_op):
+        for i in range(configs_for(op_name, per_op)):
             data, desc = gen(np.random.default_rng(seed(op_name, i)))
             # Half the layers with the kernels' constants prepared offline
             # (SPRAT_CONV_PREPARED), half building them in scratch.
@@ -66,9 +68,14 @@ def test_shared_models_dsp(target):
     _compare(jobs.run_jobs(target, js), expect)
 
 
+# The Cortex-M7 runs the whole suite; the M4, the same ARMv7E-M library, a
+# slice (M4_CONFIGS per op) that keeps the CI's run short.
+M4_CONFIGS = int(os.environ.get("SPRAT_OP_CONFIGS_M4", "40"))
+
+
 @pytest.mark.parametrize("target", DSP_TARGETS)
 def test_op_suite_dsp(target):
-    js, expect = _suite_jobs(CONFIGS, target)
+    js, expect = _suite_jobs(CONFIGS if target == "qemu_cortex_m7" else min(CONFIGS, M4_CONFIGS), target)
     _compare(jobs.run_jobs(target, js), expect)
 
 
