@@ -26,7 +26,7 @@
 #define ARENA_MAX (256u << 10)
 #define BLOB_SECTION __attribute__((section(".sprat_blob")))
 #elif defined(SPRAT_JOBS_GENERATED)  // the seed board's map, room for generated code
-#define BLOB_MAX (640u << 10)
+#define BLOB_MAX (720u << 10)
 #define ARENA_MAX (200u << 10)
 #define BLOB_SECTION __attribute__((section(".sprat_blob")))
 #else  // the seed board's map: 1 MiB flash, 320 KiB RAM
