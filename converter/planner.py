@@ -228,8 +228,10 @@ def plan(graph, ops, tightest=False, search=0, order=None):
         # always gets the same plan.
         if len(buffers) <= EXHAUSTIVE or search:
             best = branch_and_bound(best, None if len(buffers) <= EXHAUSTIVE else search * BNB_STEPS)
+        # Branch and bound to the end already tried every order the random
+        # search could draw.
         rng = random.Random(len(buffers) * 7919 + n)
-        for _ in range(max(8, search // max(1, len(buffers))) if search else 0):
+        for _ in range(max(8, search // max(1, len(buffers))) if search and len(buffers) > EXHAUSTIVE else 0):
             if best[0] <= bound:
                 break
             scale = {b.root: rng.uniform(0.6, 1.4) for b in buffers}

@@ -195,8 +195,8 @@ def l2_normalization(rng):
 def log_softmax(rng):
     shape = _shape(rng)
     shape[-1] = max(shape[-1], 2)  # the log-softmax of one value is 0
-    if rng.random() < 0.3:
-        shape[-1] = int(rng.integers(20, 1000))
+    if rng.random() < 0.3:  # long rows in few of them: the tensor stays within a Cortex-M job's arena
+        shape = [1] * (len(shape) - 2) + shape[-2:-1] * (len(shape) > 1) + [int(rng.integers(20, 1000))]
     r = rng.random()
     s = float(rng.uniform(0.005, 0.3) if r < 0.7 else rng.uniform(0.3, 2.0) if r < 0.9 else rng.uniform(1e-4, 5e-3))
     zp = _zp8(rng)

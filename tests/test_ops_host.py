@@ -36,10 +36,17 @@ def seed(op_name, i):
     return [zlib.crc32(op_name.encode()), i]
 
 
+# The smallest arena of a QEMU job runner (runtime/tests/job_runner.c, the
+# Cortex-M boards'): the same configurations run there.
+JOB_ARENA = 200 << 10
+
+
 def check_config(host, op_name, i):
     """(equal, varies, description) of config i of op_name."""
     data, desc = opsuite.GENERATORS[op_name](np.random.default_rng(seed(op_name, i)))
     r = convert(data)
+    assert r.arena_size <= JOB_ARENA, f"config {i} ({desc}) needs a {r.arena_size} B arena: " \
+        f"the Cortex-M job runners have {JOB_ARENA}; draw smaller tensors"
     a, b = reference.random_inputs(r, 2 * i), reference.random_inputs(r, 2 * i + 1)
     want_a, want_b = reference.run(data, a), reference.run(data, b)
     got_a = H.run_result(host, r, a)

@@ -27,11 +27,11 @@
 #define BLOB_SECTION __attribute__((section(".sprat_blob")))
 #elif defined(SPRAT_JOBS_GENERATED)  // the seed board's map, room for generated code
 #define BLOB_MAX (720u << 10)
-#define ARENA_MAX (200u << 10)
+#define ARENA_MAX (200u << 10)  // tests/test_ops_host.JOB_ARENA: the op suite fits it
 #define BLOB_SECTION __attribute__((section(".sprat_blob")))
 #else  // the seed board's map: 1 MiB flash, 320 KiB RAM
 #define BLOB_MAX (860u << 10)
-#define ARENA_MAX (200u << 10)
+#define ARENA_MAX (200u << 10)  // tests/test_ops_host.JOB_ARENA: the op suite fits it
 #define BLOB_SECTION __attribute__((section(".sprat_blob")))
 #endif
 

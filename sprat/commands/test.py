@@ -58,7 +58,8 @@ def run_bazel():
 def run_pytest():
     with tempfile.TemporaryDirectory() as tmp:
         xml = os.path.join(tmp, "pytest.xml")
-        cmd = [sys.executable, "-m", "pytest", "tests", "-rs", "-p", "no:cacheprovider", f"--junitxml={xml}"]
+        cmd = [sys.executable, "-m", "pytest", "tests", "-rs", "-p", "no:cacheprovider", "--durations=15",
+               f"--junitxml={xml}"]  # the slowest tests listed: where the CI time goes
         cmd += shlex.split(FLAGS.pytest_args)
         print(f"sprat test: {' '.join(cmd[1:])}", flush=True)
         rc = subprocess.call(cmd, cwd=REPO)
