@@ -111,6 +111,9 @@ def _subgraph(model, data, index):
             empty[i] = name  # an op's intermediate (an LSTM's); anything else is refused below
         _check_shape(tuple(d for d in shape if d != 0) if 0 in shape else shape, name)
         stype = _TYPE_MAP.get(ttype)
+        int4 = ttype == "INT4"  # constants unpacked to int8 here: every op then takes them as int8 weights
+        if int4:
+            stype = ir.INT8
         quant = _quant(t.Quantization(), stype, shape, name)
         buf = t.Buffer()
         if buf >= n_buffers:
@@ -129,6 +132,14 @@ def _subgraph(model, data, index):
         if raw is not None and len(raw) > 0:
             if stype is None:
                 const = ("unsupported", ttype)
+            elif int4:
+                n = int(np.prod(shape, dtype=np.int64))
+                if len(raw) != (n + 1) // 2:
+                    raise ConvertError(f"constant data has {len(raw)} bytes, shape {list(shape)} of INT4 (two to a "
+                                       f"byte) needs {(n + 1) // 2}", tensor=name)
+                nib = np.empty(2 * len(raw), np.int8)
+                nib[0::2], nib[1::2] = raw & 15, raw >> 4
+                const = (((nib[:n] ^ 8) - 8).astype(np.int8)).reshape(shape)  # sign-extended nibbles
             else:
                 dt = np.dtype(ir.DTYPES[stype]).newbyteorder("<")
                 want = int(np.prod(shape, dtype=np.int64)) * dt.itemsize if shape else dt.itemsize
@@ -140,6 +151,9 @@ def _subgraph(model, data, index):
         const = None if isinstance(const, tuple) else const
         # A variable's buffer, if it has one, is its initial value, not a constant.
         init, const = (const, None) if variable else (None, const)
+        if int4 and const is None:
+            raise ConvertError("an INT4 tensor that is not a constant: sprat takes int4 weights only (unpacked to "
+                               "int8), not int4 activations", tensor=name)
         tensors.append(ir.Tensor(i, name, stype if stype is not None else ("unsupported", ttype), shape, quant,
                                  const, variable=variable, init=init))
     ops = []

@@ -23,6 +23,7 @@ _NP = {"float32": np.float32, "int32": np.int32, "uint8": np.uint8, "int64": np.
        "int16": np.int16, "int8": np.int8, "resource": np.uint8}
 _TYPES.update({"uint32": tflite.TensorType.UINT32, "uint64": tflite.TensorType.UINT64})
 _NP.update({"uint32": np.uint32, "uint64": np.uint64})
+_TYPES["int4"], _NP["int4"] = tflite.TensorType.INT4, np.int8  # constants only, packed two to a byte
 _ENUMS = {"padding": {"SAME": 0, "VALID": 1},
           "fused_activation_function": {"NONE": 0, "RELU": 1, "RELU_N1_TO_1": 2, "RELU6": 3, "TANH": 4},
           "output_type": {"int32": 2, "int64": 4}, "mode": {"REFLECT": 0, "SYMMETRIC": 1}}
@@ -98,7 +99,11 @@ class ModelWriter:
         buf = 0
         if data is not None:
             arr = np.ascontiguousarray(np.asarray(data, _NP[type]).reshape(shape))
-            self.buffers.append(arr.astype(arr.dtype.newbyteorder("<")).tobytes())
+            if type == "int4":  # TFLite's packing: the first of each pair in the low nibble
+                flat = np.append(arr.ravel(), np.int8(0)) if arr.size % 2 else arr.ravel()
+                self.buffers.append(((flat[0::2] & 15) | ((flat[1::2] & 15) << 4)).astype(np.uint8).tobytes())
+            else:
+                self.buffers.append(arr.astype(arr.dtype.newbyteorder("<")).tobytes())
             buf = len(self.buffers) - 1
         self.tensors.append(dict(name=name, shape=list(shape), type=_TYPES[type], buffer=buf,
                                  scale=None if scale is None else np.atleast_1d(np.asarray(scale, np.float32)),

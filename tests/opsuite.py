@@ -41,7 +41,7 @@ def out_hw(padding, h, w, kh, kw, sh, sw, dh, dw):
     return padding, oh, ow
 
 
-def _conv_like(rng, depthwise, produced=False):
+def _conv_like(rng, depthwise, produced=False, int4=False):
     """Half the draws are any shape; half are the shapes fast kernels
     specialise (1x1, 3x3 and 5x5, strides 1 and 2, up to 48 channels), with
     the counts and borders that break them: channels off multiples of 4,
@@ -74,8 +74,8 @@ def _conv_like(rng, depthwise, produced=False):
     in_s, in_zp = _in_q(rng)
     per_channel = rng.random() < 0.7
     w_s = rng.uniform(0.002, 0.02, cout if per_channel else 1)
-    wdata = rng.integers(-127, 128, fshape)
-    amp = np.sqrt(depth) * 60 * in_s * 70 * float(np.mean(w_s))
+    wdata = rng.integers(-8, 8, fshape) if int4 else rng.integers(-127, 128, fshape)
+    amp = np.sqrt(depth) * 60 * in_s * (4.5 if int4 else 70) * float(np.mean(w_s))
     out_s, out_zp = _act_q(rng, amp)
     if rng.random() < 0.1:  # an effective multiplier above 1/2: shift >= 0 (a left shift)
         out_s = float(in_s * np.max(w_s) * rng.uniform(0.3, 1.9))
@@ -95,7 +95,8 @@ def _conv_like(rng, depthwise, produced=False):
         pruned = f" {int(dead.sum())} pruned channels"
     m = ModelWriter()
     x = m.tensor("x", (n, h, w, cin), scale=in_s, zp=in_zp)
-    wt = m.tensor("w", fshape, data=wdata, scale=w_s, zp=np.zeros(w_s.size), axis=3 if depthwise else 0)
+    wt = m.tensor("w", fshape, type="int4" if int4 else "int8", data=wdata, scale=w_s, zp=np.zeros(w_s.size),
+                  axis=3 if depthwise else 0)
     # LiteRT's int8 convolutions require a bias (sprat also runs without).
     bs = in_s * np.broadcast_to(w_s, (cout,))
     bias = m.tensor("b", (cout,), type="int32", data=rng.integers(-3000, 3000, cout), scale=bs, zp=np.zeros(cout))
@@ -111,7 +112,8 @@ def _conv_like(rng, depthwise, produced=False):
         m.op("QUANTIZE", [first], [x])
     m.op("DEPTHWISE_CONV_2D" if depthwise else "CONV_2D", [x, wt, bias], [y], **opts)
     desc = f"in {[n, h, w, cin]} filter {list(fshape)} stride {sh}x{sw} dil {dh}x{dw} {padding} {act} " \
-           f"{'per-channel' if per_channel else 'per-tensor'}{pruned}" + (" (after a QUANTIZE)" if produced else "")
+           f"{'per-channel' if per_channel else 'per-tensor'}{pruned}" + (" (after a QUANTIZE)" if produced else "") + \
+           (" int4 weights" if int4 else "")
     return m.finish([first], [y]), desc
 
 
@@ -123,23 +125,25 @@ def depthwise_conv_2d(rng):
     return _conv_like(rng, True)
 
 
-def fully_connected(rng):
+def fully_connected(rng, int4=False):
     batches, depth, units = int(rng.integers(1, 4)), int(rng.integers(1, 65)), int(rng.integers(1, 33))
     if rng.random() < 0.3:  # the sizes of real classifiers and autoencoders
         depth, units = int(rng.integers(60, 400)), int(rng.integers(1, 70))
     in_s, in_zp = _in_q(rng)
     w_s = float(rng.uniform(0.002, 0.02))
-    amp = np.sqrt(depth) * 60 * in_s * 70 * w_s
+    amp = np.sqrt(depth) * 60 * in_s * (4.5 if int4 else 70) * w_s
     out_s, out_zp = _act_q(rng, amp)
     act = ACTS[int(rng.integers(0, 4))]
     m = ModelWriter()
     x = m.tensor("x", (batches, depth), scale=in_s, zp=in_zp)
-    w = m.tensor("w", (units, depth), data=rng.integers(-127, 128, (units, depth)), scale=w_s, zp=0)
+    w = m.tensor("w", (units, depth), type="int4" if int4 else "int8", scale=w_s, zp=0,
+                 data=rng.integers(-8, 8, (units, depth)) if int4 else rng.integers(-127, 128, (units, depth)))
     bias = m.tensor("b", (units,), type="int32", data=rng.integers(-3000, 3000, units), scale=in_s * w_s, zp=0) \
         if rng.random() < 0.8 else -1
     y = m.tensor("y", (batches, units), scale=out_s, zp=out_zp)
     m.op("FULLY_CONNECTED", [x, w, bias], [y], fused_activation_function=act)
-    return m.finish([x], [y]), f"batches {batches} depth {depth} units {units} {act}{'' if bias >= 0 else ' no bias'}"
+    return m.finish([x], [y]), f"batches {batches} depth {depth} units {units} {act}{'' if bias >= 0 else ' no bias'}" + \
+        (" int4 weights" if int4 else "")
 
 
 def _pool(rng, name, produced=False):

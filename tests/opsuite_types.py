@@ -156,3 +156,116 @@ def _raw_binary(rng, name):
 
 for _name in ("ADD", "SUB", "MUL"):
     GENERATORS[f"{_name}_RAW"] = (lambda n: lambda rng: _raw_binary(rng, n))(_name)
+
+
+def _sigmoid_int16(rng, name):
+    """int16 LOGISTIC and TANH: input scales from TFLite's power-of-two case
+    (2^-12) to ranges far past the table's 10.7, output 2^-15."""
+    shape = [int(rng.integers(1, 6)) for _ in range(int(rng.integers(1, 5)))]
+    r = rng.random()
+    s = 2.0 ** -12 if r < 0.15 else 2.0 ** int(rng.integers(-15, -8)) if r < 0.3 else float(10 ** rng.uniform(-5.5, -2.5))
+    m = ModelWriter()
+    x = m.tensor("x", shape, type="int16", scale=s, zp=0)
+    y = m.tensor("y", shape, type="int16", scale=2.0 ** -15, zp=0)
+    m.op(name, [x], [y])
+    return m.finish([x], [y]), f"int16 {shape} input scale {s:.3g}"
+
+
+def logistic_int16(rng):
+    return _sigmoid_int16(rng, "LOGISTIC")
+
+
+def tanh_int16(rng):
+    return _sigmoid_int16(rng, "TANH")
+
+
+def abs_int16(rng):
+    """Quantized (zero points 0), and now and then raw int16 values."""
+    shape = [int(rng.integers(1, 6)) for _ in range(int(rng.integers(1, 5)))]
+    if rng.random() < 0.2:
+        m = ModelWriter()
+        x, y = m.tensor("x", shape, type="int16"), m.tensor("y", shape, type="int16")
+        m.op("ABS", [x], [y])
+        return m.finish([x], [y]), f"int16 {shape} unquantized"
+    s = float(rng.uniform(1e-4, 1e-3))
+    so = s if rng.random() < 0.3 else s * float(rng.uniform(0.4, 1.6))  # equal scales: TFLite skips the multiplier
+    m = ModelWriter()
+    x = m.tensor("x", shape, type="int16", scale=s, zp=0)
+    y = m.tensor("y", shape, type="int16", scale=so, zp=0)
+    m.op("ABS", [x], [y])
+    return m.finish([x], [y]), f"int16 {shape} in scale {s:.3g} out scale {so:.3g}"
+
+
+def prelu_int16(rng):
+    """16x8 PRELU (TFLM's): int16 in and out, int8 alpha broadcast."""
+    rank = int(rng.integers(1, 5))
+    shape = [int(rng.integers(1, 6)) for _ in range(rank)]
+    alpha_shape = [d if rng.random() < 0.5 else 1 for d in shape][int(rng.integers(0, rank)):]
+    s = float(rng.uniform(1e-4, 1e-3))
+    sa, za = float(rng.uniform(0.002, 0.01)), int(rng.integers(-20, 21))
+    so = s * float(rng.uniform(0.3, 1.6))
+    m = ModelWriter()
+    x = m.tensor("x", shape, type="int16", scale=s, zp=0)
+    al = m.tensor("alpha", alpha_shape, data=rng.integers(-128, 128, alpha_shape), scale=sa, zp=za)
+    y = m.tensor("y", shape, type="int16", scale=so, zp=0)
+    m.op("PRELU", [x, al], [y])
+    return m.finish([x], [y]), f"int16 {shape} alpha {alpha_shape} zp {za}"
+
+
+GENERATORS.update({f.__name__.upper(): f for f in [logistic_int16, tanh_int16, abs_int16, prelu_int16]})
+
+
+def conv_2d_int4(rng):
+    """int4 weights (TFLite's INT4, two to a byte), which the converter
+    unpacks to int8; the int8 convolution's draws otherwise."""
+    from opsuite import _conv_like
+    return _conv_like(rng, False, int4=True)
+
+
+def depthwise_conv_2d_int4(rng):
+    from opsuite import _conv_like
+    return _conv_like(rng, True, int4=True)
+
+
+def fully_connected_int4(rng):
+    from opsuite import fully_connected
+    return fully_connected(rng, int4=True)
+
+
+GENERATORS.update({f.__name__.upper(): f for f in [conv_2d_int4, depthwise_conv_2d_int4, fully_connected_int4]})
+
+
+def quantize_uint8(rng):
+    """int8 to uint8 and back: any scales, and TFLM's special case (the same
+    scale, zero points 128 apart)."""
+    shape = [int(rng.integers(1, 6)) for _ in range(int(rng.integers(1, 5)))]
+    to_u8 = rng.random() < 0.5
+    s, zp = float(rng.uniform(0.005, 0.1)), int(rng.integers(-128, 128))
+    if rng.random() < 0.3:
+        so, zo = s, zp + 128 if to_u8 else zp
+        zp = zp if to_u8 else zp + 128
+        if not to_u8:
+            zo = zp - 128
+    else:
+        so = s * float(rng.uniform(0.5, 2.0))
+        zp = zp if to_u8 else int(rng.integers(0, 256))
+        zo = int(rng.integers(0, 256)) if to_u8 else int(rng.integers(-128, 128))
+    m = ModelWriter()
+    x = m.tensor("x", shape, type="int8" if to_u8 else "uint8", scale=s, zp=zp)
+    y = m.tensor("y", shape, type="uint8" if to_u8 else "int8", scale=so, zp=zo)
+    m.op("QUANTIZE", [x], [y])
+    return m.finish([x], [y]), f"{'int8 to uint8' if to_u8 else 'uint8 to int8'} {shape} scales {s:.4f}/{so:.4f} " \
+                               f"zero points {zp}/{zo}"
+
+
+def dequantize_uint8(rng):
+    shape = [int(rng.integers(1, 6)) for _ in range(int(rng.integers(1, 5)))]
+    s, zp = float(rng.uniform(0.001, 0.5)), int(rng.integers(0, 256))
+    m = ModelWriter()
+    x = m.tensor("x", shape, type="uint8", scale=s, zp=zp)
+    y = m.tensor("y", shape, type="float32")
+    m.op("DEQUANTIZE", [x], [y])
+    return m.finish([x], [y]), f"uint8 {shape} scale {s:.4f} zp {zp}"
+
+
+GENERATORS.update({f.__name__.upper(): f for f in [quantize_uint8, dequantize_uint8]})

@@ -66,10 +66,22 @@ def _lut(L, op, fn):
 
 
 def _sigmoid_s16(L, op):
-    # TFLite's int16 kernel interpolates a sigmoid table of its own, fitted
-    # rather than the rounded function; sprat does not ship a copy of it.
-    raise L.err(op, f"int16 {op.name} is not supported yet (TFLite's int16 kernel interpolates its own fitted "
-                    "sigmoid table); int8 works", op.inputs[0] if op.inputs else None)
+    """TFLite's int16 LOGISTIC and TANH: the input rescaled to its table's
+    steps, then its sigmoid table interpolated (quant.SIGMOID_S16_TABLE,
+    carried in the blob, 512 bytes per layer)."""
+    x, out = L.tensor(op, 0, types=(ir.INT16,)), L.output(op, types=(ir.INT16,))
+    L.symmetric16(op, x, out)
+    pot, lg = quant.checked_log2(out.quant.s())
+    if not pot or lg != -15:
+        raise L.err(op, f"an int16 {op.name} output must have scale 2^-15 (as TFLite requires), not "
+                        f"{out.quant.s():g}", out.name)
+    params = quant.sigmoid_s16_params(x.quant.s())
+    if params is None:
+        raise L.err(op, f"input scale {x.quant.s():g} is outside what TFLite's int16 {op.name} can rescale "
+                        "(its multiplier must fit 15 bits)", x.name)
+    table = np.array(quant.SIGMOID_S16_TABLE, np.uint16).view(np.int16)
+    t = L.g.add_tensor(f"{out.name}/sigmoid_table", ir.INT16, (256,), None, table)
+    L.emit(op, f"{op.name}_S16", [x.index, t.index], [out.index], i32(x.count, *params), name=op.name)
 
 
 def logistic(L, op):
@@ -149,8 +161,8 @@ def hard_swish(L, op):
 
 OPS = {
     "SOFTMAX": Lowers(softmax, ("int8", "int16"), note="also int8 in, int16 out (TFLM's keyword models)"),
-    "LOGISTIC": Lowers(logistic, ("int8",), note="int16 not yet (TFLite's own fitted table)"),
-    "TANH": Lowers(tanh, ("int8",), note="int16 not yet (TFLite's own fitted table)"),
+    "LOGISTIC": Lowers(logistic, ("int8", "int16"), note="int16: TFLite's sigmoid table, measured from the reference"),
+    "TANH": Lowers(tanh, ("int8", "int16"), note="int16: TFLite's sigmoid table, measured from the reference"),
     "RELU": Lowers(relu, ("int8", "int16")),
     "RELU6": Lowers(relu6, ("int8", "int16")),
     "RELU_N1_TO_1": Lowers(relu_n1_to_1, ("int8",)),

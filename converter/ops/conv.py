@@ -212,8 +212,11 @@ def transpose_conv(L, op):
            _conv_record(p), macs=x.count * kh * kw * oc, scratch=[acc.index], name="TRANSPOSE_CONV")
 
 
+# int4 weights are unpacked to int8 as the model is read (converter/tflite_reader.py).
+_INT4 = "int8 weights, or TFLite's int4 (unpacked to int8)"
+
 OPS = {
-    "CONV_2D": Lowers(conv_2d, ("int8", "int16")),
-    "DEPTHWISE_CONV_2D": Lowers(depthwise_conv_2d, ("int8", "int16")),
+    "CONV_2D": Lowers(conv_2d, ("int8", "int16"), note=_INT4),
+    "DEPTHWISE_CONV_2D": Lowers(depthwise_conv_2d, ("int8", "int16"), note=_INT4),
     "TRANSPOSE_CONV": Lowers(transpose_conv, ("int8", "int16")),
 }

@@ -140,14 +140,25 @@ def minimum(L, op):
     _max_min(L, op, True)
 
 
-def prelu(L, op):
-    x, alpha, out = L.tensor(op, 0), L.tensor(op, 1), L.output(op)
+def _prelu_s16(L, op):
+    # int8 alpha; the multipliers as the int8 PRELU takes them (LiteRT's).
+    x, alpha, out = L.tensor(op, 0, types=(ir.INT16,)), L.tensor(op, 1), L.output(op, types=(ir.INT16,))
+    L.emit(op, "PRELU_S16", [x.index, alpha.index], [out.index], _prelu_params(L, op, x, alpha, out), name=op.name)
+
+
+def _prelu_params(L, op, x, alpha, out):
     si, sa, so = np.float32(x.quant.s()), np.float32(alpha.quant.s()), np.float32(out.quant.s())
     # TFLite computes both multipliers in float32.
     m1 = quant.quantize_multiplier(quant.f32(si / so))
     m2 = quant.quantize_multiplier(quant.f32(np.float32(si * sa) / so))
-    L.emit(op, "PRELU", [x.index, alpha.index], [out.index],
-           i32(-x.quant.zp(), -alpha.quant.zp(), out.quant.zp(), *m1, *m2, *_broadcast(L, op, x, alpha, out)))
+    return i32(-x.quant.zp(), -alpha.quant.zp(), out.quant.zp(), *m1, *m2, *_broadcast(L, op, x, alpha, out))
+
+
+def prelu(L, op):
+    if L.is_int16(op):
+        return _prelu_s16(L, op)
+    x, alpha, out = L.tensor(op, 0), L.tensor(op, 1), L.output(op)
+    L.emit(op, "PRELU", [x.index, alpha.index], [out.index], _prelu_params(L, op, x, alpha, out))
 
 
 OPS = {
@@ -156,5 +167,5 @@ OPS = {
     "MUL": Lowers(mul, ("int8", "int16", "int32", "float32")),
     "MAXIMUM": Lowers(maximum, ("int8", "int16", "int32", "int64", "float32")),
     "MINIMUM": Lowers(minimum, ("int8", "int16", "int32", "int64", "float32")),
-    "PRELU": Lowers(prelu, ("int8",)),
+    "PRELU": Lowers(prelu, ("int8", "int16"), note="int16: int8 alpha"),
 }

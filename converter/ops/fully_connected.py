@@ -72,5 +72,5 @@ def fully_connected(L, op):
 
 
 OPS = {
-    "FULLY_CONNECTED": Lowers(fully_connected, ("int8", "int16")),
+    "FULLY_CONNECTED": Lowers(fully_connected, ("int8", "int16"), note="int8 weights, or TFLite's int4 (unpacked to int8)"),
 }

@@ -34,7 +34,20 @@ def _quantize_s16(L, op):
            i32(x.count, x.quant.zp(), out.quant.zp(), m, s, x.type, out.type))
 
 
+def _requantize_u8(L, op):
+    """int8 to uint8 and back (TFLM's; its XOR of the top bit where the
+    scales match and the zero points differ by 128 is the same numbers)."""
+    x = L.tensor(op, 0, types=(ir.INT8, ir.UINT8))
+    out = L.output(op, types=(ir.UINT8,) if x.type == ir.INT8 else (ir.INT8,))
+    m, s = quant.quantize_multiplier(float(np.float64(x.quant.s()) / np.float64(out.quant.s())))
+    L.emit(op, "REQUANTIZE_S16", [x.index], [out.index],
+           i32(x.count, x.quant.zp(), out.quant.zp(), m, s, x.type, out.type))
+
+
 def quantize(L, op):
+    if (op.inputs and op.inputs[0] >= 0 and L.g.t(op.inputs[0]).type == ir.UINT8) or \
+            L.g.t(op.outputs[0]).type == ir.UINT8:
+        return _requantize_u8(L, op)
     wide = (ir.INT16, ir.INT32)
     if (op.inputs and op.inputs[0] >= 0 and L.g.t(op.inputs[0]).type in wide) or L.g.t(op.outputs[0]).type in wide:
         return _quantize_s16(L, op)
@@ -57,14 +70,15 @@ def dequantize(L, op):
         L.emit(op, "DEQUANTIZE_S16", [x.index], [out.index],
                i32(x.count, x.quant.zp()) + struct.pack("<f", x.quant.s()))
         return
-    x = L.tensor(op, 0)
+    x = L.tensor(op, 0, types=(ir.INT8, ir.UINT8))
     out = L.output(op, types=(ir.FLOAT32,), quantized=False)
-    L.emit(op, "DEQUANTIZE", [x.index], [out.index],
+    L.emit(op, "DEQUANTIZE_U8" if x.type == ir.UINT8 else "DEQUANTIZE", [x.index], [out.index],
            i32(x.count, x.quant.zp()) + struct.pack("<f", x.quant.s()))
 
 
 OPS = {
-    "QUANTIZE": Lowers(quantize, ("float32", "int8", "int16", "int32"),
-                       note="to int8 or int16; int8, int16 and int32 requantized to and from one another as TFLM does"),
-    "DEQUANTIZE": Lowers(dequantize, ("int8", "int16"), note="to float32"),
+    "QUANTIZE": Lowers(quantize, ("float32", "int8", "int16", "int32", "uint8"),
+                       note="to int8 or int16; int8, int16 and int32 requantized to and from one another as TFLM "
+                            "does; uint8 to and from int8"),
+    "DEQUANTIZE": Lowers(dequantize, ("int8", "int16", "uint8"), note="to float32"),
 }

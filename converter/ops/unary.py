@@ -1,13 +1,13 @@
-"""ABS, NEG, ELU, EXP, LOG, SQRT, RSQRT on int8: each output is a function
+"""ABS, NEG, ELU, EXP, LOG, SQRT, RSQRT on int8 (ABS also int16, its own op): each output is a function
 of the input value alone, so each is the LUT op (runtime/ops/activations.c)
 with its 256 entries computed as TFLite's kernel computes that value.
 SQUARE, which TFLite computes in float32 only, is the arith family's."""
 
 import numpy as np
 
-from converter import quant
+from converter import ir, quant
 from converter.ops.activations import emit_lut
-from converter.lower import Lowers
+from converter.lower import Lowers, i32
 
 
 def _clamp8(v):
@@ -22,7 +22,22 @@ def _table(fn):
     return t
 
 
+def _abs_s16(L, op):
+    x = L.tensor(op, 0, types=(ir.INT16,), quantized=False)
+    if x.quant is None:  # raw values (TFLM runs them): |-32768| wraps, as std::abs's does
+        out = L.output(op, types=(ir.INT16,), quantized=False)
+        L.emit(op, "ABS_S16", [x.index], [out.index], i32(x.count, 2, 0, 0), name=op.name)
+        return
+    out = L.output(op, types=(ir.INT16,))
+    L.symmetric16(op, x, out)
+    si, so = np.float32(x.quant.s()), np.float32(out.quant.s())
+    m, s = quant.quantize_multiplier(quant.f32(si / so)) if si != so else (0, 0)
+    L.emit(op, "ABS_S16", [x.index], [out.index], i32(x.count, int(si != so), m, s), name=op.name)
+
+
 def abs_(L, op):
+    if L.is_int16(op):
+        return _abs_s16(L, op)
     x, out = L.tensor(op, 0), L.output(op)
     zi, zo = x.quant.zp(), out.quant.zp()
     si, so = np.float32(x.quant.s()), np.float32(out.quant.s())
@@ -99,7 +114,7 @@ def rsqrt(L, op):
 
 
 OPS = {
-    "ABS": Lowers(abs_, ("int8",)),
+    "ABS": Lowers(abs_, ("int8", "int16")),
     "NEG": Lowers(neg, ("int8",)),
     "ELU": Lowers(elu, ("int8",), note="LiteRT has no reference ELU: checked against TFLM"),
     "EXP": Lowers(exp, ("int8",)),

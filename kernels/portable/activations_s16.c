@@ -1,4 +1,4 @@
-// RELU, RELU6 and LEAKY_RELU, int16 (zero points 0), with TFLite's integer
+// RELU, RELU6, LEAKY_RELU and ABS, int16 (zero points 0), with TFLite's integer
 // schemes.
 #include "kernels/portable/fixedpoint.h"
 #include "kernels/portable/portable.h"
@@ -19,3 +19,12 @@ void sprat_portable_leaky_relu_s16(const sprat_leaky_relu_params *p, const int16
   }
 }
 
+// ABS int16: |x|, rescaled when the scales differ; |-32768| saturates,
+// except on raw (unquantized) values, where it wraps as TFLite's std::abs.
+void sprat_portable_abs_s16(const sprat_abs_s16_params *p, const int16_t *in, int16_t *out) {
+  for (int32_t i = 0; i < p->count; ++i) {
+    const int32_t a = in[i] < 0 ? -(int32_t)in[i] : in[i];
+    const int32_t v = p->rescale == 1 ? sprat_mbqm(a, p->multiplier, p->shift) : a;
+    out[i] = (int16_t)(p->rescale == 2 && v > INT16_MAX ? INT16_MIN : sprat_clamp(v, INT16_MIN, INT16_MAX));
+  }
+}

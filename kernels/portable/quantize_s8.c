@@ -35,3 +35,8 @@ void sprat_portable_dequantize_s8_f32(const sprat_dequantize_params *p, const in
   const double scale = p->input_scale;
   for (int32_t i = 0; i < p->count; ++i) out[i] = (float)(scale * (in[i] - p->input_zero_point));
 }
+
+void sprat_portable_dequantize_u8_f32(const sprat_dequantize_params *p, const uint8_t *in, float *out) {
+  const double scale = p->input_scale;
+  for (int32_t i = 0; i < p->count; ++i) out[i] = (float)(scale * (in[i] - p->input_zero_point));
+}

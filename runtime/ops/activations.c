@@ -1,5 +1,5 @@
 // SOFTMAX, table lookups (LOGISTIC, TANH), the RELU family, LEAKY_RELU,
-// HARD_SWISH: int8 in and out.
+// HARD_SWISH: int8 in and out; LOGISTIC, TANH and ABS on int16.
 #include "runtime/src/op_api.h"
 #include "runtime/src/opcodes.h"
 
@@ -180,3 +180,50 @@ static void run_softmax_s16(const sprat_layer *l) {
 
 const sprat_op_registration sprat_op_softmax_s16 = {SPRAT_OP_SOFTMAX_S16, "SOFTMAX_S16", check_softmax_s16,
                                                     run_softmax_s16};
+
+// LOGISTIC and TANH int16: input, TFLite's sigmoid table (256 x u16, held
+// as int16). A nondecreasing table keeps the kernels' interpolation within
+// 2^25, whatever a crafted blob holds.
+static sprat_status check_sigmoid_s16(const sprat_op_ctx *c) {
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_sigmoid_s16_params)) && c->n_in == 2);
+  const sprat_sigmoid_s16_params *p = (const sprat_sigmoid_s16_params *)(const void *)c->params;
+  SPRAT_CHECK(p->count >= 0 && c->in[0].present && c->in[0].type == SPRAT_INT16 && c->out[0].type == SPRAT_INT16);
+  SPRAT_CHECK(c->in[0].count == (uint32_t)p->count && c->out[0].count == (uint32_t)p->count);
+  SPRAT_CHECK(p->input_multiplier >= 1 && p->input_multiplier <= 32767);
+  SPRAT_CHECK(p->input_left_shift >= 0 && p->input_left_shift <= 31);
+  SPRAT_CHECK(sprat_is_const(&c->in[1], SPRAT_INT16, 256));
+  const uint16_t *t = (const uint16_t *)c->in[1].data;
+  for (int i = 1; i < 256; ++i) SPRAT_CHECK(t[i] >= t[i - 1]);
+  return SPRAT_OK;
+}
+
+static void run_logistic_s16(const sprat_layer *l) {
+  sprat_logistic_s16((const sprat_sigmoid_s16_params *)(const void *)l->params, (const uint16_t *)l->data[1],
+                     (const int16_t *)l->data[0], (int16_t *)l->data[2]);
+}
+
+static void run_tanh_s16(const sprat_layer *l) {
+  sprat_tanh_s16((const sprat_sigmoid_s16_params *)(const void *)l->params, (const uint16_t *)l->data[1],
+                 (const int16_t *)l->data[0], (int16_t *)l->data[2]);
+}
+
+const sprat_op_registration sprat_op_logistic_s16 = {SPRAT_OP_LOGISTIC_S16, "LOGISTIC_S16", check_sigmoid_s16,
+                                                     run_logistic_s16};
+const sprat_op_registration sprat_op_tanh_s16 = {SPRAT_OP_TANH_S16, "TANH_S16", check_sigmoid_s16, run_tanh_s16};
+
+static sprat_status check_abs_s16(const sprat_op_ctx *c) {
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_abs_s16_params)) && c->n_in == 1);
+  const sprat_abs_s16_params *p = (const sprat_abs_s16_params *)(const void *)c->params;
+  SPRAT_CHECK(p->count >= 0 && c->in[0].present && c->in[0].type == SPRAT_INT16 && c->out[0].type == SPRAT_INT16);
+  SPRAT_CHECK(c->in[0].count == (uint32_t)p->count && c->out[0].count == (uint32_t)p->count);
+  SPRAT_CHECK(p->rescale == 0 || p->rescale == 2 ||
+              (p->rescale == 1 && sprat_multiplier_ok(p->multiplier) && sprat_shift_ok(p->shift)));
+  return SPRAT_OK;
+}
+
+static void run_abs_s16(const sprat_layer *l) {
+  sprat_abs_s16((const sprat_abs_s16_params *)(const void *)l->params, (const int16_t *)l->data[0],
+                (int16_t *)l->data[1]);
+}
+
+const sprat_op_registration sprat_op_abs_s16 = {SPRAT_OP_ABS_S16, "ABS_S16", check_abs_s16, run_abs_s16};

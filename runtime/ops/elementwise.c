@@ -1,4 +1,4 @@
-// ADD (and SUB), MUL, MAXIMUM/MINIMUM and PRELU, int8, with broadcasting.
+// ADD (and SUB), MUL, MAXIMUM/MINIMUM and PRELU, int8 (PRELU also int16), with broadcasting.
 #include "runtime/src/op_api.h"
 #include "runtime/src/opcodes.h"
 
@@ -68,6 +68,27 @@ static void run_prelu(const sprat_layer *l) {
                  (const int8_t *)l->data[1], (int8_t *)l->data[2]);
 }
 
+// PRELU int16: int16 input and output, int8 alpha; |x + offset| <= 65535
+// times an alpha within 255 fits int32.
+static sprat_status check_prelu_s16(const sprat_op_ctx *c) {
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_prelu_params)) && c->n_in == 2);
+  const sprat_prelu_params *p = (const sprat_prelu_params *)(const void *)c->params;
+  const sprat_tview *a = &c->in[0], *b = &c->in[1], *o = &c->out[0];
+  SPRAT_CHECK(a->present && b->present && a->type == SPRAT_INT16 && b->type == SPRAT_INT8 && o->type == SPRAT_INT16);
+  SPRAT_CHECK(sprat_broadcast_fits(&p->bc, a->count, b->count, o->count));
+  SPRAT_CHECK(sprat_shift_ok(p->shift_pos) && sprat_shift_ok(p->shift_neg));
+  SPRAT_CHECK(sprat_multiplier_ok(p->multiplier_pos) && sprat_multiplier_ok(p->multiplier_neg));
+  SPRAT_CHECK(p->input_offset >= -32767 && p->input_offset <= 32768 && p->alpha_offset >= -127 && p->alpha_offset <= 128);
+  SPRAT_CHECK(p->output_offset >= -32768 && p->output_offset <= 32767);
+  return SPRAT_OK;
+}
+
+static void run_prelu_s16(const sprat_layer *l) {
+  sprat_prelu_s16((const sprat_prelu_params *)(const void *)l->params, (const int16_t *)l->data[0],
+                  (const int8_t *)l->data[1], (int16_t *)l->data[2]);
+}
+
+const sprat_op_registration sprat_op_prelu_s16 = {SPRAT_OP_PRELU_S16, "PRELU_S16", check_prelu_s16, run_prelu_s16};
 const sprat_op_registration sprat_op_max_min = {SPRAT_OP_MAX_MIN, "MAXIMUM/MINIMUM", check_max_min, run_max_min};
 const sprat_op_registration sprat_op_prelu = {SPRAT_OP_PRELU, "PRELU", check_prelu, run_prelu};
 const sprat_op_registration sprat_op_add = {SPRAT_OP_ADD, "ADD", check_add, run_add};

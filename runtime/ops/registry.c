@@ -12,7 +12,8 @@ extern const sprat_op_registration sprat_op_conv_2d, sprat_op_depthwise_conv_2d,
 extern const sprat_op_registration sprat_op_conv_2d_s16, sprat_op_depthwise_conv_2d_s16, sprat_op_fully_connected_s16,
     sprat_op_average_pool_2d_s16, sprat_op_max_pool_2d_s16, sprat_op_add_s16, sprat_op_mul_s16, sprat_op_quantize_s16,
     sprat_op_requantize_s16, sprat_op_dequantize_s16, sprat_op_relu_s16, sprat_op_leaky_relu_s16,
-    sprat_op_softmax_s16, sprat_op_mean_s16;
+    sprat_op_softmax_s16, sprat_op_mean_s16, sprat_op_logistic_s16, sprat_op_tanh_s16, sprat_op_abs_s16,
+    sprat_op_prelu_s16, sprat_op_dequantize_u8;
 extern const sprat_op_registration sprat_op_svdf, sprat_op_circular_buffer, sprat_op_transpose_conv_s16,
     sprat_op_softmax_s8_s16;
 extern const sprat_op_registration sprat_op_unidirectional_sequence_lstm;
@@ -22,7 +23,6 @@ extern const sprat_op_registration sprat_op_reduce_nd, sprat_op_arg_min, sprat_o
     sprat_op_log_softmax, sprat_op_l2_pool_2d, sprat_op_resize_bilinear, sprat_op_resize_nearest_s16;
 extern const sprat_op_registration sprat_op_arith, sprat_op_arith_unary, sprat_op_div_s8, sprat_op_squared_difference_s8,
     sprat_op_squared_difference_s16, sprat_op_add_n_s8, sprat_op_add_n;
-extern const sprat_op_registration sprat_op_svdf;
 extern const sprat_op_registration sprat_op_detection_postprocess;
 extern const sprat_op_registration sprat_op_compare, sprat_op_logical, sprat_op_select, sprat_op_cast,
     sprat_op_reduce_bool;
@@ -44,7 +44,8 @@ static const sprat_op_registration *const kOps[] = {
     &sprat_op_conv_2d_s16, &sprat_op_depthwise_conv_2d_s16, &sprat_op_fully_connected_s16,
     &sprat_op_average_pool_2d_s16, &sprat_op_max_pool_2d_s16, &sprat_op_add_s16, &sprat_op_mul_s16,
     &sprat_op_quantize_s16, &sprat_op_requantize_s16, &sprat_op_dequantize_s16, &sprat_op_relu_s16,
-    &sprat_op_leaky_relu_s16, &sprat_op_softmax_s16, &sprat_op_mean_s16,
+    &sprat_op_leaky_relu_s16, &sprat_op_softmax_s16, &sprat_op_mean_s16, &sprat_op_logistic_s16, &sprat_op_tanh_s16,
+    &sprat_op_abs_s16, &sprat_op_prelu_s16, &sprat_op_dequantize_u8,
     &sprat_op_svdf, &sprat_op_circular_buffer, &sprat_op_transpose_conv_s16, &sprat_op_softmax_s8_s16,
     &sprat_op_unidirectional_sequence_lstm,
     &sprat_op_gather_rt, &sprat_op_gather_nd, &sprat_op_embedding_hybrid, &sprat_op_dynamic_update_slice,
@@ -53,7 +54,6 @@ static const sprat_op_registration *const kOps[] = {
     &sprat_op_l2_pool_2d, &sprat_op_resize_bilinear, &sprat_op_resize_nearest_s16,
     &sprat_op_arith, &sprat_op_arith_unary, &sprat_op_div_s8, &sprat_op_squared_difference_s8,
     &sprat_op_squared_difference_s16, &sprat_op_add_n_s8, &sprat_op_add_n,
-    &sprat_op_svdf,
     &sprat_op_detection_postprocess,
     &sprat_op_compare, &sprat_op_logical, &sprat_op_select, &sprat_op_cast, &sprat_op_reduce_bool,
     &sprat_op_signal_window, &sprat_op_signal_fft_auto_scale, &sprat_op_signal_rfft_s16, &sprat_op_signal_irfft_s16,

@@ -45,10 +45,15 @@ enum {
   SPRAT_OP_DEQUANTIZE_S16 = 49,
   SPRAT_OP_RELU_S16 = 50,  // RELU, RELU6
   SPRAT_OP_LEAKY_RELU_S16 = 51,
+  SPRAT_OP_LOGISTIC_S16 = 52,  // with TFLite's sigmoid table, a constant input
+  SPRAT_OP_TANH_S16 = 53,
   SPRAT_OP_SOFTMAX_S16 = 54,
   SPRAT_OP_MEAN_S16 = 55,
   SPRAT_OP_TRANSPOSE_CONV_S16 = 56,
   SPRAT_OP_SOFTMAX_S8_S16 = 57,  // int8 in, int16 out
+  SPRAT_OP_ABS_S16 = 58,
+  SPRAT_OP_PRELU_S16 = 59,  // int16 input and output, int8 alpha
+  SPRAT_OP_DEQUANTIZE_U8 = 39,  // uint8 to float32
   // Ops with state (format 2.3).
   SPRAT_OP_SVDF = 110,
   SPRAT_OP_CIRCULAR_BUFFER = 111,

@@ -196,6 +196,22 @@ typedef struct {
   int32_t input_multiplier, input_left_shift;
 } sprat_softmax_s16_params;
 
+// LOGISTIC and TANH, int16 (zero points 0, output scale 2^-15): the input
+// times input_multiplier (at most 32767), rounded right by input_left_shift
+// (0 to 31), interpolated in the 256-entry nondecreasing sigmoid table the
+// converter makes (TFLite's numbers).
+typedef struct {
+  int32_t count;
+  int32_t input_multiplier, input_left_shift;
+} sprat_sigmoid_s16_params;
+
+// ABS, int16 (zero points 0): |x|; rescale 1: times multiplier/shift; 2:
+// unquantized values (|-32768| wraps to -32768, as TFLite's).
+typedef struct {
+  int32_t count;
+  int32_t rescale, multiplier, shift;
+} sprat_abs_s16_params;
+
 // out[i] = table[(uint8_t)in[i]]: LOGISTIC and TANH (tables made offline).
 
 // RELU, RELU6, RELU_N1_TO_1 and clamps: requantize then clamp.
