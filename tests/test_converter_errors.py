@@ -44,7 +44,7 @@ def test_unsupported_type_names_tensor():
     ("zero point", r"op 0 \(RELU\), tensor 'x': int16 zero point 3: TFLite's int16 kernels need 0"),
     ("depthwise int32 bias", r"op 0 \(DEPTHWISE_CONV_2D\), tensor 'b': bias must be an int64 constant"),
     ("pot add broadcast", r"op 0 \(ADD\): LiteRT's power-of-two int16 ADD does not broadcast"),
-    ("logistic", r"op 0 \(LOGISTIC\), tensor 'x': int16 LOGISTIC is not supported yet"),
+    ("logistic", r"op 0 \(LOGISTIC\), tensor 'y': an int16 LOGISTIC output must have scale 2\^-15"),
 ])
 def test_int16_cases_tflite_refuses_are_refused(case, match):
     m = ModelWriter()
@@ -66,7 +66,7 @@ def test_int16_cases_tflite_refuses_are_refused(case, match):
         return _raises(m.finish([x, z], [y]), match)
     else:
         x = m.tensor("x", (1, 4), type="int16", scale=1e-3, zp=0)
-        y = m.tensor("y", (1, 4), type="int16", scale=1.0 / 32767, zp=0)
+        y = m.tensor("y", (1, 4), type="int16", scale=1.0 / 20000, zp=0)
         m.op("LOGISTIC", [x], [y])
     _raises(m.finish([x], [y]), match)
 
