@@ -695,13 +695,16 @@ def _out16(rng, amplitude):
     return max(amplitude, 1e-9) / float(rng.uniform(8000, 30000))
 
 
-def _bias16(m, rng, n, scales, allow32=True, allow_none=True):
+def _bias16(m, rng, n, scales, allow32=True, allow_none=True, allow16=False):
     """(bias tensor or -1, options, description): int64 mostly, int32 with
-    quantized_bias_type INT32 (LiteRT reads an int32 bias only then), or
-    none."""
+    quantized_bias_type INT32 (LiteRT reads an int32 bias only then), int16
+    (TFLM's TRANSPOSE_CONV widens it), or none."""
     r = rng.random()
     if allow_none and r < 0.1:
         return -1, {}, " no bias"
+    if allow16 and r > 0.8:
+        return m.tensor("b", (n,), type="int16", data=rng.integers(-2**15, 2**15, n), scale=scales, zp=np.zeros(n)), \
+            {}, " int16 bias"
     if allow32 and r < 0.35:
         data = rng.integers(-2**20, 2**20, n)
         return m.tensor("b", (n,), type="int32", data=data, scale=scales, zp=np.zeros(n)), \

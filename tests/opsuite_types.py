@@ -69,7 +69,7 @@ def transpose_conv_int16(rng):
     wt = m.tensor("w", (cout, kh, kw, cin), data=rng.integers(-127, 128, (cout, kh, kw, cin)), scale=w_s,
                   zp=np.zeros(w_s.size), axis=0)
     x = m.tensor("x", (n, h, w, cin), type="int16", scale=in_s, zp=0)
-    bias, _, bdesc = _bias16(m, rng, cout, in_s * np.broadcast_to(w_s, (cout,)), allow32=False)
+    bias, _, bdesc = _bias16(m, rng, cout, in_s * np.broadcast_to(w_s, (cout,)), allow32=False, allow16=True)
     y = m.tensor("y", (n, oh, ow, cout), type="int16", scale=out_s, zp=0)
     m.op("TRANSPOSE_CONV", [shape, wt, x, bias], [y], padding=padding, stride_w=sw, stride_h=sh)
     return m.finish([x], [y]), f"in {[n, h, w, cin]} filter {[cout, kh, kw, cin]} stride {sh}x{sw} {padding}{bdesc}"

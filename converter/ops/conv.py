@@ -106,14 +106,17 @@ BIAS32 = 4  # kernels.h SPRAT_CONV_BIAS32
 _TFL_INT32, _TFL_INT64 = 2, 4  # TFLite's TensorType codes (quantized_bias_type)
 
 
-def bias16(L, op, i, n, allow32=True):
+def bias16(L, op, i, n, allow32=True, allow16=False):
     """An int16 layer's optional bias (int64, or int32 where TFLite takes
     one) and whether it is int32: TFLite then sums in 32 bits. Without a
-    bias the options' quantized_bias_type decides, as in TFLite."""
+    bias the options' quantized_bias_type decides, as in TFLite. allow16:
+    an int16 bias, widened to int64 here as TFLM's TRANSPOSE_CONV does."""
     want = op.options.get("quantized_bias_type", 0)
     if len(op.inputs) <= i or op.inputs[i] < 0:
         return -1, allow32 and want == _TFL_INT32
     b = L.g.t(op.inputs[i])
+    if allow16 and b.type == ir.INT16 and b.is_const and b.count == n:
+        return L.g.add_tensor(f"{b.name}/int64", ir.INT64, (n,), b.quant, np.asarray(b.data, np.int64)).index, False
     types = (ir.INT64, ir.INT32) if allow32 else (ir.INT64,)
     if b.type not in types or not b.is_const or b.count != n:
         kinds = "an int64 or int32" if allow32 else "an int64"
@@ -195,7 +198,7 @@ def transpose_conv(L, op):
     mults, shifts = zip(*multipliers(x.quant.s(), ws, out.quant.s()))
     if s16:  # 16x8: int64 bias and accumulators, symmetric int16
         L.symmetric16(op, x, out)
-        bias, _ = bias16(L, op, 3, oc, allow32=False)
+        bias, _ = bias16(L, op, 3, oc, allow32=False, allow16=True)
         check_shifts16(L, op, shifts, False)
         amin, amax = L.act16(op, out)
     else:
@@ -218,5 +221,5 @@ _INT4 = "int8 weights, or TFLite's int4 (unpacked to int8)"
 OPS = {
     "CONV_2D": Lowers(conv_2d, ("int8", "int16"), note=_INT4),
     "DEPTHWISE_CONV_2D": Lowers(depthwise_conv_2d, ("int8", "int16"), note=_INT4),
-    "TRANSPOSE_CONV": Lowers(transpose_conv, ("int8", "int16")),
+    "TRANSPOSE_CONV": Lowers(transpose_conv, ("int8", "int16"), note="16x8: an int64 bias, or int16 (TFLM's, widened to int64)"),
 }
