@@ -31,19 +31,6 @@ static inline int16_t q15_round(int32_t x) { return cut16((x + (1 << 14)) >> 15)
 #define FFT_HALF_SUB(a, b) cut16(((int32_t)(a) - (int32_t)(b)) >> 1)
 #define FFT_IRFFT_FINISH(y, n) ((void)(y), (void)(n))
 #include "kernels/portable/signal_fft_impl.h"
-#undef FFT_T
-#undef FFT_FN
-#undef FFT_ADD
-#undef FFT_SUB
-#undef FFT_NEG
-#undef FFT_SMUL
-#undef FFT_CMUL_R
-#undef FFT_CMUL_I
-#undef FFT_DIV
-#undef FFT_HALF
-#undef FFT_HALF_ADD
-#undef FFT_HALF_SUB
-#undef FFT_IRFFT_FINISH
 
 // ---- int32: Q31, products in int64 -----------------------------------------
 static inline int32_t q31_round(int64_t x) { return cut32((x + ((int64_t)1 << 30)) >> 31); }
@@ -64,19 +51,6 @@ static inline int32_t sub32(int32_t a, int32_t b) { return (int32_t)((uint32_t)a
 #define FFT_HALF_SUB(a, b) (sub32((a), (b)) >> 1)
 #define FFT_IRFFT_FINISH(y, n) ((void)(y), (void)(n))
 #include "kernels/portable/signal_fft_impl.h"
-#undef FFT_T
-#undef FFT_FN
-#undef FFT_ADD
-#undef FFT_SUB
-#undef FFT_NEG
-#undef FFT_SMUL
-#undef FFT_CMUL_R
-#undef FFT_CMUL_I
-#undef FFT_DIV
-#undef FFT_HALF
-#undef FFT_HALF_ADD
-#undef FFT_HALF_SUB
-#undef FFT_IRFFT_FINISH
 
 // ---- float32: no scaling; the IRFFT divides by fft_length at the end --------
 static void irfft_divide_f32(float *y, int32_t n) {

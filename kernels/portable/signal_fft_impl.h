@@ -1,5 +1,6 @@
 // The body of the Signal FFTs, once per sample type (signal_fft.c includes
-// it with FFT_T, FFT_FN and the scalar operations defined): TFLM's RFFT and
+// it with FFT_T, FFT_FN and the scalar operations defined, which it
+// undefines at its end): TFLM's RFFT and
 // IRFFT are kiss_fft v130's real transforms, and their integer results
 // depend on every rounding, on where a sum is cut to the sample type and on
 // the order of the butterflies' operations, all of which this follows:
@@ -177,6 +178,18 @@ static void FFT_FN(complex_fft)(const sprat_signal_fft_params *p, const FFT_T *s
   }
 }
 
+// Both real transforms pair bin k with the mirror of bin n - k: their
+// halves' sum (even) and their difference turned by the split twiddle (odd).
+static inline void FFT_FN(split)(const FFT_FN(cpx) *z, int32_t n, int32_t k, const FFT_FN(cpx) *super,
+                                 FFT_FN(cpx) *even, FFT_FN(cpx) *odd) {
+  FFT_FN(cpx) mirror;
+  mirror.r = z[n - k].r;
+  mirror.i = FFT_NEG(z[n - k].i);
+  const FFT_FN(cpx) a = FFT_FN(cdiv)(z[k], 2), b = FFT_FN(cdiv)(mirror, 2);
+  *even = FFT_FN(cadd)(a, b);
+  *odd = FFT_FN(cmul)(FFT_FN(csub)(a, b), super[k - 1]);
+}
+
 // Per row: the complex FFT of the zero-padded real samples taken in pairs,
 // then the split into the real signal's fft_length / 2 + 1 bins.
 void FFT_FN(sprat_portable_signal_rfft)(const sprat_signal_fft_params *p, const FFT_T *in, const FFT_T *twiddles,
@@ -194,12 +207,8 @@ void FFT_FN(sprat_portable_signal_rfft)(const sprat_signal_fft_params *p, const 
     y[n].r = FFT_SUB(dc.r, dc.i);
     y[n].i = (FFT_T)0;
     for (int32_t k = 1; k <= n / 2; ++k) {
-      FFT_FN(cpx) mirror;
-      mirror.r = z[n - k].r;
-      mirror.i = FFT_NEG(z[n - k].i);
-      const FFT_FN(cpx) a = FFT_FN(cdiv)(z[k], 2), b = FFT_FN(cdiv)(mirror, 2);
-      const FFT_FN(cpx) even = FFT_FN(cadd)(a, b);
-      const FFT_FN(cpx) odd = FFT_FN(cmul)(FFT_FN(csub)(a, b), super[k - 1]);
+      FFT_FN(cpx) even, odd;
+      FFT_FN(split)(z, n, k, super, &even, &odd);
       y[k].r = FFT_HALF_ADD(even.r, odd.r);
       y[k].i = FFT_HALF_ADD(even.i, odd.i);
       y[n - k].r = FFT_HALF_SUB(even.r, odd.r);
@@ -223,12 +232,8 @@ void FFT_FN(sprat_portable_signal_irfft)(const sprat_signal_fft_params *p, const
     first.i = FFT_SUB(x[0].r, x[n].r);
     z[0] = FFT_FN(cdiv)(first, 2);
     for (int32_t k = 1; k <= n / 2; ++k) {
-      FFT_FN(cpx) mirror;
-      mirror.r = x[n - k].r;
-      mirror.i = FFT_NEG(x[n - k].i);
-      const FFT_FN(cpx) a = FFT_FN(cdiv)(x[k], 2), b = FFT_FN(cdiv)(mirror, 2);
-      const FFT_FN(cpx) even = FFT_FN(cadd)(a, b);
-      const FFT_FN(cpx) odd = FFT_FN(cmul)(FFT_FN(csub)(a, b), super[k - 1]);
+      FFT_FN(cpx) even, odd;
+      FFT_FN(split)(x, n, k, super, &even, &odd);
       z[k] = FFT_FN(cadd)(even, odd);
       z[n - k] = FFT_FN(csub)(even, odd);
       z[n - k].i = FFT_NEG(z[n - k].i);
@@ -237,3 +242,18 @@ void FFT_FN(sprat_portable_signal_irfft)(const sprat_signal_fft_params *p, const
     FFT_IRFFT_FINISH(y, p->fft_length);
   }
 }
+
+// Undefined here, so that the next sample type defines its own.
+#undef FFT_T
+#undef FFT_FN
+#undef FFT_ADD
+#undef FFT_SUB
+#undef FFT_NEG
+#undef FFT_SMUL
+#undef FFT_CMUL_R
+#undef FFT_CMUL_I
+#undef FFT_DIV
+#undef FFT_HALF
+#undef FFT_HALF_ADD
+#undef FFT_HALF_SUB
+#undef FFT_IRFFT_FINISH

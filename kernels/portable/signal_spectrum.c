@@ -20,15 +20,6 @@ void sprat_portable_signal_window_s16(const sprat_signal_window_params *p, const
 }
 
 // The position of x's top bit, counting from 1 (0 for 0).
-static int32_t top_bit32(uint32_t x) {
-  int32_t n = 0;
-  while (x) {
-    x >>= 1;
-    ++n;
-  }
-  return n;
-}
-
 static int32_t top_bit64(uint64_t x) {
   int32_t n = 0;
   while (x) {
@@ -37,6 +28,8 @@ static int32_t top_bit64(uint64_t x) {
   }
   return n;
 }
+
+static int32_t top_bit32(uint32_t x) { return top_bit64(x); }
 
 int32_t sprat_portable_signal_fft_auto_scale_s16(int32_t n, const int16_t *in, int16_t *out) {
   // TFLM's largest magnitude is an int16: -32768 stays -32768, whose
@@ -89,39 +82,36 @@ void sprat_portable_signal_filter_bank(const sprat_signal_filter_bank_params *p,
   }
 }
 
-static uint32_t sqrt32(uint32_t num) {
-  if (num == 0) return 0;
-  uint32_t res = 0;
-  const int32_t start = (32 - top_bit32(num)) | 1;  // the highest even bit at or above num's top bit
-  uint32_t bit = 1u << (31 - start);
-  for (int32_t k = (31 - start) / 2 + 1; k > 0; --k) {
-    if (num >= res + bit) {
-      num -= res + bit;
+// TFLM's bit-by-bit integer root; *num is left holding the remainder. For
+// num below 2^32 it takes the same steps as the 32-bit root TFLM also has.
+static uint64_t bit_sqrt(uint64_t *num) {
+  uint64_t res = 0;
+  const int32_t start = (64 - top_bit64(*num)) | 1;  // the highest even bit at or above num's top bit
+  uint64_t bit = (uint64_t)1 << (63 - start);
+  for (int32_t k = (63 - start) / 2 + 1; k > 0; --k) {
+    if (*num >= res + bit) {
+      *num -= res + bit;
       res = (res >> 1) + bit;
     } else {
       res >>= 1;
     }
     bit >>= 2;
   }
-  if (num > res && res != 0xFFFF) ++res;  // rounded
-  return res & 0xFFFF;
+  return res;
+}
+
+static uint32_t sqrt32(uint32_t num) {
+  if (num == 0) return 0;
+  uint64_t rest = num;
+  uint64_t res = bit_sqrt(&rest);
+  if (rest > res && res != 0xFFFF) ++res;  // rounded
+  return (uint32_t)res & 0xFFFF;
 }
 
 static uint32_t sqrt64(uint64_t num) {
   // TFLM's shortcut: below 2^32 the 32-bit root (off by one near 2^32).
   if ((num >> 32) == 0) return sqrt32((uint32_t)num);
-  uint64_t res = 0;
-  const int32_t start = (64 - top_bit64(num)) | 1;
-  uint64_t bit = (uint64_t)1 << (63 - start);
-  for (int32_t k = (63 - start) / 2 + 1; k > 0; --k) {
-    if (num >= res + bit) {
-      num -= res + bit;
-      res = (res >> 1) + bit;
-    } else {
-      res >>= 1;
-    }
-    bit >>= 2;
-  }
+  uint64_t res = bit_sqrt(&num);
   if (num > res && res != 0xFFFFFFFFu) ++res;
   return (uint32_t)res;
 }

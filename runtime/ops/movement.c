@@ -41,15 +41,17 @@ static void run_pad(const sprat_layer *l) {
   sprat_strided_copy(&p->copy, l->data[0], l->data[1]);
 }
 
-static sprat_status check_resize(const sprat_op_ctx *c) {
+// RESIZE_NEAREST_NEIGHBOR: int8 (RESIZE_NEAREST) or int16 (RESIZE_NEAREST_S16),
+// the same record and source tables.
+static sprat_status check_resize_of(const sprat_op_ctx *c, uint8_t type) {
   SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_resize_params)) && c->n_in == 3);
   const sprat_resize_params *p = (const sprat_resize_params *)(const void *)c->params;
   SPRAT_CHECK(p->batches >= 1 && p->in_h >= 1 && p->in_w >= 1 && p->channels >= 1 && p->out_h >= 1 && p->out_w >= 1);
   const int64_t n_in = sprat_product4(p->batches, p->in_h, p->in_w, p->channels);
   const int64_t n_out = sprat_product4(p->batches, p->out_h, p->out_w, p->channels);
   SPRAT_CHECK(n_in > 0 && n_out > 0);
-  SPRAT_CHECK(c->in[0].present && c->in[0].type == SPRAT_INT8 && c->in[0].count == n_in);
-  SPRAT_CHECK(c->out[0].type == SPRAT_INT8 && c->out[0].count == n_out);
+  SPRAT_CHECK(c->in[0].present && c->in[0].type == type && c->in[0].count == n_in);
+  SPRAT_CHECK(c->out[0].type == type && c->out[0].count == n_out);
   // Constants, checked once, here.
   SPRAT_CHECK(sprat_is_const(&c->in[1], SPRAT_INT32, (uint32_t)p->out_h) &&
               sprat_is_const(&c->in[2], SPRAT_INT32, (uint32_t)p->out_w));
@@ -57,6 +59,15 @@ static sprat_status check_resize(const sprat_op_ctx *c) {
   for (int32_t i = 0; i < p->out_h; ++i) SPRAT_CHECK(ys[i] >= 0 && ys[i] < p->in_h);
   for (int32_t i = 0; i < p->out_w; ++i) SPRAT_CHECK(xs[i] >= 0 && xs[i] < p->in_w);
   return SPRAT_OK;
+}
+
+static sprat_status check_resize(const sprat_op_ctx *c) { return check_resize_of(c, SPRAT_INT8); }
+static sprat_status check_resize_nearest_s16(const sprat_op_ctx *c) { return check_resize_of(c, SPRAT_INT16); }
+
+static void run_resize_nearest_s16(const sprat_layer *l) {
+  sprat_resize_nearest_s16((const sprat_resize_params *)(const void *)l->params,
+                           (const int32_t *)(const void *)l->data[1], (const int32_t *)(const void *)l->data[2],
+                           (const int16_t *)(const void *)l->data[0], (int16_t *)(void *)l->data[3]);
 }
 
 static void run_resize(const sprat_layer *l) {
@@ -88,3 +99,5 @@ const sprat_op_registration sprat_op_gather = {SPRAT_OP_GATHER, "GATHER", check_
 const sprat_op_registration sprat_op_copy = {SPRAT_OP_COPY, "COPY", check_copy, run_copy};
 const sprat_op_registration sprat_op_pad = {SPRAT_OP_PAD, "PAD", check_pad, run_pad};
 const sprat_op_registration sprat_op_resize_nearest = {SPRAT_OP_RESIZE_NEAREST, "RESIZE_NEAREST_NEIGHBOR", check_resize, run_resize};
+const sprat_op_registration sprat_op_resize_nearest_s16 = {SPRAT_OP_RESIZE_NEAREST_S16, "RESIZE_NEAREST_S16",
+                                                           check_resize_nearest_s16, run_resize_nearest_s16};

@@ -1,6 +1,6 @@
 // The norm family: SUM, MEAN, REDUCE_MIN and REDUCE_MAX over any axes
-// (REDUCE_ND), ARG_MIN, CUMSUM, L2_NORMALIZATION, LOG_SOFTMAX, L2_POOL_2D,
-// RESIZE_BILINEAR and int16 RESIZE_NEAREST_NEIGHBOR. Every record field that
+// (REDUCE_ND), CUMSUM, L2_NORMALIZATION, LOG_SOFTMAX, L2_POOL_2D,
+// RESIZE_BILINEAR (int16 RESIZE_NEAREST is movement.c's). Every record field that
 // indexes memory is checked against the tensors here.
 #include "runtime/src/op_api.h"
 #include "runtime/src/opcodes.h"
@@ -54,23 +54,6 @@ static sprat_status check_reduce_nd(const sprat_op_ctx *c) {
 
 static void run_reduce_nd(const sprat_layer *l) {
   sprat_reduce_nd((const sprat_reduce_nd_params *)(const void *)l->params, l->data[0], l->data[1]);
-}
-
-// ARG_MIN: ARG_MAX's record over an [outer, reduced, inner] view.
-static sprat_status check_arg_min(const sprat_op_ctx *c) {
-  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_arg_max_params)) && c->n_in == 1 && c->in[0].present);
-  const sprat_arg_max_params *p = (const sprat_arg_max_params *)(const void *)c->params;
-  SPRAT_CHECK(p->input_type == SPRAT_INT8 || p->input_type == SPRAT_FLOAT32);
-  SPRAT_CHECK(c->in[0].type == p->input_type);
-  SPRAT_CHECK(c->out[0].type == (p->output_is_int64 ? SPRAT_INT64 : SPRAT_INT32));
-  const int64_t n_in = sprat_product4(p->outer, p->reduced, p->inner, 1);
-  const int64_t n_out = sprat_product4(p->outer, p->inner, 1, 1);
-  SPRAT_CHECK(n_in == (int64_t)c->in[0].count && n_out == (int64_t)c->out[0].count);
-  return SPRAT_OK;
-}
-
-static void run_arg_min(const sprat_layer *l) {
-  sprat_arg_min((const sprat_arg_max_params *)(const void *)l->params, l->data[0], l->data[1]);
 }
 
 static sprat_status check_cumsum(const sprat_op_ctx *c) {
@@ -186,31 +169,8 @@ static void run_resize_bilinear(const sprat_layer *l) {
                         l->data[0], l->data[3]);
 }
 
-// RESIZE_NEAREST_NEIGHBOR on int16: the int8 op's record and source tables.
-static sprat_status check_resize_nearest_s16(const sprat_op_ctx *c) {
-  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_resize_params)) && c->n_in == 3 && c->in[0].present);
-  const sprat_resize_params *p = (const sprat_resize_params *)(const void *)c->params;
-  const int64_t n_in = sprat_product4(p->batches, p->in_h, p->in_w, p->channels);
-  const int64_t n_out = sprat_product4(p->batches, p->out_h, p->out_w, p->channels);
-  SPRAT_CHECK(n_in > 0 && n_out > 0);
-  SPRAT_CHECK(c->in[0].type == SPRAT_INT16 && (int64_t)c->in[0].count == n_in);
-  SPRAT_CHECK(c->out[0].type == SPRAT_INT16 && (int64_t)c->out[0].count == n_out);
-  SPRAT_CHECK(sprat_is_const(&c->in[1], SPRAT_INT32, (uint32_t)p->out_h) &&
-              sprat_is_const(&c->in[2], SPRAT_INT32, (uint32_t)p->out_w));
-  const int32_t *ys = (const int32_t *)(const void *)c->in[1].data, *xs = (const int32_t *)(const void *)c->in[2].data;
-  for (int32_t i = 0; i < p->out_h; ++i) SPRAT_CHECK(ys[i] >= 0 && ys[i] < p->in_h);
-  for (int32_t i = 0; i < p->out_w; ++i) SPRAT_CHECK(xs[i] >= 0 && xs[i] < p->in_w);
-  return SPRAT_OK;
-}
-
-static void run_resize_nearest_s16(const sprat_layer *l) {
-  sprat_resize_nearest_s16((const sprat_resize_params *)(const void *)l->params,
-                           (const int32_t *)(const void *)l->data[1], (const int32_t *)(const void *)l->data[2],
-                           (const int16_t *)(const void *)l->data[0], (int16_t *)(void *)l->data[3]);
-}
 
 const sprat_op_registration sprat_op_reduce_nd = {SPRAT_OP_REDUCE_ND, "REDUCE_ND", check_reduce_nd, run_reduce_nd};
-const sprat_op_registration sprat_op_arg_min = {SPRAT_OP_ARG_MIN, "ARG_MIN", check_arg_min, run_arg_min};
 const sprat_op_registration sprat_op_cumsum = {SPRAT_OP_CUMSUM, "CUMSUM", check_cumsum, run_cumsum};
 const sprat_op_registration sprat_op_l2_normalization = {SPRAT_OP_L2_NORMALIZATION, "L2_NORMALIZATION", check_l2norm,
                                                          run_l2norm};
@@ -219,5 +179,3 @@ const sprat_op_registration sprat_op_log_softmax = {SPRAT_OP_LOG_SOFTMAX, "LOG_S
 const sprat_op_registration sprat_op_l2_pool_2d = {SPRAT_OP_L2_POOL_2D, "L2_POOL_2D", check_l2_pool, run_l2_pool};
 const sprat_op_registration sprat_op_resize_bilinear = {SPRAT_OP_RESIZE_BILINEAR, "RESIZE_BILINEAR",
                                                         check_resize_bilinear, run_resize_bilinear};
-const sprat_op_registration sprat_op_resize_nearest_s16 = {SPRAT_OP_RESIZE_NEAREST_S16, "RESIZE_NEAREST_S16",
-                                                           check_resize_nearest_s16, run_resize_nearest_s16};

@@ -1,4 +1,4 @@
-// MEAN, REDUCE_MAX and ARG_MAX over the middle axis of an [outer, reduced, inner] view.
+// MEAN, REDUCE_MAX, ARG_MAX and ARG_MIN over the middle axis of an [outer, reduced, inner] view.
 #include "runtime/src/op_api.h"
 #include "runtime/src/opcodes.h"
 
@@ -40,6 +40,11 @@ static void run_arg_max(const sprat_layer *l) {
   sprat_arg_max((const sprat_arg_max_params *)(const void *)l->params, l->data[0], l->data[1]);
 }
 
+// ARG_MIN: ARG_MAX's record and checks.
+static void run_arg_min(const sprat_layer *l) {
+  sprat_arg_min((const sprat_arg_max_params *)(const void *)l->params, l->data[0], l->data[1]);
+}
+
 static sprat_status check_reduce_max(const sprat_op_ctx *c) {
   SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_reduce_params)) && c->n_in == 1);
   const sprat_reduce_params *p = (const sprat_reduce_params *)(const void *)c->params;
@@ -56,6 +61,7 @@ static void run_reduce_max(const sprat_layer *l) {
 const sprat_op_registration sprat_op_reduce_max = {SPRAT_OP_REDUCE_MAX, "REDUCE_MAX", check_reduce_max, run_reduce_max};
 const sprat_op_registration sprat_op_mean = {SPRAT_OP_MEAN, "MEAN", check_mean, run_mean};
 const sprat_op_registration sprat_op_arg_max = {SPRAT_OP_ARG_MAX, "ARG_MAX", check_arg_max, run_arg_max};
+const sprat_op_registration sprat_op_arg_min = {SPRAT_OP_ARG_MIN, "ARG_MIN", check_arg_max, run_arg_min};
 
 // MEAN int16: zero points 0 (as TFLite requires); an int32 sum of at most
 // 2^16 values.
