@@ -1,50 +1,14 @@
-// AVERAGE_POOL_2D and MAX_POOL_2D, int8 (same scale in and out). Windows
-// only count positions inside the input, as TFLite does.
-#include "kernels/portable/fixedpoint.h"
-#include "kernels/portable/portable.h"
-
-static inline int32_t max_i32(int32_t a, int32_t b) { return a > b ? a : b; }
-static inline int32_t min_i32(int32_t a, int32_t b) { return a < b ? a : b; }
-
-static void pool(const sprat_pool_params *p, const int8_t *in, int8_t *out, int32_t row_begin, int32_t row_end,
-                 int is_max) {
-  const sprat_shape4 *is = &p->in, *os = &p->out;
-  for (int32_t b = 0; b < os->n; ++b) {
-    for (int32_t oy = row_begin; oy < row_end; ++oy) {
-      const int32_t y0 = oy * p->stride_h - p->pad_top;
-      const int32_t ky0 = max_i32(0, -y0), ky1 = min_i32(p->filter_h, is->h - y0);
-      for (int32_t ox = 0; ox < os->w; ++ox) {
-        const int32_t x0 = ox * p->stride_w - p->pad_left;
-        const int32_t kx0 = max_i32(0, -x0), kx1 = min_i32(p->filter_w, is->w - x0);
-        for (int32_t c = 0; c < os->c; ++c) {
-          int32_t acc = is_max ? INT32_MIN : 0, count = 0;
-          for (int32_t ky = ky0; ky < ky1; ++ky) {
-            for (int32_t kx = kx0; kx < kx1; ++kx) {
-              const int32_t v = in[((b * is->h + y0 + ky) * is->w + x0 + kx) * is->c + c];
-              acc = is_max ? max_i32(acc, v) : acc + v;
-              ++count;
-            }
-          }
-          if (!is_max) {
-            // Rounds halves away from zero; an empty window gives 0.
-            if (count == 0) acc = 0;
-            else acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
-          } else if (count == 0) {
-            acc = p->act_min;
-          }
-          out[((b * os->h + oy) * os->w + ox) * os->c + c] = (int8_t)sprat_clamp(acc, p->act_min, p->act_max);
-        }
-      }
-    }
-  }
-}
+// AVERAGE_POOL_2D and MAX_POOL_2D, int8 (same scale in and out).
+#define POOL_T int8_t
+#define POOL_FN(name) name##_s8
+#include "kernels/portable/pool2d_impl.h"
 
 void sprat_portable_avg_pool2d_s8(const sprat_pool_params *p, const int8_t *in, int8_t *out, int32_t row_begin,
                                   int32_t row_end) {
-  pool(p, in, out, row_begin, row_end, 0);
+  pool_s8(p, in, out, row_begin, row_end, 0);
 }
 
 void sprat_portable_max_pool2d_s8(const sprat_pool_params *p, const int8_t *in, int8_t *out, int32_t row_begin,
                                   int32_t row_end) {
-  pool(p, in, out, row_begin, row_end, 1);
+  pool_s8(p, in, out, row_begin, row_end, 1);
 }
