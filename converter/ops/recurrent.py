@@ -1,15 +1,18 @@
-"""UNIDIRECTIONAL_SEQUENCE_LSTM (runtime/ops/recurrent.c,
-kernels/portable/lstm_s8.c): TFLite's integer "8x8_16" LSTM, int8
-activations and weights, int16 cell state, as LiteRT's reference kernel
-computes it, its Prepare's constants made here.
+"""UNIDIRECTIONAL_SEQUENCE_LSTM: TFLite's integer LSTM (int8 weights, int16
+cell state), its Prepare's constants made here, in two arithmetics.
 
-The oracle is LiteRT: it runs the integer LSTM when the model has the five
-intermediates TFLite's converter writes, and its arithmetic differs from
-TFLM's (gemmlowp's fixed-point logistic and tanh where TFLM interpolates a
-fitted sigmoid table; the output state quantized with the effective hidden
-intermediate's scale where TFLM takes the output state's). A model without
-them LiteRT refuses; TFLM's table sprat does not ship, so such a model and
-16x8 LSTMs (TFLM only) are refused.
+LiteRT's (runtime/ops/recurrent.c, kernels/portable/lstm_s8.c): the int8
+"8x8_16" LSTM with the five intermediates TFLite's converter writes, which
+LiteRT's reference kernel runs and so is the oracle of: gemmlowp's
+fixed-point logistic and tanh, the output state quantized with the
+effective hidden intermediate's scale.
+
+TFLM's (runtime/ops/lstm_tflm.c, kernels/portable/lstm_tflm.c): what LiteRT
+refuses and TFLM runs, 16x8 LSTMs (int16 activations, int64 biases) and
+int8 ones without the intermediates. TFLM's gates interpolate TFLite's
+int16 sigmoid table (quant.SIGMOID_S16_TABLE, carried in the blob), its cell
+and hidden updates are int16 Muls, the output state takes its own scale,
+and any cell state scale goes (its tanh rounds the log2).
 
 The output state and the cell state are TFLite variables: ordinary inputs
 of the op that its kernel updates in place, kept across invokes (STATE
@@ -18,6 +21,7 @@ tensors, planned by the converter)."""
 import numpy as np
 
 from converter import ir, quant
+from converter.errors import ConvertError
 from converter.lower import Lowers, i32
 
 GATES = ("input", "forget", "cell", "output")
@@ -29,8 +33,6 @@ _PROJECTION = (16, 17)
 _OUTPUT_STATE, _CELL_STATE = 18, 19
 _LAYER_NORM = (20, 21, 22, 23)
 _TANH = 4
-_TABLE = "TFLM's kernel interpolates a sigmoid table of its own, fitted rather than the rounded function, which " \
-         "sprat does not ship"
 
 
 def _present(op, i):
@@ -72,17 +74,8 @@ def _multiplier(L, op, scale, what):
     return quant.quantize_multiplier(float(scale))
 
 
-def lstm(L, op):
-    if L.is_int16(op):
-        raise L.err(op, f"int16 activations (16x8) are not supported: only TFLM runs them, and {_TABLE}; int8 works",
-                    op.inputs[0])
-    if len(op.inputs) not in (20, 24):
-        raise L.err(op, f"{len(op.inputs)} inputs: TFLite's LSTM takes 24 (or 20, without layer normalisation)")
-    x = L.tensor(op, 0)
-    out = L.output(op)
-    if len(x.shape) != 3:
-        raise L.err(op, f"input {list(x.shape)}: the LSTM takes a 3-D input [batch, time, features] "
-                        "([time, batch, features] when time major)", x.name)
+def _variants(L, op):
+    """The LSTM variants neither integer path runs, refused by name."""
     if not (_present(op, 1) and _present(op, 5)):
         raise L.err(op, "CIFG (no input gate: input-to-input or recurrent-to-input weights absent) is not supported")
     for what, idx in (("peephole weights", _PEEPHOLE), ("projection weights", _PROJECTION),
@@ -94,6 +87,22 @@ def lstm(L, op):
     if o.get("fused_activation_function", _TANH) != _TANH:
         raise L.err(op, f"cell activation {o.get('fused_activation_function')}: sprat runs TANH only (LiteRT's "
                         "integer kernel applies TANH whatever the option says, TFLM the option)")
+
+
+def lstm(L, op):
+    # LiteRT runs the int8 LSTM with TFLite's five intermediates; it refuses
+    # 16x8 (int64 biases) and an int8 LSTM without them, which TFLM runs.
+    if L.is_int16(op) or len(op.intermediates) != 5:
+        return lstm_tflm(L, op)
+    if len(op.inputs) not in (20, 24):
+        raise L.err(op, f"{len(op.inputs)} inputs: TFLite's LSTM takes 24 (or 20, without layer normalisation)")
+    x = L.tensor(op, 0)
+    out = L.output(op)
+    if len(x.shape) != 3:
+        raise L.err(op, f"input {list(x.shape)}: the LSTM takes a 3-D input [batch, time, features] "
+                        "([time, batch, features] when time major)", x.name)
+    _variants(L, op)
+    o = op.options
     cell_clip, proj_clip = float(o.get("cell_clip", 0.0)), float(o.get("proj_clip", 0.0))
     if cell_clip < 0 or proj_clip < 0:
         raise L.err(op, f"negative clip (cell {cell_clip:g}, projection {proj_clip:g}): TFLite takes 0 (none) or more")
@@ -123,9 +132,9 @@ def lstm(L, op):
     # LiteRT's integer path needs all five intermediates; the fifth, the
     # effective hidden state, is the quantization it gives h.
     inter = op.intermediates
-    if len(inter) != 5 or inter[4] < 0:
-        raise L.err(op, f"{len(inter)} intermediates: the integer LSTM needs the 5 TFLite's converter writes "
-                        f"(LiteRT refuses the model without them, and {_TABLE})")
+    if inter[4] < 0:
+        raise L.err(op, "the fifth intermediate (the effective hidden state) is absent: LiteRT's integer LSTM "
+                        "quantizes the output state with it")
     hidden = L.g.t(inter[4])
     if hidden.quant is None or hidden.quant.per_channel:
         raise L.err(op, "the effective hidden intermediate (the fifth) needs one scale and zero point", hidden.name)
@@ -176,10 +185,129 @@ def lstm(L, op):
            params, macs=batches * steps * 4 * n_cell * (n_input + n_cell))
 
 
+def _tflm_multiplier(L, op, real, what, max_shift=30):
+    too_big = L.err(op, f"the scales give the {what} a multiplier of {real:g}: TFLM's "
+                        f"{'64-bit ' if max_shift < 30 else ''}requantization takes below 2^{max_shift}")
+    try:
+        m, s = _multiplier(L, op, real, what)
+    except ConvertError as e:
+        if e.op_index is not None:
+            raise
+        raise too_big from None
+    if s > max_shift:
+        raise too_big
+    return m, s
+
+
+def lstm_tflm(L, op):
+    """TFLM's integer LSTM (micro/kernels/lstm_eval.h): int8, or 16x8 with
+    int64 biases; its Prepare's constants (lstm_eval_common.cc) made here.
+    TFLM reads no intermediates."""
+    wide = L.is_int16(op)
+    act = ir.INT16 if wide else ir.INT8
+    if len(op.inputs) != 24:
+        raise L.err(op, f"{len(op.inputs)} inputs: TFLM's LSTM takes 24 (the 20 of old models it refuses)"
+                    + ("" if wide else ", and LiteRT the model without TFLite's 5 intermediates"))
+    x = L.tensor(op, 0, types=(act,))
+    out = L.output(op, types=(act,))
+    if len(x.shape) != 3:
+        raise L.err(op, f"input {list(x.shape)}: the LSTM takes a 3-D input [batch, time, features] "
+                        "([time, batch, features] when time major)", x.name)
+    _variants(L, op)
+    o = op.options
+    cell_clip = float(np.float32(o.get("cell_clip", 0.0)))
+    time_major = bool(o.get("time_major", False))
+    steps, batches, n_input = x.shape if time_major else (x.shape[1], x.shape[0], x.shape[2])
+    # TFLM takes the cell count from the output state's second dimension.
+    if not _present(op, _OUTPUT_STATE):
+        raise L.err(op, f"the output state (input {_OUTPUT_STATE}) is missing")
+    hs = L.g.t(op.inputs[_OUTPUT_STATE]).shape
+    if len(hs) != 2:
+        raise L.err(op, f"output state {list(hs)}: TFLM takes [batch, cells]", op.inputs[_OUTPUT_STATE])
+    n_cell = hs[1]
+    w_in = [_weight(L, op, i, n_cell, n_input, f"input-to-{g}") for i, g in zip(_INPUT_TO, GATES)]
+    w_rec = [_weight(L, op, i, n_cell, n_cell, f"recurrent-to-{g}") for i, g in zip(_RECURRENT_TO, GATES)]
+    bias_type = ir.INT64 if wide else ir.INT32
+    biases = []
+    for i, g in zip(_BIAS, GATES):
+        if not _present(op, i):
+            raise L.err(op, f"the {g} gate bias (input {i}) is missing")
+        b = L.g.t(op.inputs[i])
+        if b.type != bias_type or not b.is_const or tuple(b.shape) != (n_cell,):
+            why = " (TFLM reads a 16x8 LSTM's biases as int64, an int32 one beyond its end)" if wide else ""
+            raise L.err(op, f"the {g} gate bias must be a constant {ir.TYPE_NAMES[bias_type]} vector of {n_cell} "
+                            f"values{why}", b.name)
+        biases.append([int(v) for v in b.data.astype(np.int64)])
+    h = _state(L, op, _OUTPUT_STATE, (act,), batches * n_cell, "output state")
+    c = _state(L, op, _CELL_STATE, (ir.INT16,), batches * n_cell, "cell state")
+    want = tuple(x.shape[:2]) + (n_cell,)
+    if tuple(out.shape) != want:
+        raise L.err(op, f"output {list(out.shape)}: the LSTM makes {list(want)}", out.name)
+    if c.quant.zp() != 0:
+        raise L.err(op, f"cell state zero point {c.quant.zp()}: TFLM's integer LSTM takes 0", c.name)
+    lo, hi = (-32768, 32767) if wide else (-128, 127)
+    if not lo <= h.quant.zp() <= hi:
+        raise L.err(op, f"output state zero point {h.quant.zp()} is outside its type", h.name)
+
+    # CreateGateParams: each matmul's multiplier as its FULLY_CONNECTED's,
+    # the product of the scales over the gates' Q3.12. The sources multiply
+    # the float32 scales in float32; TFLM's build (tflite-micro
+    # 0.dev20261023) multiplies them in double, as measured: 16x8's
+    # 16-bit multipliers show it (test_recurrent.py checks a tie).
+    f = np.float32
+    max_shift = 7 if wide else 30  # 16x8's int64 requantization (MultiplyByQuantizedMultiplier)
+    mults, shifts = [], []
+    for ws, src, kind in [(w, x, "input") for w in w_in] + [(w, h, "recurrent") for w in w_rec]:
+        real = float(f(src.quant.s())) * float(f(ws.quant.s())) / 2.0 ** -12
+        m, sh = _tflm_multiplier(L, op, real, f"{kind} matmul of a gate", max_shift)
+        mults.append(m)
+        shifts.append(sh)
+    # CreateInterGateMulParams: the Q0.15 gates' products, scales in double.
+    cs, hsc = float(f(c.quant.s())), float(f(h.quant.s()))
+    fm = _tflm_multiplier(L, op, 2.0 ** -15 * cs / cs, "forget gate x cell state")
+    im = _tflm_multiplier(L, op, 2.0 ** -15 * 2.0 ** -15 / cs, "input gate x cell gate")
+    hm = _tflm_multiplier(L, op, 2.0 ** -15 * 2.0 ** -15 / hsc, "output gate x tanh(cell state)")
+    # CreateLstmCellStateInfo: the log2 of the cell scale, rounded (TFLM
+    # takes any scale: its Muls use the scale itself, its tanh the power).
+    power = quant.checked_log2(cs)[1]
+    left = 12 + power
+    if not -31 <= left <= 13:
+        raise L.err(op, f"cell state scale {cs:g} (about 2^{power}): TFLM's tanh of the cell state takes 2^-43 "
+                        "to 2^1 (its input rescale must fit 15 bits)", c.name)
+    tanh_m, tanh_s = (3 << left, 0) if left >= 0 else (3, -left)
+    clip = -1
+    if cell_clip > 0:
+        clip = int(max(min(cell_clip / cs, 32767.0), -32768.0))  # double, truncated to int16
+
+    # The zero points' terms folded into the biases: TFLM sums
+    # w * (x - zp) (int32 wrapping for int8, int64 for 16x8).
+    wrap = (lambda v: ((v + (1 << 63)) % (1 << 64)) - (1 << 63)) if wide else _wrap32
+
+    def folded(w, zp, b):
+        return [wrap(bv - zp * int(rs)) for bv, rs in zip(b, w.data.astype(np.int64).sum(axis=1))]
+
+    rows = [folded(w, x.quant.zp(), b) for w, b in zip(w_in, biases)]
+    rows += [folded(w, h.quant.zp(), [0] * n_cell) for w in w_rec]
+    flat = np.asarray([v for r in rows for v in r], np.int64)
+    if wide:
+        bias = L.g.add_tensor(f"{out.name}/lstm_bias", ir.INT64, flat.shape, None, flat).index
+    else:
+        bias = L.const_i32(f"{out.name}/lstm_bias", flat)
+    table = L.g.add_tensor(f"{out.name}/sigmoid_table", ir.INT16, (256,), None,
+                           np.array(quant.SIGMOID_S16_TABLE, np.uint16).view(np.int16)).index
+
+    params = i32(batches, steps, n_input, n_cell, 1 if time_major else 0, clip, h.quant.zp(), tanh_m, tanh_s,
+                 *fm, *im, *hm, *mults, *shifts)
+    L.emit(op, "UNIDIRECTIONAL_SEQUENCE_LSTM_S16" if wide else "UNIDIRECTIONAL_SEQUENCE_LSTM_TFLM",
+           [x.index] + [w.index for w in w_in] + [w.index for w in w_rec] + [bias, table, h.index, c.index],
+           [out.index], params, macs=batches * steps * 4 * n_cell * (n_input + n_cell))
+
+
 OPS = {
     "UNIDIRECTIONAL_SEQUENCE_LSTM": Lowers(
-        lstm, ("int8",),
-        note="int8 activations and weights, int16 cell state, as LiteRT computes it (the oracle: TFLM's arithmetic "
-             "differs); state kept across invokes; needs TFLite's 5 intermediates; CIFG, peephole, projection, "
-             "layer norm and int16 (16x8, TFLM's fitted table) refused"),
+        lstm, ("int8", "int16"),
+        note="int8 weights, int16 cell state; state kept across invokes. int8 with TFLite's 5 intermediates as "
+             "LiteRT computes it (the oracle); 16x8 (int64 biases) and int8 without the intermediates as TFLM "
+             "computes it (LiteRT refuses them; TFLM's sigmoid table, its oracle); 24 inputs there. CIFG, "
+             "peephole, projection and layer norm refused"),
 }

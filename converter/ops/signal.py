@@ -72,6 +72,8 @@ def _type_option(L, op):
     """The sample type of option T, which TFLM reads by name."""
     if _keys(op) is None or "T" not in op.options:
         raise L.err(op, "option 'T' (the sample type) is missing: TFLM reads it to pick its kernel")
+    if not isinstance(op.options["T"], int):  # a mutated flexbuffer's value: None, a float, a string
+        raise L.err(op, f"option T = {op.options['T']!r}: TFLM takes int16 (7), int32 (2) or float32 (0)")
     t = _TFL_TYPES.get(int(op.options["T"]))
     if t is None:
         raise L.err(op, f"option T = {int(op.options['T'])}: TFLM takes int16 (7), int32 (2) or float32 (0)")

@@ -17,6 +17,7 @@ extern const sprat_op_registration sprat_op_conv_2d_s16, sprat_op_depthwise_conv
 extern const sprat_op_registration sprat_op_svdf, sprat_op_circular_buffer, sprat_op_transpose_conv_s16,
     sprat_op_softmax_s8_s16;
 extern const sprat_op_registration sprat_op_unidirectional_sequence_lstm;
+extern const sprat_op_registration sprat_op_lstm_tflm_s8, sprat_op_lstm_tflm_s16;
 extern const sprat_op_registration sprat_op_gather_rt, sprat_op_gather_nd, sprat_op_embedding_hybrid,
     sprat_op_dynamic_update_slice, sprat_op_broadcast_args, sprat_op_batch_matmul, sprat_op_batch_matmul_s16;
 extern const sprat_op_registration sprat_op_reduce_nd, sprat_op_arg_min, sprat_op_cumsum, sprat_op_l2_normalization,
@@ -48,6 +49,7 @@ static const sprat_op_registration *const kOps[] = {
     &sprat_op_abs_s16, &sprat_op_prelu_s16, &sprat_op_dequantize_u8,
     &sprat_op_svdf, &sprat_op_circular_buffer, &sprat_op_transpose_conv_s16, &sprat_op_softmax_s8_s16,
     &sprat_op_unidirectional_sequence_lstm,
+    &sprat_op_lstm_tflm_s8, &sprat_op_lstm_tflm_s16,
     &sprat_op_gather_rt, &sprat_op_gather_nd, &sprat_op_embedding_hybrid, &sprat_op_dynamic_update_slice,
     &sprat_op_broadcast_args, &sprat_op_batch_matmul, &sprat_op_batch_matmul_s16,
     &sprat_op_reduce_nd, &sprat_op_arg_min, &sprat_op_cumsum, &sprat_op_l2_normalization, &sprat_op_log_softmax,

@@ -59,6 +59,8 @@ enum {
   SPRAT_OP_CIRCULAR_BUFFER = 111,
   // recurrent: 100-109
   SPRAT_OP_UNIDIRECTIONAL_SEQUENCE_LSTM = 100,  // int8, int16 cell state
+  SPRAT_OP_UNIDIRECTIONAL_SEQUENCE_LSTM_TFLM = 101,  // int8 as TFLM computes it (no intermediates)
+  SPRAT_OP_UNIDIRECTIONAL_SEQUENCE_LSTM_S16 = 102,   // 16x8, as TFLM computes it
   // The gather family (index-driven movement, batched matmul): 90-99.
   SPRAT_OP_GATHER_RT = 90,  // GATHER (and EMBEDDING_LOOKUP) with indices read at run time
   SPRAT_OP_GATHER_ND = 91,

@@ -405,6 +405,21 @@ typedef struct {
   int32_t hidden_multiplier, hidden_shift;  // 2^-30 / the output state's scale
   int32_t multiplier[8], shift[8];          // the input matmuls' of each gate, then the recurrent ones'
 } sprat_lstm_s8_params;
+// The same LSTM as TFLM computes it (lstm_tflm_s8: int8 activations, int32
+// biases; lstm_tflm_s16: 16x8, int16 activations, int64 biases): TFLite's
+// int16 sigmoid table for every gate, int16 Muls into the cell and hidden
+// state. Gates in the order input, forget, cell, output.
+typedef struct {
+  int32_t batches, steps, n_input, n_cell;      // the output state has n_cell values per batch row
+  int32_t time_major;                           // input [steps, batches, n_input], else [batches, steps, n_input]
+  int32_t cell_clip;                            // -1: none; else the cell state is clamped to +-cell_clip (<= 32767)
+  int32_t hidden_zp;                            // the output state's zero point
+  int32_t tanh_multiplier, tanh_shift;          // tanh(cell state)'s input rescale (sprat_sigmoid_s16_params')
+  int32_t forget_multiplier, forget_shift;      // forget gate x cell state -> cell state
+  int32_t input_multiplier, input_shift;        // input gate x cell gate -> cell state
+  int32_t hidden_multiplier, hidden_shift;      // output gate x tanh(cell state) -> output state
+  int32_t multiplier[8], shift[8];              // the input matmuls' of each gate, then the recurrent ones'
+} sprat_lstm_tflm_params;
 
 // ---- norm family: reductions over any axes, normalizations, resizing -----
 // A reduction over any set of axes: the input's dimensions, merged where
