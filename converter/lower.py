@@ -117,11 +117,26 @@ def shape4(shape):
     return s[-4:]
 
 
+def tflm_only(g, op):
+    """An op LiteRT refuses and TFLM runs: a model holding one has TFLM as
+    its oracle, and the ops whose arithmetic differs between the two (16x8
+    FULLY_CONNECTED) take TFLM's."""
+    if op.name == "UNIDIRECTIONAL_SEQUENCE_LSTM":
+        wide = bool(op.inputs) and op.inputs[0] >= 0 and g.t(op.inputs[0]).type == ir.INT16
+        return wide or len(op.intermediates) != 5
+    if op.name == "TRANSPOSE_CONV":  # an int16 bias
+        return len(op.inputs) > 3 and op.inputs[3] >= 0 and g.t(op.inputs[3]).type == ir.INT16
+    # TFLM's custom ops (the Signal front end, CIRCULAR_BUFFER); LiteRT runs
+    # only the detection post-processing.
+    return op.name.startswith("CUSTOM:") and op.name != "CUSTOM:TFLite_Detection_PostProcess"
+
+
 class Lowering:
     def __init__(self, graph, layout=None):
         self.g = graph
         self.ops = []
         self.layout = layout or layouts.plain  # the target kernel library's weights layout
+        self.tflm_oracle = any(tflm_only(graph, op) for op in graph.ops)
 
     def err(self, op, msg, tensor=None):
         name = self.g.t(tensor).name if isinstance(tensor, int) and tensor >= 0 else tensor

@@ -191,9 +191,10 @@ def lstm_keyword_model(rng, steps=None, intermediates=True):
 def lstm_stream_model_int16(rng, steps=None):
     """A 16x8 model for streams of invokes (TFLM runs it, LiteRT refuses its
     LSTM): int16 features [1, T, F] -> LSTM (int64 biases) -> RESHAPE
-    [1, T * cells]. No classifier after it: TFLM is then the model's oracle,
-    and sprat's 16x8 FULLY_CONNECTED requantizes as LiteRT does (in double),
-    TFLM with a 16-bit multiplier. Returns (tflite bytes, description)."""
+    [1, T * cells] -> FULLY_CONNECTED (int64 bias): TFLM is the model's
+    oracle, so its 16x8 FULLY_CONNECTED takes TFLM's requantization (a
+    quantized multiplier), not LiteRT's (in double). Returns (tflite bytes,
+    description)."""
     steps = steps or int(rng.integers(4, 13))
     n_feat, n_cell = int(rng.integers(8, 17)), int(rng.integers(8, 17))
     x_scale = float(rng.uniform(0.5, 2.0)) / 32768
@@ -205,7 +206,17 @@ def lstm_stream_model_int16(rng, steps=None):
     depth = steps * n_cell
     flat = m.tensor("flat", (1, depth), type="int16", scale=h_scale, zp=0)
     m.op("RESHAPE", [y, m.tensor("flat/shape", (2,), type="int32", data=[1, depth])], [flat])
-    return m.finish([x], [flat]), f"16x8 stream model: {steps} frames of {n_feat} features, {n_cell} cells"
+    n_class = int(rng.integers(2, 9))
+    w_s = rng.uniform(0.002, 0.02, n_class) if rng.random() < 0.5 else float(rng.uniform(0.002, 0.02))
+    w = m.tensor("fc/weights", (n_class, depth), data=rng.integers(-127, 128, (n_class, depth)), scale=w_s,
+                 zp=np.zeros(np.size(w_s)), axis=0)
+    b = m.tensor("fc/bias", (n_class,), type="int64", data=rng.integers(-2**18, 2**18, n_class),
+                 scale=h_scale * np.broadcast_to(w_s, (n_class,)), zp=np.zeros(n_class))
+    amp = np.sqrt(depth) * 0.3 * 60 * float(np.mean(w_s))
+    logits = m.tensor("logits", (1, n_class), type="int16", scale=amp / 16000, zp=0)
+    m.op("FULLY_CONNECTED", [flat, w, b], [logits], fused_activation_function="NONE")
+    return m.finish([x], [logits]), (f"16x8 stream model: {steps} frames of {n_feat} features, {n_cell} cells, "
+                                     f"{n_class} classes")
 
 
 GENERATORS = {

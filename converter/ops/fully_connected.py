@@ -4,7 +4,9 @@ import numpy as np
 
 from converter import ir, layouts
 from converter.lower import Lowers, i32, multipliers
-from converter.ops.conv import BIAS32, bias16
+from converter.ops.conv import BIAS32, bias16, check_shifts16
+
+_FIXED_POINT = 8  # SPRAT_FC_FIXED_POINT
 
 
 def _fully_connected_s16(L, op):
@@ -33,6 +35,21 @@ def _fully_connected_s16(L, op):
         raise L.err(op, "the scales give an infinite requantization scale", out.name)
     bias, bias32 = bias16(L, op, 2, units)
     amin, amax = L.act16(op, out)
+    if L.tflm_oracle:
+        # Only TFLM runs this model: its 16x8 FULLY_CONNECTED requantizes
+        # with a quantized multiplier (1 in 6 values differs from LiteRT's).
+        if bias32:
+            raise L.err(op, "an int32 bias in a 16x8 model only TFLM runs is not supported (int64 is)",
+                        op.inputs[2])
+        pairs = multipliers(x.quant.s(), w.quant.scale, out.quant.s())
+        check_shifts16(L, op, [s for _, s in pairs], False)
+        params = i32(x.count // depth, depth, units, 0, 0, 0, amin, amax, 1 if per_channel else 0,
+                     layouts.plain.LAYOUT, _FIXED_POINT)
+        st = L.g.add_tensor(f"{out.name}/multiplier", ir.INT32, (2 * len(pairs),), None,
+                            np.asarray(pairs, np.int32).ravel())
+        L.emit(op, "FULLY_CONNECTED_S16", [x.index, w.index, bias, st.index], [out.index], params,
+               macs=out.count * depth)
+        return
     params = i32(x.count // depth, depth, units, 0, 0, 0, amin, amax, 1 if per_channel else 0, layouts.plain.LAYOUT,
                  BIAS32 if bias32 else 0)
     st = L.g.add_tensor(f"{out.name}/scale", ir.INT64, scales.shape, None, scales.astype("<f8").view(np.int64))
@@ -72,5 +89,6 @@ def fully_connected(L, op):
 
 
 OPS = {
-    "FULLY_CONNECTED": Lowers(fully_connected, ("int8", "int16"), note="int8 weights, or TFLite's int4 (unpacked to int8)"),
+    "FULLY_CONNECTED": Lowers(fully_connected, ("int8", "int16"), note="int8 weights, or TFLite's int4 (unpacked to int8); 16x8 requantized in double as LiteRT does, "
+                                       "or with TFLM's quantized multiplier in a model only TFLM runs (lower.tflm_only)"),
 }

@@ -38,12 +38,14 @@ const sprat_op_registration sprat_op_fully_connected = {SPRAT_OP_FULLY_CONNECTED
 // ---- int16 activations, int8 weights (16x8) --------------------------------
 // Inputs: input, filter [units, depth], bias? (int64, or int32 with
 // SPRAT_CONV_BIAS32), scales (1 or `units` doubles, stored as int64 words:
-// LiteRT requantizes in double). Layout PLAIN, zero points 0.
+// LiteRT requantizes in double; with SPRAT_FC_FIXED_POINT, TFLM's way, as
+// many (multiplier, shift) int32 pairs). Layout PLAIN, zero points 0.
 static sprat_status check_s16(const sprat_op_ctx *c) {
   SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_fc_params)) && c->n_in == 4);
   const sprat_fc_params *p = (const sprat_fc_params *)(const void *)c->params;
   const sprat_tview *in = &c->in[0], *f = &c->in[1], *bias = &c->in[2], *out = &c->out[0];
-  SPRAT_CHECK(p->layout == SPRAT_LAYOUT_PLAIN && (p->flags & ~SPRAT_CONV_BIAS32) == 0);
+  SPRAT_CHECK(p->layout == SPRAT_LAYOUT_PLAIN && (p->flags & ~(SPRAT_CONV_BIAS32 | SPRAT_FC_FIXED_POINT)) == 0);
+  const int fixed = (p->flags & SPRAT_FC_FIXED_POINT) != 0;
   SPRAT_CHECK(in->present && in->type == SPRAT_INT16 && f->present && f->type == SPRAT_INT8 && f->rank == 2);
   SPRAT_CHECK(out->type == SPRAT_INT16);
   SPRAT_CHECK(p->units == f->dims[0] && p->depth == f->dims[1] && p->batches >= 1);
@@ -54,6 +56,14 @@ static sprat_status check_s16(const sprat_op_ctx *c) {
   const int bias32 = (p->flags & SPRAT_CONV_BIAS32) != 0;
   if (bias->present) SPRAT_CHECK(sprat_is(bias, bias32 ? SPRAT_INT32 : SPRAT_INT64, (uint32_t)p->units));
   const uint32_t nq = p->per_channel ? (uint32_t)p->units : 1u;
+  if (fixed) {
+    SPRAT_CHECK(!bias32 && sprat_is_const(&c->in[3], SPRAT_INT32, 2 * nq));
+    const int32_t *ms = (const int32_t *)(const void *)c->in[3].data;
+    // sprat_mbqm64 shifts right by 15 - shift.
+    for (uint32_t i = 0; i < nq; ++i)
+      SPRAT_CHECK(sprat_multiplier_ok(ms[2 * i]) && sprat_shift_ok(ms[2 * i + 1]) && ms[2 * i + 1] <= 7);
+    return SPRAT_OK;
+  }
   SPRAT_CHECK(sprat_is_const(&c->in[3], SPRAT_INT64, nq));
   for (uint32_t i = 0; i < nq; ++i) {
     double s;
@@ -65,7 +75,7 @@ static sprat_status check_s16(const sprat_op_ctx *c) {
 
 static void run_s16(const sprat_layer *l) {
   sprat_fully_connected_s16((const sprat_fc_params *)l->params, (const int16_t *)l->data[0],
-                            (const int8_t *)l->data[1], l->data[2], (const double *)l->data[3],
+                            (const int8_t *)l->data[1], l->data[2], l->data[3],
                             (int16_t *)l->data[4]);
 }
 

@@ -59,6 +59,10 @@ enum {
   // is int64 and the sum 64-bit, requantized by sprat_mbqm64 (FULLY_CONNECTED:
   // in double, either way).
   SPRAT_CONV_BIAS32 = 4,
+  // FULLY_CONNECTED 16x8 only: requantized by sprat_mbqm64 with (multiplier,
+  // shift) pairs, as TFLM computes it, instead of LiteRT's double product
+  // (the converter picks TFLM's where only TFLM runs the model).
+  SPRAT_FC_FIXED_POINT = 8,
 };
 
 // ---- convolutions -------------------------------------------------------
