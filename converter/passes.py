@@ -294,6 +294,8 @@ def check_io(g):
 
 
 def run_all(g):
+    from converter.ops import decode  # TFLM's compressed constants: decoded before any pass reads them
+    decode.fold(g)
     check_io(g)
     alias_reshapes(g)
     fold_constants(g)

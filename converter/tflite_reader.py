@@ -5,6 +5,7 @@ a ConvertError naming the op or tensor, never a Python traceback."""
 import inspect
 import re
 
+import flatbuffers
 import numpy as np
 import tflite
 
@@ -81,6 +82,9 @@ def _read(data):
     model = tflite.Model.GetRootAsModel(data, 0)
     if model.SubgraphsLength() < 1:
         raise ConvertError("malformed .tflite: no subgraph")
+    from converter.ops import decode  # TFLM's earlier compression scheme, refused by name
+    decode.refuse_metadata([(model.Metadata(k).Name() or b"").decode(errors="replace")
+                            for k in range(model.MetadataLength())])
     tensors, ops, inputs, outputs = _subgraph(model, data, 0)
     # Extra subgraphs: CALL_ONCE's initialization of resource variables
     # (converter/variables.py folds it into the states' initial values);
@@ -100,6 +104,8 @@ def _subgraph(model, data, index):
     n_buffers = model.BuffersLength()
     tensors = []
     empty = {}  # tensor index -> name of the tensors without elements
+    from converter.ops import decode  # TFLM's DECODE reads its inputs as bytes, whatever their quantization says
+    as_bytes = decode.byte_inputs(model, g)
     for i in range(g.TensorsLength()):
         t = g.Tensors(i)
         name = (t.Name() or b"").decode(errors="replace") or f"tensor{i}"
@@ -114,7 +120,7 @@ def _subgraph(model, data, index):
         int4 = ttype == "INT4"  # constants unpacked to int8 here: every op then takes them as int8 weights
         if int4:
             stype = ir.INT8
-        quant = _quant(t.Quantization(), stype, shape, name)
+        quant = None if i in as_bytes else _quant(t.Quantization(), stype, shape, name)
         buf = t.Buffer()
         if buf >= n_buffers:
             raise ConvertError(f"buffer index {buf} out of range ({n_buffers} buffers)", tensor=name)
@@ -164,7 +170,7 @@ def _subgraph(model, data, index):
         if ci >= model.OperatorCodesLength():
             raise ConvertError(f"opcode index {ci} out of range", op_index=k)
         oc = model.OperatorCodes(ci)
-        code = max(oc.BuiltinCode(), oc.DeprecatedBuiltinCode())
+        code = max(_builtin_code_field(oc), oc.DeprecatedBuiltinCode())
         name = _OPS.get(code, f"BUILTIN_{code}")
         if name == "CUSTOM":
             name = "CUSTOM:" + (oc.CustomCode() or b"?").decode(errors="replace")
@@ -189,6 +195,15 @@ def _subgraph(model, data, index):
         if x in empty:
             raise ConvertError(f"shape {list(tensors[x].shape)} has no elements", tensor=empty[x])
     return tensors, ops, inputs, outputs
+
+
+def _builtin_code_field(oc):
+    """OperatorCode.builtin_code as stored. The tflite package's BuiltinCode()
+    returns deprecated_builtin_code for codes below 127, which tools writing
+    only builtin_code leave 0 (ADD): TFLM's compression tool writes its
+    DECODE so; TFLite takes the larger of the two."""
+    o = oc._tab.Offset(10)
+    return oc._tab.Get(flatbuffers.number_types.Int32Flags, o + oc._tab.Pos) if o else 0
 
 
 def _custom_options(op, k, name):

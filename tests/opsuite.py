@@ -1224,10 +1224,12 @@ import opsuite_signal  # noqa: E402
 import opsuite_detect  # noqa: E402
 import opsuite_types  # noqa: E402
 import opsuite_state  # noqa: E402
+import opsuite_decode  # noqa: E402
 
 for _family in (opsuite_logic, opsuite_arith, opsuite_norm, opsuite_gather, opsuite_recurrent, opsuite_svdf,
                 opsuite_signal, opsuite_detect, opsuite_types, opsuite_state):
     GENERATORS.update(_family.GENERATORS)
+GENERATORS.update(opsuite_decode.GENERATORS)
 
 # SPRAT_OPS=NAME,NAME... runs only those ops' generators (while working on them).
 if os.environ.get("SPRAT_OPS"):

@@ -16,6 +16,10 @@ from converter.ops import signal  # noqa: E402  (TFLM's Signal library, custom o
 
 FAMILIES += (signal,)
 
+from converter.ops import decode  # noqa: E402  (TFLM's DECODE: compressed constants, folded offline)
+
+FAMILIES += (decode,)
+
 
 def _registry():
     table, family = {}, {}

@@ -30,6 +30,7 @@ TFLM_CUSTOM = ("CIRCULAR_BUFFER", "TFLite_Detection_PostProcess", "SignalDelay",
                "SignalFramer", "SignalIrfft", "SignalOverlapAdd", "SignalPCAN", "SignalRfft", "SignalStacker",
                "SignalWindow")
 TFLM_CUSTOM += ("SignalFilterBankSpectralSubtraction",)  # python_ops_resolver.cc registers it as well
+TFLM_CUSTOM += ("TFLM_DECODE",)  # MicroMutableOpResolver::AddDecode (compressed constants)
 
 
 def rows():
