@@ -10,6 +10,9 @@
 #include <string.h>
 
 #define CA_INLINE static inline __attribute__((always_inline))
+// Loops over a kernel's registers: unrolled whole, so that GCC keeps the
+// accumulators in registers.
+#define CA_UNROLL _Pragma("GCC unroll 16")
 
 // Per-lane requantization constants: the multiplier, the left shift
 // (max(shift, 0)) and the right shift as a negative count (min(shift, 0)).
@@ -65,9 +68,11 @@ CA_INLINE int32x4_t ca_dot16(int32x4_t acc, int8x16_t a, int8x16_t b) {
 #endif
 }
 
+// The same on 8 bytes (SDOT on the vectors zero-extended: a load into a
+// D register clears the upper half anyway).
 CA_INLINE int32x4_t ca_dot8(int32x4_t acc, int8x8_t a, int8x8_t b) {
 #ifdef SPRAT_CA_DOTPROD
-  return vcombine_s32(vdot_s32(vget_low_s32(acc), a, b), vget_high_s32(acc));
+  return vdotq_s32(acc, vcombine_s8(a, vdup_n_s8(0)), vcombine_s8(b, vdup_n_s8(0)));
 #else
   return vpadalq_s16(acc, vmull_s8(a, b));
 #endif
@@ -84,9 +89,9 @@ CA_INLINE int32x4_t ca_sum16(int32x4_t acc, int8x16_t a) {
 
 CA_INLINE int32x4_t ca_sum8(int32x4_t acc, int8x8_t a) {
 #ifdef SPRAT_CA_DOTPROD
-  return vcombine_s32(vdot_s32(vget_low_s32(acc), a, vdup_n_s8(1)), vget_high_s32(acc));
+  return vdotq_s32(acc, vcombine_s8(a, vdup_n_s8(0)), vdupq_n_s8(1));
 #else
-  return vpadalq_s16(acc, vcombine_s16(vpaddl_s8(a), vdup_n_s16(0)));
+  return vpadalq_s16(acc, vmovl_s8(a));
 #endif
 }
 
@@ -107,6 +112,22 @@ CA_INLINE int8x8_t ca_load_partial8(const int8_t *p, int32_t n) {
 // a run's end, the others counted already.
 CA_INLINE int8x8_t ca_tail_mask8(int32_t n) {
   return vreinterpret_s8_u64(vcreate_u64(~(uint64_t)0 << (8 * (8 - n))));
+}
+
+// Stores the first n (0..4) bytes of lanes [4k, 4k + 4) of v at o.
+CA_INLINE void ca_store_lanes(int8_t *o, int8x8_t v, const int k, int32_t n) {
+  if (n == 4) {
+    vst1_lane_u32((uint32_t *)(void *)o, vreinterpret_u32_s8(v), k);
+    return;
+  }
+  uint32_t w = vget_lane_u32(vreinterpret_u32_s8(v), k);
+  if (n & 2) {
+    const uint16_t h = (uint16_t)w;
+    memcpy(o, &h, 2);
+    w >>= 16;
+    o += 2;
+  }
+  if (n & 1) *o = (int8_t)(uint8_t)w;
 }
 
 #endif  // SPRAT_KERNELS_CORTEX_A_NEON_H_

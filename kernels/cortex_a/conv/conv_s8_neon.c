@@ -33,14 +33,16 @@ typedef struct {
   int32x4_t out_offset, act_min, act_max, in_offset;
 } ca_out;
 
-// Window sums for P pixels (x[p]: the first byte each reads) and four
-// filter rows (w[o]): res[p] lane o. WS: also the sums of the taps read,
-// per row, into *ws.
-CA_INLINE void ca_tile(const int P, const int WS, const int8_t *const *x, const int8_t *const *w,
+// Window sums for P pixels (x[p]: the first byte each reads) and G groups
+// of four filter rows (w[4 g + o]): res[p * G + g] lane o. WS: also the
+// sums of the taps read, per row, into ws[g].
+CA_INLINE void ca_tile(const int P, const int G, const int WS, const int8_t *const *x, const int8_t *const *w,
                        const ca_win *win, int32x4_t *res, int32x4_t *ws) {
-  int32x4_t acc[2][4], s[4];
-  for (int o = 0; o < 4; ++o) {
+  int32x4_t acc[2][8], s[8];
+  CA_UNROLL
+  for (int o = 0; o < 4 * G; ++o) {
     s[o] = vdupq_n_s32(0);
+    CA_UNROLL
     for (int p = 0; p < P; ++p) acc[p][o] = vdupq_n_s32(0);
   }
   const int32_t len = win->len;
@@ -48,131 +50,266 @@ CA_INLINE void ca_tile(const int P, const int WS, const int8_t *const *x, const 
     for (int32_t c = 0; c < win->cols; ++c) {
       const intptr_t oi = r * win->in_row + c * win->in_col;
       const int32_t of = r * win->f_row + c * win->f_col;
-      const int8_t *xp[2], *wp[4];
+      const int8_t *xp[2], *wp[8];
+      CA_UNROLL
       for (int p = 0; p < P; ++p) xp[p] = x[p] + oi;
-      for (int o = 0; o < 4; ++o) wp[o] = w[o] + of;
+      CA_UNROLL
+      for (int o = 0; o < 4 * G; ++o) wp[o] = w[o] + of;
       int32_t d = 0;
       for (; d + 16 <= len; d += 16) {
-        int8x16_t wv[4], xv[2];
-        for (int o = 0; o < 4; ++o) wv[o] = vld1q_s8(wp[o] + d);
+        int8x16_t xv[2];
+        CA_UNROLL
         for (int p = 0; p < P; ++p) xv[p] = vld1q_s8(xp[p] + d);
-        for (int p = 0; p < P; ++p)
-          for (int o = 0; o < 4; ++o) acc[p][o] = ca_dot16(acc[p][o], wv[o], xv[p]);
-        if (WS)
-          for (int o = 0; o < 4; ++o) s[o] = ca_sum16(s[o], wv[o]);
+        CA_UNROLL
+        for (int o = 0; o < 4 * G; ++o) {
+          const int8x16_t wv = vld1q_s8(wp[o] + d);
+          CA_UNROLL
+          for (int p = 0; p < P; ++p) acc[p][o] = ca_dot16(acc[p][o], wv, xv[p]);
+          if (WS) s[o] = ca_sum16(s[o], wv);
+        }
+      }
+      if (d + 8 <= len) {
+        int8x8_t xv[2];
+        CA_UNROLL
+        for (int p = 0; p < P; ++p) xv[p] = vld1_s8(xp[p] + d);
+        CA_UNROLL
+        for (int o = 0; o < 4 * G; ++o) {
+          const int8x8_t wv = vld1_s8(wp[o] + d);
+          CA_UNROLL
+          for (int p = 0; p < P; ++p) acc[p][o] = ca_dot8(acc[p][o], wv, xv[p]);
+          if (WS) s[o] = ca_sum8(s[o], wv);
+        }
+        d += 8;
       }
       if (d < len) {
-        int8x8_t wv[4], xv[2];
-        int32_t at = d;
-        if (len - d >= 8) {
-          for (int o = 0; o < 4; ++o) wv[o] = vld1_s8(wp[o] + d);
-          for (int p = 0; p < P; ++p) xv[p] = vld1_s8(xp[p] + d);
-          for (int p = 0; p < P; ++p)
-            for (int o = 0; o < 4; ++o) acc[p][o] = ca_dot8(acc[p][o], wv[o], xv[p]);
-          if (WS)
-            for (int o = 0; o < 4; ++o) s[o] = ca_sum8(s[o], wv[o]);
-          at = d + 8;
-        }
-        if (at < len) {
-          const int32_t n = len - at;
-          if (len >= 8) {
-            // The run's last 8 bytes, the ones counted already masked off.
-            const int8x8_t m = ca_tail_mask8(n);
-            for (int o = 0; o < 4; ++o) wv[o] = vand_s8(vld1_s8(wp[o] + len - 8), m);
-            for (int p = 0; p < P; ++p) xv[p] = vld1_s8(xp[p] + len - 8);
-          } else {
-            for (int o = 0; o < 4; ++o) wv[o] = ca_load_partial8(wp[o], n);
-            for (int p = 0; p < P; ++p) xv[p] = ca_load_partial8(xp[p], n);
+        const int32_t n = len - d;
+        int8x8_t xv[2];
+        if (len >= 8) {
+          // The run's last 8 bytes, the ones counted already masked off.
+          const int8x8_t m = ca_tail_mask8(n);
+          CA_UNROLL
+          for (int p = 0; p < P; ++p) xv[p] = vld1_s8(xp[p] + len - 8);
+          CA_UNROLL
+          for (int o = 0; o < 4 * G; ++o) {
+            const int8x8_t wv = vand_s8(vld1_s8(wp[o] + len - 8), m);
+            CA_UNROLL
+            for (int p = 0; p < P; ++p) acc[p][o] = ca_dot8(acc[p][o], wv, xv[p]);
+            if (WS) s[o] = ca_sum8(s[o], wv);
           }
-          for (int p = 0; p < P; ++p)
-            for (int o = 0; o < 4; ++o) acc[p][o] = ca_dot8(acc[p][o], wv[o], xv[p]);
-          if (WS)
-            for (int o = 0; o < 4; ++o) s[o] = ca_sum8(s[o], wv[o]);
+        } else {
+          CA_UNROLL
+          for (int p = 0; p < P; ++p) xv[p] = ca_load_partial8(xp[p], n);
+          CA_UNROLL
+          for (int o = 0; o < 4 * G; ++o) {
+            const int8x8_t wv = ca_load_partial8(wp[o], n);
+            CA_UNROLL
+            for (int p = 0; p < P; ++p) acc[p][o] = ca_dot8(acc[p][o], wv, xv[p]);
+            if (WS) s[o] = ca_sum8(s[o], wv);
+          }
         }
       }
     }
   }
-  for (int p = 0; p < P; ++p) res[p] = ca_reduce4(acc[p][0], acc[p][1], acc[p][2], acc[p][3]);
-  if (WS) *ws = ca_reduce4(s[0], s[1], s[2], s[3]);
+  CA_UNROLL
+  for (int p = 0; p < P; ++p)
+    CA_UNROLL
+    for (int g = 0; g < G; ++g)
+      res[p * G + g] = ca_reduce4(acc[p][4 * g], acc[p][4 * g + 1], acc[p][4 * g + 2], acc[p][4 * g + 3]);
+  if (WS)
+    CA_UNROLL
+    for (int g = 0; g < G; ++g) ws[g] = ca_reduce4(s[4 * g], s[4 * g + 1], s[4 * g + 2], s[4 * g + 3]);
 }
 
-// Requantizes P pixels' sums (bias included) of 4 channels and stores the
-// first n (1..4) of them at o[p].
-CA_INLINE void ca_store(const int P, const int32x4_t *v, const ca_rq *q, const ca_out *k, int8_t *const *o,
-                        int32_t n) {
-  int16x4_t h[2];
-  for (int p = 0; p < P; ++p) h[p] = ca_finish(ca_mbqm(v[p], q), k->out_offset, k->act_min, k->act_max);
-  const int8x8_t b = vmovn_s16(vcombine_s16(h[0], h[P - 1]));
-  if (n == 4) {
-    vst1_lane_u32((uint32_t *)(void *)o[0], vreinterpret_u32_s8(b), 0);
-    if (P > 1) vst1_lane_u32((uint32_t *)(void *)o[1], vreinterpret_u32_s8(b), 1);
+// The hot tile: 2 pixels x 8 consecutive filter rows (row o at w + o *
+// ws), the 16 accumulators named (GCC keeps an array of them in memory
+// across the window's runs). res[g], res[2 + g]: pixel 0, 1; lanes: rows
+// 4 g .. 4 g + 3. One run of len bytes at xp0, xp1 and wr:
+#define CA_ROWS8(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+#define CA_RUN_2X8(xp0, xp1, wr)                                       \
+  {                                                                    \
+    int32_t d = 0;                                                     \
+    for (; d + 16 <= len; d += 16) {                                   \
+      const int8x16_t x0v = vld1q_s8(xp0 + d), x1v = vld1q_s8(xp1 + d); \
+      CA_ROWS8(CA_STEP16)                                              \
+    }                                                                  \
+    if (d + 8 <= len) {                                                \
+      const int8x8_t x0v = vld1_s8(xp0 + d), x1v = vld1_s8(xp1 + d);   \
+      CA_ROWS8(CA_STEP8)                                               \
+      d += 8;                                                          \
+    }                                                                  \
+    if (d < len) {                                                     \
+      if (len >= 8) {                                                  \
+        const int8x8_t m = ca_tail_mask8(len - d);                     \
+        const int8x8_t x0v = vand_s8(vld1_s8(xp0 + len - 8), m);       \
+        const int8x8_t x1v = vand_s8(vld1_s8(xp1 + len - 8), m);       \
+        d = len - 8;                                                   \
+        CA_ROWS8(CA_STEP8)                                             \
+      } else {                                                         \
+        const int8x8_t x0v = ca_load_partial8(xp0, len);               \
+        const int8x8_t x1v = ca_load_partial8(xp1, len);               \
+        CA_ROWS8(CA_STEPP)                                             \
+      }                                                                \
+    }                                                                  \
+  }
+#define CA_STEP16(o)                                  \
+  {                                                   \
+    const int8x16_t wv = vld1q_s8(wr + o * ws + d);   \
+    a0##o = ca_dot16(a0##o, wv, x0v);                 \
+    a1##o = ca_dot16(a1##o, wv, x1v);                 \
+  }
+#define CA_STEP8(o)                                   \
+  {                                                   \
+    const int8x8_t wv = vld1_s8(wr + o * ws + d);     \
+    a0##o = ca_dot8(a0##o, wv, x0v);                  \
+    a1##o = ca_dot8(a1##o, wv, x1v);                  \
+  }
+#define CA_STEPP(o)                                       \
+  {                                                       \
+    const int8x8_t wv = ca_load_partial8(wr + o * ws, len); \
+    a0##o = ca_dot8(a0##o, wv, x0v);                      \
+    a1##o = ca_dot8(a1##o, wv, x1v);                      \
+  }
+static inline __attribute__((always_inline)) void ca_tile_2x8(const int8_t *x0, const int8_t *x1, const int8_t *w,
+                                                               intptr_t ws, const ca_win *win, int32x4_t *res) {
+#define CA_DECL(o) int32x4_t a0##o = vdupq_n_s32(0), a1##o = vdupq_n_s32(0);
+  CA_ROWS8(CA_DECL)
+#undef CA_DECL
+  const int32_t len = win->len;
+  if (win->rows == 1 && win->cols == 1) {
+    const int8_t *wr = w;
+    CA_RUN_2X8(x0, x1, wr)
   } else {
-    int8_t t[8];
-    vst1_s8(t, b);
-    for (int32_t i = 0; i < n; ++i) {
-      o[0][i] = t[i];
-      if (P > 1) o[1][i] = t[4 + i];
+    for (int32_t r = 0; r < win->rows; ++r) {
+      for (int32_t c = 0; c < win->cols; ++c) {
+        const intptr_t oi = r * win->in_row + c * win->in_col;
+        const int8_t *xp0 = x0 + oi, *xp1 = x1 + oi, *wr = w + r * win->f_row + c * win->f_col;
+        CA_RUN_2X8(xp0, xp1, wr)
+      }
     }
   }
+  res[0] = ca_reduce4(a00, a01, a02, a03);
+  res[1] = ca_reduce4(a04, a05, a06, a07);
+  res[2] = ca_reduce4(a10, a11, a12, a13);
+  res[3] = ca_reduce4(a14, a15, a16, a17);
 }
+#undef CA_STEP16
+#undef CA_STEP8
+#undef CA_STEPP
+#undef CA_RUN_2X8
+#undef CA_ROWS8
 
 typedef struct {
   const sprat_conv_params *p;
   const int8_t *filter;
   const int32_t *bias, *mult, *shift;
   int32_t c0, c1, depth;
-  const int32_t *bias_eff;  // [c1 - c0 rounded up to 4]: bias + offset * row sum
+  const int32_t *bias_eff;  // [c1 - c0, then 8 more]: bias + offset * row sum
   ca_out k;
 } ca_job;
 
-// The four filter rows, multipliers and shifts of the group at channel c
-// (the lanes past c1 repeat the last channel: computed, not stored).
-CA_INLINE int32_t ca_group(const ca_job *j, int32_t c, const int8_t **w, ca_rq *q, int32x4_t *raw_bias) {
-  const int32_t n = j->c1 - c < 4 ? j->c1 - c : 4;
-  if (n == 4) {
-    for (int o = 0; o < 4; ++o) w[o] = j->filter + (intptr_t)(c + o) * j->depth;
-    *q = ca_rq_make(vld1q_s32(j->mult + c), vld1q_s32(j->shift + c));
-    if (raw_bias) *raw_bias = j->bias ? vld1q_s32(j->bias + c) : vdupq_n_s32(0);
+// The 4 * G filter rows of the group at channel c (lanes past c1 repeat
+// the last channel: computed, not stored); returns how many it stores.
+CA_INLINE int32_t ca_rows(const int G, const ca_job *j, int32_t c, const int8_t **w) {
+  const int32_t n = j->c1 - c < 4 * G ? j->c1 - c : 4 * G;
+  CA_UNROLL
+  for (int o = 0; o < 4 * G; ++o) w[o] = j->filter + (intptr_t)(c + (o < n ? o : n - 1)) * j->depth;
+  return n;
+}
+
+// Their requantization constants (and raw biases), loaded after the sums:
+// the tile needs every register.
+CA_INLINE void ca_consts(const int G, const ca_job *j, int32_t c, int32_t n, ca_rq *q, int32x4_t *raw_bias) {
+  if (n == 4 * G) {
+    CA_UNROLL
+    for (int g = 0; g < G; ++g) {
+      q[g] = ca_rq_make(vld1q_s32(j->mult + c + 4 * g), vld1q_s32(j->shift + c + 4 * g));
+      if (raw_bias) raw_bias[g] = j->bias ? vld1q_s32(j->bias + c + 4 * g) : vdupq_n_s32(0);
+    }
   } else {
-    int32_t m[4], s[4], b[4];
-    for (int o = 0; o < 4; ++o) {
+    int32_t m[8], s[8], b[8];
+    for (int o = 0; o < 4 * G; ++o) {
       const int32_t ch = c + (o < n ? o : n - 1);
-      w[o] = j->filter + (intptr_t)ch * j->depth;
       m[o] = j->mult[ch], s[o] = j->shift[ch], b[o] = j->bias ? j->bias[ch] : 0;
     }
-    *q = ca_rq_make(vld1q_s32(m), vld1q_s32(s));
-    if (raw_bias) *raw_bias = vld1q_s32(b);
+    CA_UNROLL
+    for (int g = 0; g < G; ++g) {
+      q[g] = ca_rq_make(vld1q_s32(m + 4 * g), vld1q_s32(s + 4 * g));
+      if (raw_bias) raw_bias[g] = vld1q_s32(b + 4 * g);
+    }
   }
-  return n;
+}
+
+// Requantizes P pixels' sums (bias included) of G groups and stores the
+// first n channels at o[p].
+CA_INLINE void ca_store(const int P, const int G, const int32x4_t *v, const ca_rq *q, const ca_out *k,
+                        int8_t *const *o, int32_t n) {
+  CA_UNROLL
+  for (int p = 0; p < P; ++p) {
+    int16x4_t h[2];
+    CA_UNROLL
+    for (int g = 0; g < G; ++g) h[g] = ca_finish(ca_mbqm(v[p * G + g], &q[g]), k->out_offset, k->act_min, k->act_max);
+    const int8x8_t b = vmovn_s16(vcombine_s16(h[0], h[G - 1]));
+    if (n == 4 * G && G == 2) {
+      vst1_s8(o[p], b);
+    } else {
+      ca_store_lanes(o[p], b, 0, n < 4 ? n : 4);
+      if (G == 2 && n > 4) ca_store_lanes(o[p] + 4, b, 1, n - 4);
+    }
+  }
 }
 
 // P interior pixels: windows at x[p], outputs at o[p] (channel c0 on).
 CA_INLINE void ca_interior(const int P, const ca_job *j, const ca_win *win, const int8_t *const *x,
                            int8_t *const *o) {
-  for (int32_t c = j->c0; c < j->c1; c += 4) {
+  int32_t c = j->c0;
+  for (; c + 8 <= j->c1; c += 8) {
+    const int32_t n = 8;
+    int32x4_t v[4];
+    // One pixel: the pair's tile on it twice (half of it wasted, but the
+    // tile that keeps its accumulators in registers).
+    ca_tile_2x8(x[0], x[P - 1], j->filter + (intptr_t)c * j->depth, j->depth, win, v);
+    ca_rq q[2];
+    ca_consts(2, j, c, n, q, NULL);
+    const int32x4_t b0 = vld1q_s32(j->bias_eff + (c - j->c0)), b1 = vld1q_s32(j->bias_eff + (c - j->c0) + 4);
+    CA_UNROLL
+    for (int p = 0; p < P; ++p) v[2 * p] = vaddq_s32(v[2 * p], b0), v[2 * p + 1] = vaddq_s32(v[2 * p + 1], b1);
+    int8_t *op[2];
+    CA_UNROLL
+    for (int p = 0; p < P; ++p) op[p] = o[p] + (c - j->c0);
+    ca_store(P, 2, v, q, &j->k, op, n);
+  }
+  for (; c < j->c1; c += 4) {
     const int8_t *w[4];
-    ca_rq q;
-    const int32_t n = ca_group(j, c, w, &q, NULL);
+    const int32_t n = ca_rows(1, j, c, w);
     int32x4_t v[2];
-    ca_tile(P, 0, x, w, win, v, NULL);
+    ca_tile(P, 1, 0, x, w, win, v, NULL);
+    ca_rq q[1];
+    ca_consts(1, j, c, n, q, NULL);
     const int32x4_t be = vld1q_s32(j->bias_eff + (c - j->c0));
+    CA_UNROLL
     for (int p = 0; p < P; ++p) v[p] = vaddq_s32(v[p], be);
     int8_t *op[2];
+    CA_UNROLL
     for (int p = 0; p < P; ++p) op[p] = o[p] + (c - j->c0);
-    ca_store(P, v, &q, &j->k, op, n);
+    ca_store(P, 1, v, q, &j->k, op, n);
   }
 }
 
-static void ca_pair(const ca_job *j, const ca_win *win, const int8_t *const *x, int8_t *const *o) {
-  ca_interior(2, j, win, x, o);
-}
-
-static void ca_single(const ca_job *j, const ca_win *win, const int8_t *x, int8_t *o) {
-  ca_interior(1, j, win, &x, &o);
+// n interior pixels in a row: windows at x + i * xs, outputs at o + i * os,
+// two at a time, then the odd one.
+static __attribute__((noinline)) void ca_run(const ca_job *j, const ca_win *win, const int8_t *x, intptr_t xs,
+                                             int8_t *o, intptr_t os, int32_t n) {
+  for (; n >= 2; n -= 2, x += 2 * xs, o += 2 * os) {
+    const int8_t *px[2] = {x, x + xs};
+    int8_t *po[2] = {o, o + os};
+    ca_interior(2, j, win, px, po);
+  }
+  if (n) ca_interior(1, j, win, &x, &o);
 }
 
 // A pixel whose window leaves the image: the taps inside it only.
-static void ca_border(const ca_job *j, const int8_t *in, int32_t b, int32_t y0, int32_t x0, int8_t *o) {
+static __attribute__((noinline)) void ca_border(const ca_job *j, const int8_t *in, int32_t b, int32_t y0,
+                                                int32_t x0, int8_t *o) {
   const sprat_conv_params *p = j->p;
   const sprat_shape4 *is = &p->in, *fs = &p->filter;
   const int32_t dh = p->dilation_h, dw = p->dilation_w;
@@ -199,22 +336,24 @@ static void ca_border(const ca_job *j, const int8_t *in, int32_t b, int32_t y0, 
   }
   for (int32_t c = j->c0; c < j->c1; c += 4) {
     const int8_t *w[4];
-    ca_rq q;
-    int32x4_t raw;
-    const int32_t n = ca_group(j, c, w, &q, &raw);
+    const int32_t n = ca_rows(1, j, c, w);
+    CA_UNROLL
     for (int k = 0; k < 4; ++k) w[k] += foff;
     int32x4_t v, ws;
-    ca_tile(1, 1, &x, w, &win, &v, &ws);
+    ca_tile(1, 1, 1, &x, w, &win, &v, &ws);
+    ca_rq q[1];
+    int32x4_t raw;
+    ca_consts(1, j, c, n, q, &raw);
     v = vmlaq_s32(vaddq_s32(v, raw), ws, j->k.in_offset);
     int8_t *op = o + (c - j->c0);
-    ca_store(1, &v, &q, &j->k, &op, n);
+    ca_store(1, 1, &v, q, &j->k, &op, n);
   }
 }
 
 static int32_t ca_row_sum(const int8_t *w, int32_t n) {
   int32x4_t s = vdupq_n_s32(0);
   int32_t i = 0;
-  for (; i + 16 <= n; i += 16) s = vpadalq_s16(s, vpaddlq_s8(vld1q_s8(w + i)));
+  for (; i + 16 <= n; i += 16) s = ca_sum16(s, vld1q_s8(w + i));
   uint32_t t = (uint32_t)vaddvq_s32(s);
   for (; i < n; ++i) t += (uint32_t)(int32_t)w[i];
   return (int32_t)t;
@@ -224,14 +363,14 @@ static int32_t ca_row_sum(const int8_t *w, int32_t n) {
 static void ca_conv_range(ca_job *j, const int8_t *in, int8_t *out, int32_t row_begin, int32_t row_end) {
   const sprat_conv_params *p = j->p;
   const sprat_shape4 *is = &p->in, *fs = &p->filter, *os = &p->out;
-  int32_t bias_eff[CA_CONV_MAX_OC + 4];
+  int32_t bias_eff[CA_CONV_MAX_OC + 8];
   const int32_t nc = j->c1 - j->c0;
   for (int32_t k = 0; k < nc; ++k) {
     const int32_t ch = j->c0 + k;
     const uint32_t rs = (uint32_t)ca_row_sum(j->filter + (intptr_t)ch * j->depth, j->depth);
     bias_eff[k] = (int32_t)((j->bias ? (uint32_t)j->bias[ch] : 0u) + (uint32_t)p->input_offset * rs);
   }
-  for (int32_t k = nc; k < nc + 4; ++k) bias_eff[k] = bias_eff[nc - 1];
+  for (int32_t k = nc; k < nc + 8; ++k) bias_eff[k] = bias_eff[nc - 1];
   j->bias_eff = bias_eff;
   const int32_t dh = p->dilation_h, dw = p->dilation_w;
   ca_win win = {0};
@@ -245,33 +384,28 @@ static void ca_conv_range(ca_job *j, const int8_t *in, int8_t *out, int32_t row_
     win.in_col = (intptr_t)dw * is->c, win.f_col = fs->c;
   }
   const int32_t eh = (fs->h - 1) * dh + 1, ew = (fs->w - 1) * dw + 1;
-  const int8_t *px[2];
-  int8_t *po[2];
-  int pending = 0;
+  // The columns whose windows stay inside the image: [ox0, ox1).
+  int32_t ox0 = 0, ox1 = os->w;
+  while (ox0 < ox1 && ox0 * p->stride_w - p->pad_left < 0) ++ox0;
+  while (ox1 > ox0 && (ox1 - 1) * p->stride_w - p->pad_left + ew > is->w) --ox1;
+  const intptr_t xs = (intptr_t)p->stride_w * is->c;
   for (int32_t b = 0; b < os->n; ++b) {
     for (int32_t oy = row_begin; oy < row_end; ++oy) {
       const int32_t y0 = oy * p->stride_h - p->pad_top;
       const int row_in = y0 >= 0 && y0 + eh <= is->h;
       int8_t *orow = out + ((intptr_t)b * os->h + oy) * os->w * os->c + j->c0;
-      for (int32_t ox = 0; ox < os->w; ++ox) {
-        const int32_t x0 = ox * p->stride_w - p->pad_left;
-        int8_t *o = orow + (intptr_t)ox * os->c;
-        if (row_in && x0 >= 0 && x0 + ew <= is->w) {
-          px[pending] = in + (((intptr_t)b * is->h + y0) * is->w + x0) * is->c;
-          po[pending] = o;
-          if (++pending == 2) {
-            ca_pair(j, &win, px, po);
-            pending = 0;
-          }
-        } else {
-          if (pending) ca_single(j, &win, px[0], po[0]);
-          pending = 0;
-          ca_border(j, in, b, y0, x0, o);
-        }
+      const int32_t a = row_in ? ox0 : os->w, e = row_in ? ox1 : os->w;
+      for (int32_t ox = 0; ox < a; ++ox)
+        ca_border(j, in, b, y0, ox * p->stride_w - p->pad_left, orow + (intptr_t)ox * os->c);
+      if (a < e) {
+        const int32_t x0 = a * p->stride_w - p->pad_left;
+        ca_run(j, &win, in + (((intptr_t)b * is->h + y0) * is->w + x0) * is->c, xs, orow + (intptr_t)a * os->c,
+               os->c, e - a);
       }
+      for (int32_t ox = e > a ? e : a; ox < os->w; ++ox)
+        ca_border(j, in, b, y0, ox * p->stride_w - p->pad_left, orow + (intptr_t)ox * os->c);
     }
   }
-  if (pending) ca_single(j, &win, px[0], po[0]);
   j->bias_eff = NULL;
 }
 
