@@ -58,6 +58,86 @@ CA_INLINE void ca_dw_step(const int H, const ca_dw *d, int32_t c, intptr_t x, in
     vst1_s8(o + c, lo);
 }
 
+// Two interior pixels (window origins x and x + xs, outputs o and o + os),
+// channels [c, c + 8 * H): each tap's filter loaded and widened once for
+// both. The accumulators are named: GCC keeps arrays of them in memory.
+CA_INLINE void ca_dw_pair_step(const int H, const ca_dw *d, int32_t c, intptr_t x, intptr_t xs, intptr_t dy,
+                               intptr_t dx, int32_t kh, int32_t kw, int8_t *o, intptr_t os) {
+  int32x4_t a0, a1, a2, a3, b0, b1, b2, b3;
+  if (d->bias) {
+    a0 = b0 = vld1q_s32(d->bias + c), a1 = b1 = vld1q_s32(d->bias + c + 4);
+    if (H == 2) a2 = b2 = vld1q_s32(d->bias + c + 8), a3 = b3 = vld1q_s32(d->bias + c + 12);
+  } else {
+    a0 = a1 = a2 = a3 = b0 = b1 = b2 = b3 = vdupq_n_s32(0);
+  }
+  if (H == 1) a2 = a3 = b2 = b3 = vdupq_n_s32(0);
+  const int8_t *wp = d->filter + c;
+  for (int32_t ky = 0; ky < kh; ++ky) {
+    const int8_t *xr = d->in + (x + ky * dy + c);
+    for (int32_t kx = 0; kx < kw; ++kx, wp += d->c, xr += dx) {
+      if (H == 2) {
+        const int8x16_t wv = vld1q_s8(wp), x0 = vld1q_s8(xr), x1 = vld1q_s8(xr + xs);
+        const int16x8_t wl = vmovl_s8(vget_low_s8(wv)), wh = vmovl_high_s8(wv);
+        const int16x8_t x0l = vsubl_s8(vget_low_s8(x0), vget_low_s8(d->zp)), x0h = vsubl_high_s8(x0, d->zp);
+        const int16x8_t x1l = vsubl_s8(vget_low_s8(x1), vget_low_s8(d->zp)), x1h = vsubl_high_s8(x1, d->zp);
+        a0 = vmlal_s16(a0, vget_low_s16(x0l), vget_low_s16(wl));
+        a1 = vmlal_high_s16(a1, x0l, wl);
+        a2 = vmlal_s16(a2, vget_low_s16(x0h), vget_low_s16(wh));
+        a3 = vmlal_high_s16(a3, x0h, wh);
+        b0 = vmlal_s16(b0, vget_low_s16(x1l), vget_low_s16(wl));
+        b1 = vmlal_high_s16(b1, x1l, wl);
+        b2 = vmlal_s16(b2, vget_low_s16(x1h), vget_low_s16(wh));
+        b3 = vmlal_high_s16(b3, x1h, wh);
+      } else {
+        const int16x8_t wl = vmovl_s8(vld1_s8(wp));
+        const int16x8_t x0l = vsubl_s8(vld1_s8(xr), vget_low_s8(d->zp));
+        const int16x8_t x1l = vsubl_s8(vld1_s8(xr + xs), vget_low_s8(d->zp));
+        a0 = vmlal_s16(a0, vget_low_s16(x0l), vget_low_s16(wl));
+        a1 = vmlal_high_s16(a1, x0l, wl);
+        b0 = vmlal_s16(b0, vget_low_s16(x1l), vget_low_s16(wl));
+        b1 = vmlal_high_s16(b1, x1l, wl);
+      }
+    }
+  }
+  const ca_rq q0 = ca_rq_make(vld1q_s32(d->mult + c), vld1q_s32(d->shift + c));
+  const ca_rq q1 = ca_rq_make(vld1q_s32(d->mult + c + 4), vld1q_s32(d->shift + c + 4));
+  const int8x8_t lo0 = vmovn_s16(vcombine_s16(ca_finish(ca_mbqm(a0, &q0), d->out_offset, d->act_min, d->act_max),
+                                              ca_finish(ca_mbqm(a1, &q1), d->out_offset, d->act_min, d->act_max)));
+  const int8x8_t lo1 = vmovn_s16(vcombine_s16(ca_finish(ca_mbqm(b0, &q0), d->out_offset, d->act_min, d->act_max),
+                                              ca_finish(ca_mbqm(b1, &q1), d->out_offset, d->act_min, d->act_max)));
+  if (H == 2) {
+    const ca_rq q2 = ca_rq_make(vld1q_s32(d->mult + c + 8), vld1q_s32(d->shift + c + 8));
+    const ca_rq q3 = ca_rq_make(vld1q_s32(d->mult + c + 12), vld1q_s32(d->shift + c + 12));
+    const int8x8_t hi0 = vmovn_s16(vcombine_s16(ca_finish(ca_mbqm(a2, &q2), d->out_offset, d->act_min, d->act_max),
+                                                ca_finish(ca_mbqm(a3, &q3), d->out_offset, d->act_min, d->act_max)));
+    const int8x8_t hi1 = vmovn_s16(vcombine_s16(ca_finish(ca_mbqm(b2, &q2), d->out_offset, d->act_min, d->act_max),
+                                                ca_finish(ca_mbqm(b3, &q3), d->out_offset, d->act_min, d->act_max)));
+    vst1q_s8(o + c, vcombine_s8(lo0, hi0));
+    vst1q_s8(o + os + c, vcombine_s8(lo1, hi1));
+  } else {
+    vst1_s8(o + c, lo0);
+    vst1_s8(o + os + c, lo1);
+  }
+}
+
+// n interior pixels of a row, two at a time: origins x + i * xs, outputs
+// o + i * os.
+static __attribute__((noinline)) void ca_dw_run(const ca_dw *d, intptr_t x, intptr_t xs, intptr_t dy, intptr_t dx,
+                                                int32_t kh, int32_t kw, int8_t *o, intptr_t os, int32_t n) {
+  for (; n >= 2; n -= 2, x += 2 * xs, o += 2 * os) {
+    int32_t c = 0;
+    for (; c + 16 <= d->c; c += 16) ca_dw_pair_step(2, d, c, x, xs, dy, dx, kh, kw, o, os);
+    for (; c + 8 <= d->c; c += 8) ca_dw_pair_step(1, d, c, x, xs, dy, dx, kh, kw, o, os);
+    if (c < d->c) ca_dw_pair_step(1, d, d->c - 8, x, xs, dy, dx, kh, kw, o, os);
+  }
+  if (n) {
+    int32_t c = 0;
+    for (; c + 16 <= d->c; c += 16) ca_dw_step(2, d, c, x, dy, dx, 0, kh, 0, kw, o);
+    for (; c + 8 <= d->c; c += 8) ca_dw_step(1, d, c, x, dy, dx, 0, kh, 0, kw, o);
+    if (c < d->c) ca_dw_step(1, d, d->c - 8, x, dy, dx, 0, kh, 0, kw, o);
+  }
+}
+
 static void ca_dw_pixel(const ca_dw *d, intptr_t x, intptr_t dy, intptr_t dx, int32_t ky0, int32_t ky1,
                         int32_t kx0, int32_t kx1, int8_t *o) {
   int32_t c = 0;
@@ -83,7 +163,11 @@ void SPRAT_CA(depthwise_conv_s8)(const sprat_conv_params *p, const int8_t *in, c
   d.act_min = vdupq_n_s32(p->act_min);
   d.act_max = vdupq_n_s32(p->act_max);
   const int32_t dh = p->dilation_h, dw = p->dilation_w;
-  const intptr_t dy = (intptr_t)dh * d.row, dx = (intptr_t)dw * is->c;
+  const intptr_t dy = (intptr_t)dh * d.row, dx = (intptr_t)dw * is->c, xs = (intptr_t)p->stride_w * is->c;
+  const int32_t ew = (fs->w - 1) * dw + 1;
+  int32_t ox0 = 0, ox1 = os->w;
+  while (ox0 < ox1 && ox0 * p->stride_w - p->pad_left < 0) ++ox0;
+  while (ox1 > ox0 && (ox1 - 1) * p->stride_w - p->pad_left + ew > is->w) --ox1;
   for (int32_t b = 0; b < os->n; ++b) {
     for (int32_t oy = row_begin; oy < row_end; ++oy) {
       const int32_t y0 = oy * p->stride_h - p->pad_top;
@@ -91,13 +175,23 @@ void SPRAT_CA(depthwise_conv_s8)(const sprat_conv_params *p, const int8_t *in, c
       while (ky0 < ky1 && y0 + ky0 * dh < 0) ++ky0;
       while (ky1 > ky0 && y0 + (ky1 - 1) * dh >= is->h) --ky1;
       int8_t *orow = out + ((intptr_t)b * os->h + oy) * os->w * os->c;
+      const intptr_t yrow = ((intptr_t)b * is->h + y0) * d.row;
+      // Rows whose windows stay inside the image: the interior columns
+      // [ox0, ox1) in one run.
+      const int row_in = ky0 == 0 && ky1 == fs->h;
+      const int32_t a = row_in ? ox0 : os->w, e = row_in ? ox1 : os->w;
       for (int32_t ox = 0; ox < os->w; ++ox) {
+        if (ox == a && a < e) {
+          ca_dw_run(&d, yrow + (intptr_t)(a * p->stride_w - p->pad_left) * is->c, xs, dy, dx, fs->h, fs->w,
+                    orow + (intptr_t)a * os->c, os->c, e - a);
+          ox = e - 1;
+          continue;
+        }
         const int32_t x0 = ox * p->stride_w - p->pad_left;
         int32_t kx0 = 0, kx1 = fs->w;
         while (kx0 < kx1 && x0 + kx0 * dw < 0) ++kx0;
         while (kx1 > kx0 && x0 + (kx1 - 1) * dw >= is->w) --kx1;
-        const intptr_t origin = ((intptr_t)b * is->h + y0) * d.row + (intptr_t)x0 * is->c;
-        ca_dw_pixel(&d, origin, dy, dx, ky0, ky1, kx0, kx1, orow + (intptr_t)ox * os->c);
+        ca_dw_pixel(&d, yrow + (intptr_t)x0 * is->c, dy, dx, ky0, ky1, kx0, kx1, orow + (intptr_t)ox * os->c);
       }
     }
   }
