@@ -25,4 +25,6 @@ void SPRAT_CA(fully_connected_s8)(const sprat_fc_params *p, const int8_t *in, co
                                   const int32_t *bias, const int32_t *multiplier, const int32_t *shift,
                                   int8_t *out);
 
+void SPRAT_CA(add_s8)(const sprat_add_params *p, const int8_t *in1, const int8_t *in2, int8_t *out);
+
 #endif  // SPRAT_KERNELS_CORTEX_A_CORTEX_A_H_

@@ -272,6 +272,65 @@ static int fc_case(long *checked) {
   return bad != 0;
 }
 
+// ADD and SUB: same shapes (the NEON path) and broadcasts (the portable
+// fallback), quantization as the converter makes it (left shift 20,
+// multipliers in [2^30, 2^31)) and anything the runtime accepts (negative
+// and zero multipliers, every shift, left shifts 0..20), in place and with
+// the output starting before the first input.
+static int add_case(long *checked) {
+  sprat_add_params p;
+  memset(&p, 0, sizeof p);
+  const int32_t n = tu_chance(20) ? tu_range(1, 40) : tu_range(1, 3000);
+  const int bcast = tu_chance(15);
+  p.bc.ndim = 2;
+  p.bc.out_dims[0] = bcast ? tu_range(1, 8) : 1;
+  p.bc.out_dims[1] = n;
+  p.bc.in1_strides[0] = p.bc.in2_strides[0] = n, p.bc.in1_strides[1] = p.bc.in2_strides[1] = 1;
+  if (bcast) p.bc.in2_strides[0] = 0;  // in2 one row, repeated
+  const int32_t total = p.bc.out_dims[0] * n, n2 = bcast ? n : total;
+  p.input1_offset = -tu_zero_point(), p.input2_offset = -tu_zero_point(), p.output_offset = tu_zero_point();
+  draw_activation(&p.act_min, &p.act_max, p.output_offset);
+  const int regular = tu_chance(60);
+  p.left_shift = regular ? 20 : tu_range(0, 20);
+  int32_t m[3], sh[3];
+  for (int k = 0; k < 3; ++k) {
+    const uint32_t r = tu_next() % 100u;
+    m[k] = regular || r < 70 ? (int32_t)(0x40000000u | (tu_next() & 0x3FFFFFFFu)) : r < 80 ? 0
+           : r < 90 ? -(int32_t)(tu_next() >> 1) : (int32_t)(tu_next() >> tu_range(1, 31));
+    sh[k] = regular ? tu_range(-24, -1) : tu_range(-31, 30);
+  }
+  p.input1_multiplier = m[0], p.input1_shift = sh[0], p.input2_multiplier = m[1], p.input2_shift = sh[1];
+  p.output_multiplier = m[2], p.output_shift = sh[2];
+  p.subtract = tu_chance(30);
+  tu_fill_s8(input, total);
+  tu_fill_s8(filt, n2);
+  sprat_portable_add_s8(&p, input, filt, want);
+  int8_t *a = (int8_t *)tu_place(&f_in, (size_t)total, tu_chance(50));
+  int8_t *b = (int8_t *)tu_place(&f_filter, (size_t)n2, tu_chance(50));
+  memcpy(a, input, (size_t)total);
+  memcpy(b, filt, (size_t)n2);
+  const uint32_t where = tu_next() % 3u;
+  int8_t *o;
+  if (where == 0) {
+    o = (int8_t *)tu_place(&f_out, (size_t)total, tu_chance(50));
+  } else {
+    // Over the first input: at it, or a few bytes before it.
+    const int32_t lag = where == 1 ? 0 : tu_range(1, 40);
+    uint8_t *base = tu_place(&f_alias, (size_t)(total + lag), tu_chance(50));
+    memcpy(base + lag, input, (size_t)total);
+    a = (int8_t *)base + lag, o = (int8_t *)base;
+  }
+  sprat_add_s8(&p, a, b, o);
+  ++*checked;
+  const long bad = compare(o, want, total, 1);
+  if (bad)
+    printf("  ADD n %d rows %d (broadcast %d) where %u offsets %d,%d,%d left %d mult %d,%d,%d shift %d,%d,%d sub %d\n",
+           (int)n, (int)p.bc.out_dims[0], bcast, where, (int)p.input1_offset, (int)p.input2_offset,
+           (int)p.output_offset, (int)p.left_shift, (int)m[0], (int)m[1], (int)m[2], (int)sh[0], (int)sh[1],
+           (int)sh[2], (int)p.subtract);
+  return bad != 0;
+}
+
 int main(void) {
   f_in = tu_fence_make(IN_MAX);
   f_filter = tu_fence_make(FILTER_MAX);
@@ -282,7 +341,9 @@ int main(void) {
   for (int i = 0; i < CA_TEST_CONFIGS && failed < 5; ++i) failed += conv_case(1, &dw);
   for (int i = 0; i < CA_TEST_CONFIGS && failed < 5; ++i) failed += fc_case(&fc);
   for (int i = 0; i < 6 && failed < 5; ++i) failed += wide_case(&wide);
-  printf("kernels_test (%s): %ld conv, %ld depthwise, %ld fully connected, %ld wide conv runs; %ld failed\n",
-         sprat_kernel_library(), conv, dw, fc, wide, failed);
+  long add = 0;
+  for (int i = 0; i < CA_TEST_CONFIGS && failed < 5; ++i) failed += add_case(&add);
+  printf("kernels_test (%s): %ld conv, %ld depthwise, %ld fully connected, %ld wide conv, %ld add runs; %ld failed\n",
+         sprat_kernel_library(), conv, dw, fc, wide, add, failed);
   return failed != 0;
 }
