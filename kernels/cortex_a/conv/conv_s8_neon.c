@@ -13,13 +13,17 @@
 // Output pixels are made in raster order, two at a time, and a pair's
 // windows are read before either pixel is written (converter/access.py's
 // allowance for the output overlapping the input). The corrected biases
-// of up to CA_CONV_MAX_OC channels sit on the stack; a wider layer is cut
+// of up to CA_CONV_MAX_OC channels sit on the stack (4 KiB), beside two
+// gathered windows of up to CA_GATHER_MAX bytes; a wider layer is cut
 // into chunks of channels, each over every pixel, when its input and
 // output do not overlap, else it runs the portable kernel.
 #include "kernels/cortex_a/cortex_a.h"
 #include "kernels/cortex_a/neon.h"
 
-#define CA_CONV_MAX_OC 2048
+#define CA_CONV_MAX_OC 1024
+// Windows of several runs (KxK, dilated) up to this many bytes are copied
+// into one run per pixel pair (on the stack) and read by the one-run tile.
+#define CA_GATHER_MAX 1024
 
 // The taps a window reads: rows x cols runs of len bytes, at the given
 // byte steps in the input and in a filter row.
@@ -204,6 +208,7 @@ typedef struct {
   const int32_t *bias, *mult, *shift;
   int32_t c0, c1, depth;
   const int32_t *bias_eff;  // [c1 - c0, then 8 more]: bias + offset * row sum
+  const int8_t *in_end;     // one past the input's last byte
   ca_out k;
 } ca_job;
 
@@ -295,10 +300,47 @@ CA_INLINE void ca_interior(const int P, const ca_job *j, const ca_win *win, cons
   }
 }
 
+// Copies the window's runs at x into one run at dst (every window read
+// before any of its pixels' outputs is written: the copies are of input
+// bytes still intact). 16 bytes a step, the last step of a run reading 16
+// bytes only while they lie inside the input; dst has 16 bytes of room.
+static void ca_gather(const ca_win *win, const int8_t *x, const int8_t *in_end, int8_t *dst) {
+  const int32_t len = win->len, runs = win->rows * win->cols;
+  for (int32_t k = 0; k < runs; ++k, dst += len) {
+    const int32_t r = win->cols == 1 ? k : k / win->cols, c = win->cols == 1 ? 0 : k % win->cols;
+    const int8_t *src = x + r * win->in_row + c * win->in_col;
+    int32_t d = 0;
+    for (; d + 16 <= len; d += 16) vst1q_s8(dst + d, vld1q_s8(src + d));
+    if (d < len) {
+      if (src + d + 16 <= in_end) {
+        vst1q_s8(dst + d, vld1q_s8(src + d));
+      } else {
+        for (; d < len; ++d) dst[d] = src[d];
+      }
+    }
+  }
+}
+
 // n interior pixels in a row: windows at x + i * xs, outputs at o + i * os,
 // two at a time, then the odd one.
 static __attribute__((noinline)) void ca_run(const ca_job *j, const ca_win *win, const int8_t *x, intptr_t xs,
                                              int8_t *o, intptr_t os, int32_t n) {
+  if ((win->rows > 1 || win->cols > 1) && j->depth <= CA_GATHER_MAX) {
+    int8_t buf[2][CA_GATHER_MAX + 16];
+    const ca_win one = {1, 1, j->depth, 0, 0, 0, 0};
+    for (; n > 0; n -= 2, x += 2 * xs, o += 2 * os) {
+      ca_gather(win, x, j->in_end, buf[0]);
+      const int8_t *px[2] = {buf[0], buf[1]};
+      int8_t *po[2] = {o, o + os};
+      if (n >= 2) {
+        ca_gather(win, x + xs, j->in_end, buf[1]);
+        ca_interior(2, j, &one, px, po);
+      } else {
+        ca_interior(1, j, &one, px, po);
+      }
+    }
+    return;
+  }
   for (; n >= 2; n -= 2, x += 2 * xs, o += 2 * os) {
     const int8_t *px[2] = {x, x + xs};
     int8_t *po[2] = {o, o + os};
@@ -420,7 +462,7 @@ void SPRAT_CA(conv_s8)(const sprat_conv_params *p, const int8_t *in, const int8_
     sprat_portable_conv2d_s8(p, in, filter, bias, multiplier, shift, out, NULL, row_begin, row_end);
     return;
   }
-  ca_job j = {p, filter, bias, multiplier, shift, 0, 0, fs->h * fs->w * fs->c, NULL, {{0}}};
+  ca_job j = {p, filter, bias, multiplier, shift, 0, 0, fs->h * fs->w * fs->c, NULL, (const int8_t *)ie, {{0}}};
   j.k.out_offset = vdupq_n_s32(p->output_offset);
   j.k.act_min = vdupq_n_s32(p->act_min);
   j.k.act_max = vdupq_n_s32(p->act_max);

@@ -73,9 +73,9 @@ static int draw_conv_shape(sprat_conv_params *p, int depthwise) {
     dh = tu_range(1, 3), dw = tu_range(1, 3);
     pt = pb = dh, pl = pr = dw;
   } else if (kind < 95) {
-    ic = tu_range(100, 300);  // long runs
+    ic = tu_range(100, 300);  // long runs; windows past the library's gather buffer
     if (depthwise) kh = kw = 3, pt = pl = pb = pr = 1;
-    else kh = tu_range(1, 2);
+    else kh = tu_range(1, 3), kw = tu_range(1, 3), pt = pl = pb = pr = tu_range(0, 1);
   } else {
     ic = tu_range(1, 7);  // depth < 8
     kh = tu_range(1, 2);
