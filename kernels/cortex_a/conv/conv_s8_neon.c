@@ -158,8 +158,8 @@ CA_INLINE void ca_tile(const int P, const int G, const int WS, const int8_t *con
 #define CA_STEP16(o)                                  \
   {                                                   \
     const int8x16_t wv = vld1q_s8(wr + o * ws + d);   \
-    a0##o = ca_dot16(a0##o, wv, x0v);                 \
-    a1##o = ca_dot16(a1##o, wv, x1v);                 \
+    a0##o = W127 ? ca_dot16_w127(a0##o, wv, x0v) : ca_dot16(a0##o, wv, x0v); \
+    a1##o = W127 ? ca_dot16_w127(a1##o, wv, x1v) : ca_dot16(a1##o, wv, x1v); \
   }
 #define CA_STEP8(o)                                   \
   {                                                   \
@@ -173,7 +173,8 @@ CA_INLINE void ca_tile(const int P, const int G, const int WS, const int8_t *con
     a0##o = ca_dot8(a0##o, wv, x0v);                      \
     a1##o = ca_dot8(a1##o, wv, x1v);                      \
   }
-static inline __attribute__((always_inline)) void ca_tile_2x8(const int8_t *x0, const int8_t *x1, const int8_t *w,
+static inline __attribute__((always_inline)) void ca_tile_2x8(const int W127, const int8_t *x0, const int8_t *x1,
+                                                               const int8_t *w,
                                                                intptr_t ws, const ca_win *win, int32x4_t *res) {
 #define CA_DECL(o) int32x4_t a0##o = vdupq_n_s32(0), a1##o = vdupq_n_s32(0);
   CA_ROWS8(CA_DECL)
@@ -209,6 +210,7 @@ typedef struct {
   int32_t c0, c1, depth;
   const int32_t *bias_eff;  // [c1 - c0, then 8 more]: bias + offset * row sum
   const int8_t *in_end;     // one past the input's last byte
+  int w127;                 // no weight of channels [c0, c1) is -128 (ca_dot16_w127)
   ca_out k;
 } ca_job;
 
@@ -272,7 +274,15 @@ CA_INLINE void ca_interior(const int P, const ca_job *j, const ca_win *win, cons
     int32x4_t v[4];
     // One pixel: the pair's tile on it twice (half of it wasted, but the
     // tile that keeps its accumulators in registers).
-    ca_tile_2x8(x[0], x[P - 1], j->filter + (intptr_t)c * j->depth, j->depth, win, v);
+    const int8_t *w = j->filter + (intptr_t)c * j->depth;
+#ifdef SPRAT_CA_DOTPROD
+    ca_tile_2x8(0, x[0], x[P - 1], w, j->depth, win, v);
+#else
+    if (j->w127)
+      ca_tile_2x8(1, x[0], x[P - 1], w, j->depth, win, v);
+    else
+      ca_tile_2x8(0, x[0], x[P - 1], w, j->depth, win, v);
+#endif
     ca_rq q[2];
     ca_consts(2, j, c, n, q, NULL);
     const int32x4_t b0 = vld1q_s32(j->bias_eff + (c - j->c0)), b1 = vld1q_s32(j->bias_eff + (c - j->c0) + 4);
@@ -392,12 +402,25 @@ static __attribute__((noinline)) void ca_border(const ca_job *j, const int8_t *i
   }
 }
 
-static int32_t ca_row_sum(const int8_t *w, int32_t n) {
+// The sum of a filter row; *lo: the smaller of it and the row's least weight.
+static int32_t ca_row_sum(const int8_t *w, int32_t n, int32_t *lo) {
   int32x4_t s = vdupq_n_s32(0);
+  int8x16_t m = vdupq_n_s8(127);
   int32_t i = 0;
-  for (; i + 16 <= n; i += 16) s = ca_sum16(s, vld1q_s8(w + i));
+  for (; i + 16 <= n; i += 16) {
+    const int8x16_t v = vld1q_s8(w + i);
+    s = ca_sum16(s, v);
+#ifndef SPRAT_CA_DOTPROD  // SDOT has no use for it
+    m = vminq_s8(m, v);
+#endif
+  }
   uint32_t t = (uint32_t)vaddvq_s32(s);
-  for (; i < n; ++i) t += (uint32_t)(int32_t)w[i];
+  int32_t least = vminvq_s8(m);
+  for (; i < n; ++i) {
+    t += (uint32_t)(int32_t)w[i];
+    if (w[i] < least) least = w[i];
+  }
+  if (least < *lo) *lo = least;
   return (int32_t)t;
 }
 
@@ -407,13 +430,15 @@ static void ca_conv_range(ca_job *j, const int8_t *in, int8_t *out, int32_t row_
   const sprat_shape4 *is = &p->in, *fs = &p->filter, *os = &p->out;
   int32_t bias_eff[CA_CONV_MAX_OC + 8];
   const int32_t nc = j->c1 - j->c0;
+  int32_t least = 127;
   for (int32_t k = 0; k < nc; ++k) {
     const int32_t ch = j->c0 + k;
-    const uint32_t rs = (uint32_t)ca_row_sum(j->filter + (intptr_t)ch * j->depth, j->depth);
+    const uint32_t rs = (uint32_t)ca_row_sum(j->filter + (intptr_t)ch * j->depth, j->depth, &least);
     bias_eff[k] = (int32_t)((j->bias ? (uint32_t)j->bias[ch] : 0u) + (uint32_t)p->input_offset * rs);
   }
   for (int32_t k = nc; k < nc + 8; ++k) bias_eff[k] = bias_eff[nc - 1];
   j->bias_eff = bias_eff;
+  j->w127 = least > -128;
   const int32_t dh = p->dilation_h, dw = p->dilation_w;
   ca_win win = {0};
   win.rows = fs->h;
@@ -462,7 +487,7 @@ void SPRAT_CA(conv_s8)(const sprat_conv_params *p, const int8_t *in, const int8_
     sprat_portable_conv2d_s8(p, in, filter, bias, multiplier, shift, out, NULL, row_begin, row_end);
     return;
   }
-  ca_job j = {p, filter, bias, multiplier, shift, 0, 0, fs->h * fs->w * fs->c, NULL, (const int8_t *)ie, {{0}}};
+  ca_job j = {p, filter, bias, multiplier, shift, 0, 0, fs->h * fs->w * fs->c, NULL, (const int8_t *)ie, 0, {{0}}};
   j.k.out_offset = vdupq_n_s32(p->output_offset);
   j.k.act_min = vdupq_n_s32(p->act_min);
   j.k.act_max = vdupq_n_s32(p->act_max);

@@ -32,6 +32,11 @@ static void fill(int8_t *p, int32_t n) {
   for (int32_t i = 0; i < n; ++i) p[i] = (int8_t)next();
 }
 
+// Weights as TFLite quantizes them: symmetric, in [-127, 127].
+static void fill_weights(int8_t *p, int32_t n) {
+  for (int32_t i = 0; i < n; ++i) p[i] = (int8_t)(next() % 255u) - 127;
+}
+
 static void numbers(int32_t n, int32_t depth) {
   for (int32_t r = 0; r < n; ++r) {
     bias[r] = (int32_t)(next() % 10001u) - 5000;
@@ -65,7 +70,7 @@ static void conv(const char *name, int32_t ih, int32_t ic, int32_t oc, int32_t k
   p.output_offset = -3;
   p.act_min = -128, p.act_max = 127;
   fill(input, ih * ih * ic);
-  fill(filt, depthwise ? k * k * oc : oc * k * k * ic);
+  fill_weights(filt, depthwise ? k * k * oc : oc * k * k * ic);
   numbers(oc, depthwise ? k * k : k * k * ic);
   void (*fn)(const sprat_conv_params *, const int8_t *, const int8_t *, const int32_t *, const int32_t *,
              const int32_t *, int8_t *, void *, int32_t, int32_t) =
@@ -87,7 +92,7 @@ static void fc(const char *name, int32_t depth, int32_t units) {
   p.batches = 1, p.depth = depth, p.units = units;
   p.input_offset = 128, p.output_offset = 5, p.act_min = -128, p.act_max = 127;
   fill(input, depth);
-  fill(filt, depth * units);
+  fill_weights(filt, depth * units);
   numbers(1, depth);
   sprat_mark();
   sprat_fully_connected_s8(&p, input, filt, bias, mult, shift, out_lib);

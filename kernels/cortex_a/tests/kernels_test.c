@@ -163,6 +163,8 @@ static int conv_case(int depthwise, long *checked) {
   p.output_offset = tu_zero_point();
   draw_activation(&p.act_min, &p.act_max, p.output_offset);
   tu_fill_s8(filt, n_f);
+  if (tu_chance(40))  // TFLite's symmetric weights: the NEON kernels' 3-instruction dot product
+    for (int32_t i = 0; i < n_f; ++i) filt[i] = filt[i] == -128 ? -127 : filt[i];
   tu_fill_s8(input, n_in);
   tu_draw_requant(oc, depthwise ? p.filter.h * p.filter.w : taps, bias, mult, shift);
   const int has_bias = !tu_chance(10);
