@@ -203,6 +203,28 @@ static inline __attribute__((always_inline)) void ca_tile_2x8(const int W127, co
 #undef CA_RUN_2X8
 #undef CA_ROWS8
 
+#ifdef SPRAT_CA_DOTPROD
+// The 2x8 tile of a window of exactly 8 bytes (1x1 over 8 channels): both
+// pixels in one vector, each row loaded into both halves, one SDOT per row
+// (lanes: pixel 0's two halves, pixel 1's), where the general tile would
+// spend two on half-empty vectors.
+static inline __attribute__((always_inline)) void ca_tile_2x8_d8(const int8_t *x0, const int8_t *x1,
+                                                                  const int8_t *w, int32x4_t *res) {
+  const int8x16_t xv = vcombine_s8(vld1_s8(x0), vld1_s8(x1));
+  int32x4_t a[8];
+  CA_UNROLL
+  for (int o = 0; o < 8; ++o) {
+    const int8x16_t wv = vreinterpretq_s8_s64(vld1q_dup_s64((const int64_t *)(const void *)(w + 8 * o)));
+    a[o] = vdotq_s32(vdupq_n_s32(0), wv, xv);
+  }
+  // [o p0 p0 p1 p1] pairs summed, then pixel 0's lanes and pixel 1's apart.
+  const int32x4_t s01 = vpaddq_s32(a[0], a[1]), s23 = vpaddq_s32(a[2], a[3]);
+  const int32x4_t s45 = vpaddq_s32(a[4], a[5]), s67 = vpaddq_s32(a[6], a[7]);
+  res[0] = vuzp1q_s32(s01, s23), res[1] = vuzp1q_s32(s45, s67);
+  res[2] = vuzp2q_s32(s01, s23), res[3] = vuzp2q_s32(s45, s67);
+}
+#endif
+
 typedef struct {
   const sprat_conv_params *p;
   const int8_t *filter;
@@ -276,7 +298,10 @@ CA_INLINE void ca_interior(const int P, const ca_job *j, const ca_win *win, cons
     // tile that keeps its accumulators in registers).
     const int8_t *w = j->filter + (intptr_t)c * j->depth;
 #ifdef SPRAT_CA_DOTPROD
-    ca_tile_2x8(0, x[0], x[P - 1], w, j->depth, win, v);
+    if (win->len == 8 && win->rows == 1 && win->cols == 1)
+      ca_tile_2x8_d8(x[0], x[P - 1], w, v);
+    else
+      ca_tile_2x8(0, x[0], x[P - 1], w, j->depth, win, v);
 #else
     if (j->w127)
       ca_tile_2x8(1, x[0], x[P - 1], w, j->depth, win, v);
