@@ -120,10 +120,94 @@ CA_INLINE void ca_dw_pair_step(const int H, const ca_dw *d, int32_t c, intptr_t 
   }
 }
 
+// ca_dw_pair_step for windows 3 taps wide at stride 1, undilated: the two
+// pixels' windows share two of their four input columns, loaded and
+// widened once.
+CA_INLINE void ca_dw_pair3_step(const int H, const ca_dw *d, int32_t c, intptr_t x, intptr_t dy, int32_t kh,
+                                int8_t *o, intptr_t os) {
+  int32x4_t a0, a1, a2, a3, b0, b1, b2, b3;
+  if (d->bias) {
+    a0 = b0 = vld1q_s32(d->bias + c), a1 = b1 = vld1q_s32(d->bias + c + 4);
+    if (H == 2) a2 = b2 = vld1q_s32(d->bias + c + 8), a3 = b3 = vld1q_s32(d->bias + c + 12);
+  } else {
+    a0 = a1 = a2 = a3 = b0 = b1 = b2 = b3 = vdupq_n_s32(0);
+  }
+  if (H == 1) a2 = a3 = b2 = b3 = vdupq_n_s32(0);
+  const intptr_t cs = d->c;
+  const int8_t *wp = d->filter + c;
+  for (int32_t ky = 0; ky < kh; ++ky, wp += 3 * cs) {
+    const int8_t *xr = d->in + (x + ky * dy + c);
+    if (H == 2) {
+      int16x8_t xl[4], xh[4], wl[3], wh[3];
+      CA_UNROLL
+      for (int k = 0; k < 4; ++k) {
+        const int8x16_t v = vld1q_s8(xr + k * cs);
+        xl[k] = vsubl_s8(vget_low_s8(v), vget_low_s8(d->zp)), xh[k] = vsubl_high_s8(v, d->zp);
+      }
+      CA_UNROLL
+      for (int k = 0; k < 3; ++k) {
+        const int8x16_t v = vld1q_s8(wp + k * cs);
+        wl[k] = vmovl_s8(vget_low_s8(v)), wh[k] = vmovl_high_s8(v);
+      }
+      CA_UNROLL
+      for (int k = 0; k < 3; ++k) {
+        a0 = vmlal_s16(a0, vget_low_s16(xl[k]), vget_low_s16(wl[k]));
+        a1 = vmlal_high_s16(a1, xl[k], wl[k]);
+        a2 = vmlal_s16(a2, vget_low_s16(xh[k]), vget_low_s16(wh[k]));
+        a3 = vmlal_high_s16(a3, xh[k], wh[k]);
+        b0 = vmlal_s16(b0, vget_low_s16(xl[k + 1]), vget_low_s16(wl[k]));
+        b1 = vmlal_high_s16(b1, xl[k + 1], wl[k]);
+        b2 = vmlal_s16(b2, vget_low_s16(xh[k + 1]), vget_low_s16(wh[k]));
+        b3 = vmlal_high_s16(b3, xh[k + 1], wh[k]);
+      }
+    } else {
+      int16x8_t xl[4], wl[3];
+      CA_UNROLL
+      for (int k = 0; k < 4; ++k) xl[k] = vsubl_s8(vld1_s8(xr + k * cs), vget_low_s8(d->zp));
+      CA_UNROLL
+      for (int k = 0; k < 3; ++k) wl[k] = vmovl_s8(vld1_s8(wp + k * cs));
+      CA_UNROLL
+      for (int k = 0; k < 3; ++k) {
+        a0 = vmlal_s16(a0, vget_low_s16(xl[k]), vget_low_s16(wl[k]));
+        a1 = vmlal_high_s16(a1, xl[k], wl[k]);
+        b0 = vmlal_s16(b0, vget_low_s16(xl[k + 1]), vget_low_s16(wl[k]));
+        b1 = vmlal_high_s16(b1, xl[k + 1], wl[k]);
+      }
+    }
+  }
+  const ca_rq q0 = ca_rq_make(vld1q_s32(d->mult + c), vld1q_s32(d->shift + c));
+  const ca_rq q1 = ca_rq_make(vld1q_s32(d->mult + c + 4), vld1q_s32(d->shift + c + 4));
+  const int8x8_t lo0 = vmovn_s16(vcombine_s16(ca_finish(ca_mbqm(a0, &q0), d->out_offset, d->act_min, d->act_max),
+                                              ca_finish(ca_mbqm(a1, &q1), d->out_offset, d->act_min, d->act_max)));
+  const int8x8_t lo1 = vmovn_s16(vcombine_s16(ca_finish(ca_mbqm(b0, &q0), d->out_offset, d->act_min, d->act_max),
+                                              ca_finish(ca_mbqm(b1, &q1), d->out_offset, d->act_min, d->act_max)));
+  if (H == 2) {
+    const ca_rq q2 = ca_rq_make(vld1q_s32(d->mult + c + 8), vld1q_s32(d->shift + c + 8));
+    const ca_rq q3 = ca_rq_make(vld1q_s32(d->mult + c + 12), vld1q_s32(d->shift + c + 12));
+    const int8x8_t hi0 = vmovn_s16(vcombine_s16(ca_finish(ca_mbqm(a2, &q2), d->out_offset, d->act_min, d->act_max),
+                                                ca_finish(ca_mbqm(a3, &q3), d->out_offset, d->act_min, d->act_max)));
+    const int8x8_t hi1 = vmovn_s16(vcombine_s16(ca_finish(ca_mbqm(b2, &q2), d->out_offset, d->act_min, d->act_max),
+                                                ca_finish(ca_mbqm(b3, &q3), d->out_offset, d->act_min, d->act_max)));
+    vst1q_s8(o + c, vcombine_s8(lo0, hi0));
+    vst1q_s8(o + os + c, vcombine_s8(lo1, hi1));
+  } else {
+    vst1_s8(o + c, lo0);
+    vst1_s8(o + os + c, lo1);
+  }
+}
+
 // n interior pixels of a row, two at a time: origins x + i * xs, outputs
 // o + i * os.
 static __attribute__((noinline)) void ca_dw_run(const ca_dw *d, intptr_t x, intptr_t xs, intptr_t dy, intptr_t dx,
                                                 int32_t kh, int32_t kw, int8_t *o, intptr_t os, int32_t n) {
+  if (kw == 3 && xs == d->c && dx == d->c) {
+    for (; n >= 2; n -= 2, x += 2 * xs, o += 2 * os) {
+      int32_t c = 0;
+      for (; c + 16 <= d->c; c += 16) ca_dw_pair3_step(2, d, c, x, dy, kh, o, os);
+      for (; c + 8 <= d->c; c += 8) ca_dw_pair3_step(1, d, c, x, dy, kh, o, os);
+      if (c < d->c) ca_dw_pair3_step(1, d, d->c - 8, x, dy, kh, o, os);
+    }
+  }
   for (; n >= 2; n -= 2, x += 2 * xs, o += 2 * os) {
     int32_t c = 0;
     for (; c + 16 <= d->c; c += 16) ca_dw_pair_step(2, d, c, x, xs, dy, dx, kh, kw, o, os);
