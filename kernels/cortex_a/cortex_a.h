@@ -25,6 +25,10 @@ void SPRAT_CA(fully_connected_s8)(const sprat_fc_params *p, const int8_t *in, co
                                   const int32_t *bias, const int32_t *multiplier, const int32_t *shift,
                                   int8_t *out);
 
+void SPRAT_CA(avg_pool2d_s8)(const sprat_pool_params *p, const int8_t *in, int8_t *out, int32_t row_begin,
+                             int32_t row_end);
+void SPRAT_CA(max_pool2d_s8)(const sprat_pool_params *p, const int8_t *in, int8_t *out, int32_t row_begin,
+                             int32_t row_end);
 void SPRAT_CA(add_s8)(const sprat_add_params *p, const int8_t *in1, const int8_t *in2, int8_t *out);
 
 #endif  // SPRAT_KERNELS_CORTEX_A_CORTEX_A_H_

@@ -333,6 +333,69 @@ static int add_case(long *checked) {
   return bad != 0;
 }
 
+// AVERAGE_POOL_2D and MAX_POOL_2D: windows 1x1 to 16x16 (averages past
+// the library's 256 taps too), strides, padding on every border and
+// windows wholly outside the image, channels off every multiple of 8,
+// narrow activation ranges, row sub-ranges; outputs at the planner's
+// allowance before their input.
+static int pool_case(long *checked) {
+  static const int32_t kPoolChannels[] = {1, 3, 7, 8, 9, 15, 16, 17, 24, 33, 48, 64, 100};
+  sprat_pool_params p;
+  memset(&p, 0, sizeof p);
+  const int is_max = tu_chance(50);
+  const int32_t c = tu_pick(kPoolChannels, sizeof kPoolChannels / sizeof kPoolChannels[0]);
+  const uint32_t kind = tu_next() % 100u;
+  int32_t fh = tu_range(1, 3), fw = tu_range(1, 3), ih = tu_range(1, 12), iw = tu_range(1, 12);
+  if (kind < 15) fh = tu_range(4, 16), fw = tu_range(4, 16), ih = tu_range(1, 18), iw = tu_range(1, 18);
+  p.filter_h = fh, p.filter_w = fw;
+  p.stride_h = tu_range(1, 3), p.stride_w = tu_range(1, 3);
+  p.pad_top = tu_chance(70) ? tu_range(0, fh - 1) : tu_range(0, fh + 2);
+  p.pad_left = tu_chance(70) ? tu_range(0, fw - 1) : tu_range(0, fw + 2);
+  const int32_t oh = tu_range(1, (ih + 2 * p.pad_top) / p.stride_h + 1), ow = tu_range(1, (iw + 2 * p.pad_left) / p.stride_w + 1);
+  const int32_t n = tu_chance(15) ? 2 : 1;
+  p.in = (sprat_shape4){n, ih, iw, c};
+  p.out = (sprat_shape4){n, oh, ow, c};
+  draw_activation(&p.act_min, &p.act_max, tu_zero_point());
+  const int32_t n_in = n * ih * iw * c, n_out = n * oh * ow * c;
+  if (n_in > IN_MAX || n_out > OUT_MAX) return 0;
+  tu_fill_s8(input, n_in);
+  void (*ref)(const sprat_pool_params *, const int8_t *, int8_t *, int32_t, int32_t) =
+      is_max ? sprat_portable_max_pool2d_s8 : sprat_portable_avg_pool2d_s8;
+  void (*lib)(const sprat_pool_params *, const int8_t *, int8_t *, int32_t, int32_t) =
+      is_max ? sprat_max_pool2d_s8 : sprat_avg_pool2d_s8;
+  ref(&p, input, want, 0, oh);
+  int8_t *in = (int8_t *)tu_place(&f_in, (size_t)n_in, tu_chance(60));
+  int8_t *out = (int8_t *)tu_place(&f_out, (size_t)n_out, tu_chance(60));
+  memcpy(in, input, (size_t)n_in);
+  memset(out, 0x5A, (size_t)n_out);
+  for (int32_t y = 0; y < oh;) {
+    const int32_t step = tu_chance(50) ? oh - y : tu_range(1, 3);
+    const int32_t y1 = y + step < oh ? y + step : oh;
+    lib(&p, in, out, y, y1);
+    y = y1;
+  }
+  long bad = compare(out, want, n_out, c);
+  ++*checked;
+  if (!bad && n == 1) {
+    // The planner's allowance, as for the convolutions (its geometry).
+    sprat_conv_params g;
+    memset(&g, 0, sizeof g);
+    g.in = p.in, g.out = p.out, g.stride_h = p.stride_h, g.stride_w = p.stride_w;
+    g.pad_top = p.pad_top, g.pad_left = p.pad_left;
+    const int64_t lag = window_lag(&g);
+    uint8_t *base = tu_place(&f_alias, (size_t)(lag + n_in > n_out ? lag + n_in : n_out), tu_chance(50));
+    memcpy(base + lag, input, (size_t)n_in);
+    lib(&p, (int8_t *)base + lag, (int8_t *)base, 0, oh);
+    bad = compare((int8_t *)base, want, n_out, c);
+    ++*checked;
+  }
+  if (bad)
+    printf("  %s_POOL in %dx%dx%dx%d out %dx%d filter %dx%d stride %d,%d pad %d,%d act [%d,%d]\n",
+           is_max ? "MAX" : "AVERAGE", (int)n, (int)ih, (int)iw, (int)c, (int)oh, (int)ow, (int)fh, (int)fw,
+           (int)p.stride_h, (int)p.stride_w, (int)p.pad_top, (int)p.pad_left, (int)p.act_min, (int)p.act_max);
+  return bad != 0;
+}
+
 int main(void) {
   f_in = tu_fence_make(IN_MAX);
   f_filter = tu_fence_make(FILTER_MAX);
@@ -343,9 +406,10 @@ int main(void) {
   for (int i = 0; i < CA_TEST_CONFIGS && failed < 5; ++i) failed += conv_case(1, &dw);
   for (int i = 0; i < CA_TEST_CONFIGS && failed < 5; ++i) failed += fc_case(&fc);
   for (int i = 0; i < 6 && failed < 5; ++i) failed += wide_case(&wide);
-  long add = 0;
+  long add = 0, pool = 0;
   for (int i = 0; i < CA_TEST_CONFIGS && failed < 5; ++i) failed += add_case(&add);
-  printf("kernels_test (%s): %ld conv, %ld depthwise, %ld fully connected, %ld wide conv, %ld add runs; %ld failed\n",
-         sprat_kernel_library(), conv, dw, fc, wide, add, failed);
+  for (int i = 0; i < CA_TEST_CONFIGS && failed < 5; ++i) failed += pool_case(&pool);
+  printf("kernels_test (%s): %ld conv, %ld depthwise, %ld fully connected, %ld wide conv, %ld add, %ld pool runs; "
+         "%ld failed\n", sprat_kernel_library(), conv, dw, fc, wide, add, pool, failed);
   return failed != 0;
 }
