@@ -55,6 +55,21 @@ CA_INLINE int16x4_t ca_finish(int32x4_t v, int32x4_t out_offset, int32x4_t lo, i
   return vmovn_s32(vminq_s32(vmaxq_s32(vaddq_s32(v, out_offset), lo), hi));
 }
 
+// Eight (or sixteen) requantized lanes to int8: + output offset (wrapping,
+// as sprat_wrap_add), narrowed with saturation, then clamped; saturating
+// first changes nothing, as the clamp's bounds lie inside int8.
+CA_INLINE int8x8_t ca_pack8(int32x4_t a, int32x4_t b, int32x4_t out_offset, int8x8_t lo, int8x8_t hi) {
+  const int16x8_t h = vqmovn_high_s32(vqmovn_s32(vaddq_s32(a, out_offset)), vaddq_s32(b, out_offset));
+  return vmin_s8(vmax_s8(vqmovn_s16(h), lo), hi);
+}
+
+CA_INLINE int8x16_t ca_pack16(int32x4_t a, int32x4_t b, int32x4_t c, int32x4_t d, int32x4_t out_offset,
+                              int8x16_t lo, int8x16_t hi) {
+  const int16x8_t h0 = vqmovn_high_s32(vqmovn_s32(vaddq_s32(a, out_offset)), vaddq_s32(b, out_offset));
+  const int16x8_t h1 = vqmovn_high_s32(vqmovn_s32(vaddq_s32(c, out_offset)), vaddq_s32(d, out_offset));
+  return vminq_s8(vmaxq_s8(vqmovn_high_s16(vqmovn_s16(h0), h1), lo), hi);
+}
+
 // acc += the products of a and b, summed in groups of four consecutive
 // lanes (SDOT) or pairs (SMULL + SADALP; an int8 product fits int16, a pair
 // of them int32): either way the lanes of acc hold partial sums whose

@@ -35,6 +35,7 @@ typedef struct {
 
 typedef struct {
   int32x4_t out_offset, act_min, act_max, in_offset;
+  int8x8_t lo8, hi8;  // the activation's clamp as int8 lanes
 } ca_out;
 
 // Window sums for P pixels (x[p]: the first byte each reads) and G groups
@@ -274,10 +275,8 @@ CA_INLINE void ca_store(const int P, const int G, const int32x4_t *v, const ca_r
                         int8_t *const *o, int32_t n) {
   CA_UNROLL
   for (int p = 0; p < P; ++p) {
-    int16x4_t h[2];
-    CA_UNROLL
-    for (int g = 0; g < G; ++g) h[g] = ca_finish(ca_mbqm(v[p * G + g], &q[g]), k->out_offset, k->act_min, k->act_max);
-    const int8x8_t b = vmovn_s16(vcombine_s16(h[0], h[G - 1]));
+    const int32x4_t r0 = ca_mbqm(v[p * G], &q[0]), r1 = G == 2 ? ca_mbqm(v[p * G + 1], &q[1]) : r0;
+    const int8x8_t b = ca_pack8(r0, r1, k->out_offset, k->lo8, k->hi8);
     if (n == 4 * G && G == 2) {
       vst1_s8(o[p], b);
     } else {
@@ -517,6 +516,8 @@ void SPRAT_CA(conv_s8)(const sprat_conv_params *p, const int8_t *in, const int8_
   j.k.act_min = vdupq_n_s32(p->act_min);
   j.k.act_max = vdupq_n_s32(p->act_max);
   j.k.in_offset = vdupq_n_s32(p->input_offset);
+  j.k.lo8 = vdup_n_s8((int8_t)p->act_min);
+  j.k.hi8 = vdup_n_s8((int8_t)p->act_max);
   for (int32_t c0 = 0; c0 < os->c; c0 += CA_CONV_MAX_OC) {
     j.c0 = c0;
     j.c1 = os->c - c0 > CA_CONV_MAX_OC ? c0 + CA_CONV_MAX_OC : os->c;

@@ -18,6 +18,7 @@ typedef struct {
   intptr_t row;  // input bytes per image row
   int8x16_t zp;
   int32x4_t out_offset, act_min, act_max;
+  int8x16_t lo8, hi8;  // the activation's clamp as int8 lanes
 } ca_dw;
 
 // Channels [c, c + 8 * H) (H = 1 or 2) of one pixel: taps [ky0, ky1) x
@@ -46,16 +47,16 @@ CA_INLINE void ca_dw_step(const int H, const ca_dw *d, int32_t c, intptr_t x, in
       }
     }
   }
-  int16x4_t h[4];
+  int32x4_t r[4];
+  CA_UNROLL
   for (int i = 0; i < 2 * H; ++i) {
     const ca_rq q = ca_rq_make(vld1q_s32(d->mult + c + 4 * i), vld1q_s32(d->shift + c + 4 * i));
-    h[i] = ca_finish(ca_mbqm(acc[i], &q), d->out_offset, d->act_min, d->act_max);
+    r[i] = ca_mbqm(acc[i], &q);
   }
-  const int8x8_t lo = vmovn_s16(vcombine_s16(h[0], h[1]));
   if (H == 2)
-    vst1q_s8(o + c, vcombine_s8(lo, vmovn_s16(vcombine_s16(h[2], h[3]))));
+    vst1q_s8(o + c, ca_pack16(r[0], r[1], r[2], r[3], d->out_offset, d->lo8, d->hi8));
   else
-    vst1_s8(o + c, lo);
+    vst1_s8(o + c, ca_pack8(r[0], r[1], d->out_offset, vget_low_s8(d->lo8), vget_low_s8(d->hi8)));
 }
 
 // Two interior pixels (window origins x and x + xs, outputs o and o + os),
@@ -101,22 +102,17 @@ CA_INLINE void ca_dw_pair_step(const int H, const ca_dw *d, int32_t c, intptr_t 
   }
   const ca_rq q0 = ca_rq_make(vld1q_s32(d->mult + c), vld1q_s32(d->shift + c));
   const ca_rq q1 = ca_rq_make(vld1q_s32(d->mult + c + 4), vld1q_s32(d->shift + c + 4));
-  const int8x8_t lo0 = vmovn_s16(vcombine_s16(ca_finish(ca_mbqm(a0, &q0), d->out_offset, d->act_min, d->act_max),
-                                              ca_finish(ca_mbqm(a1, &q1), d->out_offset, d->act_min, d->act_max)));
-  const int8x8_t lo1 = vmovn_s16(vcombine_s16(ca_finish(ca_mbqm(b0, &q0), d->out_offset, d->act_min, d->act_max),
-                                              ca_finish(ca_mbqm(b1, &q1), d->out_offset, d->act_min, d->act_max)));
   if (H == 2) {
     const ca_rq q2 = ca_rq_make(vld1q_s32(d->mult + c + 8), vld1q_s32(d->shift + c + 8));
     const ca_rq q3 = ca_rq_make(vld1q_s32(d->mult + c + 12), vld1q_s32(d->shift + c + 12));
-    const int8x8_t hi0 = vmovn_s16(vcombine_s16(ca_finish(ca_mbqm(a2, &q2), d->out_offset, d->act_min, d->act_max),
-                                                ca_finish(ca_mbqm(a3, &q3), d->out_offset, d->act_min, d->act_max)));
-    const int8x8_t hi1 = vmovn_s16(vcombine_s16(ca_finish(ca_mbqm(b2, &q2), d->out_offset, d->act_min, d->act_max),
-                                                ca_finish(ca_mbqm(b3, &q3), d->out_offset, d->act_min, d->act_max)));
-    vst1q_s8(o + c, vcombine_s8(lo0, hi0));
-    vst1q_s8(o + os + c, vcombine_s8(lo1, hi1));
+    vst1q_s8(o + c, ca_pack16(ca_mbqm(a0, &q0), ca_mbqm(a1, &q1), ca_mbqm(a2, &q2), ca_mbqm(a3, &q3), d->out_offset,
+                              d->lo8, d->hi8));
+    vst1q_s8(o + os + c, ca_pack16(ca_mbqm(b0, &q0), ca_mbqm(b1, &q1), ca_mbqm(b2, &q2), ca_mbqm(b3, &q3),
+                                   d->out_offset, d->lo8, d->hi8));
   } else {
-    vst1_s8(o + c, lo0);
-    vst1_s8(o + os + c, lo1);
+    vst1_s8(o + c, ca_pack8(ca_mbqm(a0, &q0), ca_mbqm(a1, &q1), d->out_offset, vget_low_s8(d->lo8), vget_low_s8(d->hi8)));
+    vst1_s8(o + os + c,
+            ca_pack8(ca_mbqm(b0, &q0), ca_mbqm(b1, &q1), d->out_offset, vget_low_s8(d->lo8), vget_low_s8(d->hi8)));
   }
 }
 
@@ -177,22 +173,17 @@ CA_INLINE void ca_dw_pair3_step(const int H, const ca_dw *d, int32_t c, intptr_t
   }
   const ca_rq q0 = ca_rq_make(vld1q_s32(d->mult + c), vld1q_s32(d->shift + c));
   const ca_rq q1 = ca_rq_make(vld1q_s32(d->mult + c + 4), vld1q_s32(d->shift + c + 4));
-  const int8x8_t lo0 = vmovn_s16(vcombine_s16(ca_finish(ca_mbqm(a0, &q0), d->out_offset, d->act_min, d->act_max),
-                                              ca_finish(ca_mbqm(a1, &q1), d->out_offset, d->act_min, d->act_max)));
-  const int8x8_t lo1 = vmovn_s16(vcombine_s16(ca_finish(ca_mbqm(b0, &q0), d->out_offset, d->act_min, d->act_max),
-                                              ca_finish(ca_mbqm(b1, &q1), d->out_offset, d->act_min, d->act_max)));
   if (H == 2) {
     const ca_rq q2 = ca_rq_make(vld1q_s32(d->mult + c + 8), vld1q_s32(d->shift + c + 8));
     const ca_rq q3 = ca_rq_make(vld1q_s32(d->mult + c + 12), vld1q_s32(d->shift + c + 12));
-    const int8x8_t hi0 = vmovn_s16(vcombine_s16(ca_finish(ca_mbqm(a2, &q2), d->out_offset, d->act_min, d->act_max),
-                                                ca_finish(ca_mbqm(a3, &q3), d->out_offset, d->act_min, d->act_max)));
-    const int8x8_t hi1 = vmovn_s16(vcombine_s16(ca_finish(ca_mbqm(b2, &q2), d->out_offset, d->act_min, d->act_max),
-                                                ca_finish(ca_mbqm(b3, &q3), d->out_offset, d->act_min, d->act_max)));
-    vst1q_s8(o + c, vcombine_s8(lo0, hi0));
-    vst1q_s8(o + os + c, vcombine_s8(lo1, hi1));
+    vst1q_s8(o + c, ca_pack16(ca_mbqm(a0, &q0), ca_mbqm(a1, &q1), ca_mbqm(a2, &q2), ca_mbqm(a3, &q3), d->out_offset,
+                              d->lo8, d->hi8));
+    vst1q_s8(o + os + c, ca_pack16(ca_mbqm(b0, &q0), ca_mbqm(b1, &q1), ca_mbqm(b2, &q2), ca_mbqm(b3, &q3),
+                                   d->out_offset, d->lo8, d->hi8));
   } else {
-    vst1_s8(o + c, lo0);
-    vst1_s8(o + os + c, lo1);
+    vst1_s8(o + c, ca_pack8(ca_mbqm(a0, &q0), ca_mbqm(a1, &q1), d->out_offset, vget_low_s8(d->lo8), vget_low_s8(d->hi8)));
+    vst1_s8(o + os + c,
+            ca_pack8(ca_mbqm(b0, &q0), ca_mbqm(b1, &q1), d->out_offset, vget_low_s8(d->lo8), vget_low_s8(d->hi8)));
   }
 }
 
@@ -246,6 +237,8 @@ void SPRAT_CA(depthwise_conv_s8)(const sprat_conv_params *p, const int8_t *in, c
   d.out_offset = vdupq_n_s32(p->output_offset);
   d.act_min = vdupq_n_s32(p->act_min);
   d.act_max = vdupq_n_s32(p->act_max);
+  d.lo8 = vdupq_n_s8((int8_t)p->act_min);
+  d.hi8 = vdupq_n_s8((int8_t)p->act_max);
   const int32_t dh = p->dilation_h, dw = p->dilation_w;
   const intptr_t dy = (intptr_t)dh * d.row, dx = (intptr_t)dw * is->c, xs = (intptr_t)p->stride_w * is->c;
   const int32_t ew = (fs->w - 1) * dw + 1;
