@@ -448,6 +448,58 @@ static int32_t ca_row_sum(const int8_t *w, int32_t n, int32_t *lo) {
   return (int32_t)t;
 }
 
+// A border pixel's window gathered into one run at dst, the taps outside
+// the image set to the input's zero point: they then add nothing to the
+// sum of (input + offset) * filter, so the corrected biases hold for it as
+// for an interior pixel. dst has 16 bytes of room.
+static void ca_gather_padded(const ca_job *j, const int8_t *in, int32_t b, int32_t y0, int32_t x0, int8_t *dst) {
+  const sprat_conv_params *p = j->p;
+  const sprat_shape4 *is = &p->in, *fs = &p->filter;
+  const int32_t ic = is->c;
+  const int8x16_t zp = vdupq_n_s8((int8_t)-p->input_offset);
+  for (int32_t ky = 0; ky < fs->h; ++ky) {
+    const int32_t y = y0 + ky * p->dilation_h;
+    for (int32_t kx = 0; kx < fs->w; ++kx, dst += ic) {
+      const int32_t x = x0 + kx * p->dilation_w;
+      int32_t d = 0;
+      if (y < 0 || y >= is->h || x < 0 || x >= is->w) {
+        for (; d < ic; d += 16) vst1q_s8(dst + d, zp);
+        continue;
+      }
+      const int8_t *src = in + (((intptr_t)b * is->h + y) * is->w + x) * ic;
+      for (; d + 16 <= ic; d += 16) vst1q_s8(dst + d, vld1q_s8(src + d));
+      if (d < ic) {
+        if (src + d + 16 <= j->in_end) {
+          vst1q_s8(dst + d, vld1q_s8(src + d));
+        } else {
+          for (; d < ic; ++d) dst[d] = src[d];
+        }
+      }
+    }
+  }
+}
+
+// Border pixels [ox_a, ox_b) of a row, two at a time, their windows
+// gathered (for windows of up to CA_GATHER_MAX bytes).
+static __attribute__((noinline)) void ca_border_span(const ca_job *j, const int8_t *in, int32_t b, int32_t y0,
+                                                     int32_t ox_a, int32_t ox_b, int8_t *orow) {
+  const sprat_conv_params *p = j->p;
+  int8_t buf[2][CA_GATHER_MAX + 16];
+  const ca_win one = {1, 1, j->depth, 0, 0, 0, 0};
+  for (int32_t ox = ox_a; ox < ox_b; ox += 2) {
+    const int P = ox + 1 < ox_b ? 2 : 1;
+    const int8_t *px[2] = {buf[0], buf[1]};
+    int8_t *po[2] = {orow + (intptr_t)ox * p->out.c, orow + (intptr_t)(ox + 1) * p->out.c};
+    ca_gather_padded(j, in, b, y0, ox * p->stride_w - p->pad_left, buf[0]);
+    if (P == 2) {
+      ca_gather_padded(j, in, b, y0, (ox + 1) * p->stride_w - p->pad_left, buf[1]);
+      ca_interior(2, j, &one, px, po);
+    } else {
+      ca_interior(1, j, &one, px, po);
+    }
+  }
+}
+
 // Output channels [c0, c1) of rows [row_begin, row_end) of every image.
 static void ca_conv_range(ca_job *j, const int8_t *in, int8_t *out, int32_t row_begin, int32_t row_end) {
   const sprat_conv_params *p = j->p;
@@ -485,16 +537,24 @@ static void ca_conv_range(ca_job *j, const int8_t *in, int8_t *out, int32_t row_
       const int32_t y0 = oy * p->stride_h - p->pad_top;
       const int row_in = y0 >= 0 && y0 + eh <= is->h;
       int8_t *orow = out + ((intptr_t)b * os->h + oy) * os->w * os->c + j->c0;
-      const int32_t a = row_in ? ox0 : os->w, e = row_in ? ox1 : os->w;
-      for (int32_t ox = 0; ox < a; ++ox)
-        ca_border(j, in, b, y0, ox * p->stride_w - p->pad_left, orow + (intptr_t)ox * os->c);
+      const int32_t a = row_in ? ox0 : os->w, e = row_in ? ox1 : os->w, f = e > a ? e : a;
+      if (j->depth <= CA_GATHER_MAX) {
+        if (a > 0) ca_border_span(j, in, b, y0, 0, a, orow);
+      } else {
+        for (int32_t ox = 0; ox < a; ++ox)
+          ca_border(j, in, b, y0, ox * p->stride_w - p->pad_left, orow + (intptr_t)ox * os->c);
+      }
       if (a < e) {
         const int32_t x0 = a * p->stride_w - p->pad_left;
         ca_run(j, &win, in + (((intptr_t)b * is->h + y0) * is->w + x0) * is->c, xs, orow + (intptr_t)a * os->c,
                os->c, e - a);
       }
-      for (int32_t ox = e > a ? e : a; ox < os->w; ++ox)
-        ca_border(j, in, b, y0, ox * p->stride_w - p->pad_left, orow + (intptr_t)ox * os->c);
+      if (j->depth <= CA_GATHER_MAX) {
+        if (f < os->w) ca_border_span(j, in, b, y0, f, os->w, orow);
+      } else {
+        for (int32_t ox = f; ox < os->w; ++ox)
+          ca_border(j, in, b, y0, ox * p->stride_w - p->pad_left, orow + (intptr_t)ox * os->c);
+      }
     }
   }
   j->bias_eff = NULL;

@@ -64,7 +64,7 @@ static void conv(const char *name, int32_t ih, int32_t ic, int32_t oc, int32_t k
   p.out = (sprat_shape4){1, oh, oh, oc};
   p.stride_h = p.stride_w = stride;
   p.dilation_h = p.dilation_w = 1;
-  p.pad_top = p.pad_left = depthwise ? pad / 2 : 0;
+  p.pad_top = p.pad_left = pad / 2;  // TFLite SAME: the rest after
   p.depth_multiplier = depthwise ? 1 : 0;
   p.input_offset = 128;
   p.output_offset = -3;
@@ -106,6 +106,8 @@ static void fc(const char *name, int32_t depth, int32_t units) {
 int main(void) {
   sprat_mark_calibrate();
   conv("conv 3x3 s2 40x40 3->16 (stem)", 80, 3, 16, 3, 2, 1, 0);
+  conv("conv 3x3 32x32 16->16 (resnet)", 32, 16, 16, 3, 1, 2, 0);
+  conv("conv 3x3 8x8 64->64 (resnet)", 8, 64, 64, 3, 1, 2, 0);
   conv("conv 1x1 40x40 16->8", 40, 16, 8, 1, 1, 0, 0);
   conv("conv 1x1 20x20 8->48", 20, 8, 48, 1, 1, 0, 0);
   conv("conv 1x1 10x10 16->96", 10, 16, 96, 1, 1, 0, 0);
