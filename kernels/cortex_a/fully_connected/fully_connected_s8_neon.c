@@ -23,6 +23,7 @@ static void ca_dot4(const int8_t *x, const int8_t *const *w, int32_t n, int32x4_
   int32x4_t a[4], s[4];
   for (int o = 0; o < 4; ++o) a[o] = s[o] = vdupq_n_s32(0);
   int32_t d = 0;
+#ifdef SPRAT_CA_DOTPROD
   for (; d + 16 <= n; d += 16) {
     const int8x16_t xv = vld1q_s8(x + d);
     for (int o = 0; o < 4; ++o) {
@@ -31,6 +32,25 @@ static void ca_dot4(const int8_t *x, const int8_t *const *w, int32_t n, int32x4_
       s[o] = ca_sum16(s[o], wv);
     }
   }
+#else
+  // The row sums in int16 lanes (SADALP of bytes: two a step), widened
+  // every 64 steps, long before 2 * 64 * 128 could overflow.
+  while (d + 16 <= n) {
+    int16x8_t h[4] = {vdupq_n_s16(0), vdupq_n_s16(0), vdupq_n_s16(0), vdupq_n_s16(0)};
+    const int32_t end = n - d > 64 * 16 ? d + 64 * 16 : n;
+    for (; d + 16 <= end; d += 16) {
+      const int8x16_t xv = vld1q_s8(x + d);
+      CA_UNROLL
+      for (int o = 0; o < 4; ++o) {
+        const int8x16_t wv = vld1q_s8(w[o] + d);
+        a[o] = ca_dot16(a[o], wv, xv);
+        h[o] = vpadalq_s8(h[o], wv);
+      }
+    }
+    CA_UNROLL
+    for (int o = 0; o < 4; ++o) s[o] = vpadalq_s16(s[o], h[o]);
+  }
+#endif
   if (d + 8 <= n) {
     const int8x8_t xv = vld1_s8(x + d);
     for (int o = 0; o < 4; ++o) {
@@ -76,17 +96,26 @@ void SPRAT_CA(fully_connected_s8)(const sprat_fc_params *p, const int8_t *in, co
     for (int32_t u = 0; u < units; u += 4) {
       const int32_t n = units - u < 4 ? units - u : 4;
       const int8_t *w[4];
-      int32_t bv[4], mv[4], sv[4];
-      for (int o = 0; o < 4; ++o) {
-        const int32_t k = u + (o < n ? o : n - 1);
-        w[o] = filter + (intptr_t)k * depth;
-        bv[o] = bias ? bias[k] : 0;
-        if (p->per_channel) mv[o] = multiplier[k], sv[o] = shift[k] - 31;
+      int32x4_t bq, mq = m1, tq = t1;
+      if (n == 4) {
+        w[0] = filter + (intptr_t)u * depth, w[1] = w[0] + depth, w[2] = w[1] + depth, w[3] = w[2] + depth;
+        bq = bias ? vld1q_s32(bias + u) : vdupq_n_s32(0);
+        if (p->per_channel) mq = vld1q_s32(multiplier + u), tq = vaddq_s32(vld1q_s32(shift + u), vdupq_n_s32(-31));
+      } else {
+        // The last units: lanes past them repeat the last one.
+        int32_t bv[4], mv[4], sv[4];
+        for (int o = 0; o < 4; ++o) {
+          const int32_t k = u + (o < n ? o : n - 1);
+          w[o] = filter + (intptr_t)k * depth;
+          bv[o] = bias ? bias[k] : 0;
+          mv[o] = multiplier[p->per_channel ? k : 0], sv[o] = shift[p->per_channel ? k : 0] - 31;
+        }
+        bq = vld1q_s32(bv), mq = vld1q_s32(mv), tq = vld1q_s32(sv);
       }
       int32x4_t dot, ws;
       ca_dot4(x, w, depth, &dot, &ws);
-      int32x4_t acc = vaddq_s32(vmlaq_s32(dot, ws, io), vaddq_s32(common, vld1q_s32(bv)));
-      acc = p->per_channel ? ca_mbqm_single(acc, vld1q_s32(mv), vld1q_s32(sv)) : ca_mbqm_single(acc, m1, t1);
+      int32x4_t acc = vaddq_s32(vmlaq_s32(dot, ws, io), vaddq_s32(common, bq));
+      acc = ca_mbqm_single(acc, mq, tq);
       const int8x8_t r = vmovn_s16(vcombine_s16(ca_finish(acc, oo, lo, hi), vdup_n_s16(0)));
       int8_t *o = out + (intptr_t)b * units + u;
       if (n == 4) {
