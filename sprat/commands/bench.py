@@ -33,6 +33,9 @@ TARGETS = {
     "qemu_cortex_m55": (400, 512 << 10, 512 << 10),
     "cortex_a53": (1200, 4 << 20, 4 << 20),
     "cortex_a55": (1800, 4 << 20, 4 << 20),
+    # The same cores named by their system-emulation platforms.
+    "cortex_a53_baremetal": (1200, 4 << 20, 4 << 20),
+    "cortex_a55_baremetal": (1800, 4 << 20, 4 << 20),
     "riscv32": (100, 4 << 20, 4 << 20),
     "riscv64_rvv": (1000, 4 << 20, 4 << 20),
     "host": (None, None, None),
@@ -71,7 +74,8 @@ def kernels_for(target):
     return "portable" if FLAGS.reference else layouts.TARGET_LIBRARY[target]
 
 
-POINTER_BYTES = {"cortex_a53": 8, "cortex_a55": 8, "riscv64_rvv": 8, "host": 8}
+POINTER_BYTES = {"cortex_a53": 8, "cortex_a55": 8, "cortex_a53_baremetal": 8, "cortex_a55_baremetal": 8,
+                 "riscv64_rvv": 8, "host": 8}
 
 
 def streaming_check(r):
