@@ -24,6 +24,9 @@
 // Windows of several runs (KxK, dilated) up to this many bytes are copied
 // into one run per pixel pair (on the stack) and read by the one-run tile.
 #define CA_GATHER_MAX 1024
+// The filter of a gathered layer with rows padded to 16 bytes, when it
+// fits this many bytes (on the stack).
+#define CA_PAD_MAX 2048
 
 // The taps a window reads: rows x cols runs of len bytes, at the given
 // byte steps in the input and in a filter row.
@@ -353,6 +356,7 @@ static void ca_gather(const ca_win *win, const int8_t *x, const int8_t *in_end, 
       }
     }
   }
+  vst1q_s8(dst, vdupq_n_s8(0));  // what a padded filter row's zeros meet
 }
 
 // n interior pixels in a row: windows at x + i * xs, outputs at o + i * os,
@@ -477,6 +481,7 @@ static void ca_gather_padded(const ca_job *j, const int8_t *in, int32_t b, int32
       }
     }
   }
+  vst1q_s8(dst, vdupq_n_s8(0));  // what a padded filter row's zeros meet
 }
 
 // Border pixels [ox_a, ox_b) of a row, two at a time, their windows
@@ -515,6 +520,22 @@ static void ca_conv_range(ca_job *j, const int8_t *in, int8_t *out, int32_t row_
   for (int32_t k = nc; k < nc + 8; ++k) bias_eff[k] = bias_eff[nc - 1];
   j->bias_eff = bias_eff;
   j->w127 = least > -128;
+  // Gathered windows whose length is not a multiple of 16 (a stem's 27
+  // bytes): the filter rows copied with zeros up to the next multiple, so
+  // the tile reads whole 16-byte steps (the gathered runs have the room;
+  // what they hold there meets a zero weight).
+  int8_t wpad[CA_PAD_MAX];
+  const int8_t *filter = j->filter;
+  const int32_t depth = j->depth, padded = (depth + 15) & ~15;
+  const int gathered = depth <= CA_GATHER_MAX && (fs->h > 1 || (fs->w > 1 && p->dilation_w > 1));
+  if (gathered && padded != depth && j->c0 == 0 && (int64_t)nc * padded <= CA_PAD_MAX) {
+    for (int32_t k = 0; k < nc; ++k) {
+      memcpy(wpad + k * padded, filter + (intptr_t)(j->c0 + k) * depth, (size_t)depth);
+      memset(wpad + k * padded + depth, 0, (size_t)(padded - depth));
+    }
+    j->filter = wpad;
+    j->depth = padded;
+  }
   const int32_t dh = p->dilation_h, dw = p->dilation_w;
   ca_win win = {0};
   win.rows = fs->h;
@@ -558,6 +579,7 @@ static void ca_conv_range(ca_job *j, const int8_t *in, int8_t *out, int32_t row_
     }
   }
   j->bias_eff = NULL;
+  j->filter = filter, j->depth = depth;
 }
 
 void SPRAT_CA(conv_s8)(const sprat_conv_params *p, const int8_t *in, const int8_t *filter, const int32_t *bias,
