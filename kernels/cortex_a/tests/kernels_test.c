@@ -165,6 +165,15 @@ static int conv_case(int depthwise, long *checked) {
   tu_fill_s8(filt, n_f);
   if (tu_chance(40))  // TFLite's symmetric weights: the NEON kernels' 3-instruction dot product
     for (int32_t i = 0; i < n_f; ++i) filt[i] = filt[i] == -128 ? -127 : filt[i];
+  if (tu_chance(15)) {  // pruned channels: all-zero filters
+    for (int32_t ch = 0; ch < oc; ++ch) {
+      if (!tu_chance(40)) continue;
+      if (depthwise)
+        for (int32_t t = 0; t < p.filter.h * p.filter.w; ++t) filt[t * oc + ch] = 0;
+      else
+        memset(filt + (size_t)ch * taps, 0, (size_t)taps);
+    }
+  }
   tu_fill_s8(input, n_in);
   tu_draw_requant(oc, depthwise ? p.filter.h * p.filter.w : taps, bias, mult, shift);
   const int has_bias = !tu_chance(10);
