@@ -1,16 +1,16 @@
 // The Cortex-A library's CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED,
 // ADD/SUB, AVERAGE_POOL_2D and MAX_POOL_2D (through the kernel API, so
-// api.c's routing too) against the portable
-// kernels, byte for byte, on random configurations drawn to break fast
-// kernels: channel counts off every multiple, 1-pixel and odd images,
-// padding on every border, strides, windows from 1x1 to 7 taps, dilation,
-// groups, depth multipliers, pruned channels, TFLite's symmetric weights
-// and any others, per-channel constants over the runtime's
-// whole range (zero and tiny multipliers, shifts from -31 to +30, biases
-// that make the sums wrap), extreme zero points and narrow activation
-// ranges, row sub-ranges, and outputs overlapping their inputs by the
-// planner's allowance (converter/access.py). Every array sits against a
-// PROT_NONE page. A long sweep: --copt=-DCA_TEST_CONFIGS=5000.
+// api.c's routing too) against the portable kernels, byte for byte, on
+// random configurations drawn to break fast kernels: channel counts off
+// every multiple, 1-pixel and odd images, padding on every border,
+// strides, windows from 1x1 to 7 taps, dilation, groups, depth
+// multipliers, pruned channels, TFLite's symmetric weights and any others,
+// per-channel constants over the runtime's whole range (zero and tiny
+// multipliers, shifts from -31 to +30, biases that make the sums wrap),
+// extreme zero points and narrow activation ranges, row sub-ranges, and
+// outputs overlapping their inputs by the planner's allowance
+// (converter/access.py). Every array sits against a PROT_NONE page. A long
+// sweep: --copt=-DCA_TEST_CONFIGS=5000.
 #include "kernels/cortex_a/tests/test_util.h"
 #include "kernels/portable/portable.h"
 #include "sprat/kernels.h"
