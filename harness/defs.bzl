@@ -7,6 +7,7 @@ MATRIX = [
     "qemu_cortex_m4",
     "qemu_cortex_m55",
     "cortex_a53",
+    "cortex_a55",
     "riscv32",
     "riscv64_rvv",
     "host",

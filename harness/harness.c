@@ -48,6 +48,8 @@ __attribute__((noinline)) void sprat_known_loop(void) {
 #define CORE_NAME "cortex-m55"
 #elif defined(SPRAT_CORE_CORTEX_A53)
 #define CORE_NAME "cortex-a53"
+#elif defined(SPRAT_CORE_CORTEX_A55)
+#define CORE_NAME "cortex-a55"
 #elif defined(SPRAT_CORE_RV32IMAC)
 #define CORE_NAME "rv32imac"
 #elif defined(SPRAT_CORE_RV64GCV)
@@ -87,7 +89,7 @@ static int misa_has(uint64_t misa, const char *letters) {
 int sprat_core_matches(void) {
   uint64_t id = sprat_core_id();
 #if defined(SPRAT_CORE_CORTEX_M7) || defined(SPRAT_CORE_CORTEX_M4) || \
-    defined(SPRAT_CORE_CORTEX_M55) || defined(SPRAT_CORE_CORTEX_A53)
+    defined(SPRAT_CORE_CORTEX_M55) || defined(SPRAT_CORE_CORTEX_A53) || defined(SPRAT_CORE_CORTEX_A55)
   // Implementer Arm (0x41) and the part number of the core.
   uint32_t implementer = (uint32_t)(id >> 24) & 0xFFu;
   uint32_t partno = (uint32_t)(id >> 4) & 0xFFFu;
@@ -97,6 +99,8 @@ int sprat_core_matches(void) {
   return implementer == 0x41 && partno == 0xC24;
 #elif defined(SPRAT_CORE_CORTEX_M55)
   return implementer == 0x41 && partno == 0xD22;
+#elif defined(SPRAT_CORE_CORTEX_A55)
+  return implementer == 0x41 && partno == 0xD05;
 #else
   return implementer == 0x41 && partno == 0xD03;
 #endif

@@ -35,6 +35,11 @@ TARGETS = {
     "cortex_a53_baremetal": ("Cortex-A53, qemu-system-aarch64 -M virt, bare metal",
                              ["qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a53"] + _HEADLESS + _SEMIHOST,
                              "-kernel"),
+    "cortex_a55": ("Cortex-A55, qemu-aarch64 user mode (Linux)",
+                   ["qemu-aarch64", "-cpu", "cortex-a55"], ""),
+    "cortex_a55_baremetal": ("Cortex-A55, qemu-system-aarch64 -M virt, bare metal",
+                             ["qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a55"] + _HEADLESS + _SEMIHOST,
+                             "-kernel"),
     # rv32imac: turn off the default CPU's F, D, Zfa and H so misa says IMAC.
     "riscv32": ("RV32IMAC, qemu-system-riscv32 -M virt, bare metal",
                 ["qemu-system-riscv32", "-M", "virt", "-cpu", "rv32,f=false,d=false,zfa=false,h=false",

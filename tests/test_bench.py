@@ -67,7 +67,8 @@ def test_two_runs_count_the_same(kws_m7):
     assert [l["instructions"] for l in again["layers"]] == [l["instructions"] for l in kws_m7["layers"]]
 
 
-@pytest.mark.parametrize("target", ["qemu_cortex_m4", "qemu_cortex_m55", "cortex_a53", "riscv32", "riscv64_rvv", "host"])
+@pytest.mark.parametrize("target", ["qemu_cortex_m4", "qemu_cortex_m55", "cortex_a53", "cortex_a55", "riscv32", "riscv64_rvv",
+                                    "host"])
 def test_every_target_is_bit_exact(target):
     r = bench_json(shared_model("kws_ref_model"), target)
     assert r["bitexact"] is True
@@ -165,6 +166,7 @@ def test_bench_table_regenerates(tmp_path):
 def test_help_lists_the_targets():
     p = bench("--help")
     assert p.returncode == 0
-    for t in ("qemu_cortex_m7", "qemu_cortex_m4", "qemu_cortex_m55", "cortex_a53", "riscv32", "riscv64_rvv", "host"):
+    for t in ("qemu_cortex_m7", "qemu_cortex_m4", "qemu_cortex_m55", "cortex_a53", "cortex_a55", "riscv32", "riscv64_rvv",
+              "host"):
         assert t in p.stdout
     assert "--plot" in p.stdout and "json" in p.stdout and "--seed" in p.stdout

@@ -112,6 +112,7 @@ HERMETIC = [
     ("riscv32", ["/usr/lib/gcc/riscv64-unknown-elf/", "/usr/riscv64-unknown-elf/"]),
     ("riscv64_rvv", ["/usr/lib/gcc/riscv64-unknown-elf/", "/usr/riscv64-unknown-elf/"]),
     ("cortex_a53", ["/usr/lib/gcc-cross/aarch64-linux-gnu/", "/usr/aarch64-linux-gnu/"]),
+    ("cortex_a55", ["/usr/lib/gcc-cross/aarch64-linux-gnu/", "/usr/aarch64-linux-gnu/"]),
 ]
 
 

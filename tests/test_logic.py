@@ -351,7 +351,7 @@ def _special_jobs(target):
     return js, expect
 
 
-@pytest.mark.parametrize("target", ["qemu_cortex_m7", "qemu_cortex_m4", "riscv32", "cortex_a53"])
+@pytest.mark.parametrize("target", ["qemu_cortex_m7", "qemu_cortex_m4", "riscv32", "cortex_a53", "cortex_a55"])
 def test_specials_on_targets(in_build_env, target):
     """Float to integer saturation, int64 to float rounding and NaN compares
     are the FPU's (or soft-float's) business on each core: the same bytes."""

@@ -1,8 +1,9 @@
 """The runtime and each target's kernel library under QEMU, with blobs
 converted for that target: the shared models and the randomized op suite on
 qemu_cortex_m7 (the Cortex-M DSP library, all of it) and qemu_cortex_m4 (40
-configurations per op), and a slice of both on every other target, byte for
-byte against the reference."""
+configurations per op), the shared models on both Cortex-A libraries
+(cortex_a53: NEON, cortex_a55: SDOT), and a slice of both on every other
+target, byte for byte against the reference."""
 
 import os
 
@@ -17,7 +18,8 @@ from test_ops_host import CONFIGS, configs_for, seed
 
 pytestmark = pytest.mark.usefixtures("in_build_env")
 DSP_TARGETS = ["qemu_cortex_m7", "qemu_cortex_m4"]
-OTHER_TARGETS = ["qemu_cortex_m55", "cortex_a53", "riscv32", "riscv64_rvv"]
+OTHER_TARGETS = ["qemu_cortex_m55", "cortex_a53", "cortex_a55", "riscv32", "riscv64_rvv"]
+NEON_TARGETS = {"cortex_a53": "cortex_a_neon", "cortex_a55": "cortex_a_dotprod"}
 SLICE = int(os.environ.get("SPRAT_OP_SLICE", "8"))  # configs per op on the other targets
 SMALL_MODELS = ["kws_ref_model", "ad01_int8", "pretrainedResnet_quant"]
 
@@ -66,6 +68,16 @@ def test_shared_models_dsp(target):
     js, expect = _model_jobs(SHARED_NAMES, [0, 1], target)
     assert all(r.library == "cortex_m_dsp" for r, _ in js)
     _compare(jobs.run_jobs(target, js), expect)
+
+
+@pytest.mark.parametrize("target", NEON_TARGETS)
+def test_shared_models_neon(target):
+    """Every shared model on the Cortex-A library (NEON, and SDOT), and a
+    blob converted for another target (layout PLAIN either way)."""
+    js, expect = _model_jobs(SHARED_NAMES, [0, 1], target)
+    assert all(r.library == NEON_TARGETS[target] for r, _ in js)
+    b, eb = _model_jobs(["kws_ref_model"], [0], None)
+    _compare(jobs.run_jobs(target, js + b), expect + eb)
 
 
 # The Cortex-M7 runs the whole suite; the M4, the same ARMv7E-M library, a

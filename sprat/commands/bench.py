@@ -32,6 +32,10 @@ TARGETS = {
     "qemu_cortex_m4": (168, 1 << 20, 320 << 10),
     "qemu_cortex_m55": (400, 512 << 10, 512 << 10),
     "cortex_a53": (1200, 4 << 20, 4 << 20),
+    "cortex_a55": (1800, 4 << 20, 4 << 20),
+    # The same cores named by their system-emulation platforms.
+    "cortex_a53_baremetal": (1200, 4 << 20, 4 << 20),
+    "cortex_a55_baremetal": (1800, 4 << 20, 4 << 20),
     "riscv32": (100, 4 << 20, 4 << 20),
     "riscv64_rvv": (1000, 4 << 20, 4 << 20),
     "host": (None, None, None),
@@ -42,7 +46,7 @@ STACK_RESERVE = 32 << 10
 CODE_ESTIMATE = 48 << 10
 STATIC_ESTIMATE = 4 << 10
 KNOWN_LOOP = 2_000_000
-SYSTEM_EMULATION = {"cortex_a53": "cortex_a53_baremetal"}
+SYSTEM_EMULATION = {"cortex_a53": "cortex_a53_baremetal", "cortex_a55": "cortex_a55_baremetal"}
 ANCHORS = os.path.join(os.path.dirname(build.REPO), "shared", "anchors", "tflm_cmsis_nn_cortex_m7.json")
 
 FLAGS = flags.FLAGS
@@ -70,7 +74,8 @@ def kernels_for(target):
     return "portable" if FLAGS.reference else layouts.TARGET_LIBRARY[target]
 
 
-POINTER_BYTES = {"cortex_a53": 8, "riscv64_rvv": 8, "host": 8}
+POINTER_BYTES = {"cortex_a53": 8, "cortex_a55": 8, "cortex_a53_baremetal": 8, "cortex_a55_baremetal": 8,
+                 "riscv64_rvv": 8, "host": 8}
 
 
 def streaming_check(r):
