@@ -7,7 +7,7 @@ import numpy as np
 from converter import blob as blobfmt
 from converter import codegen, fuse, layouts, passes, planner, tflite_reader, views
 from converter.errors import ConvertError
-from converter.lower import Lowering
+from converter.lower import Lowering, tflm_model
 
 
 @dataclass
@@ -160,6 +160,7 @@ def _convert(tflite_bytes_or_path, target, reference, generate, grow_arena, tigh
         raise ConvertError(f"--generate: the {layout.NAME} kernel library has no layer templates "
                            f"(generated code exists for: {', '.join(codegen.LIBRARIES)})")
     g = tflite_reader.read(tflite_bytes_or_path)
+    g.tflm_oracle = tflm_model(g)  # before the passes fold away what tells
     passes.run_all(g)
     ops = Lowering(g, layout).lower()
     ops = fuse.fuse(g, ops, optimize, fuse_band)

@@ -84,6 +84,9 @@ class Graph:
     # tensor index -> (tensor index, byte offset): a contiguous part of that
     # tensor's buffer (a CONCATENATION input its producer writes in place)
     views: dict = field(default_factory=dict)
+    # Whether only TFLM runs the model as read (lower.tflm_model), decided
+    # before the passes fold away ops that tell (a DECODE, say); None: not yet.
+    tflm_oracle: object = None
 
     def t(self, i):
         return self.tensors[i]

@@ -117,10 +117,30 @@ def shape4(shape):
     return s[-4:]
 
 
+def _type(g, ts, k):
+    return g.t(ts[k]).type if k < len(ts) and ts[k] >= 0 else None
+
+
+# Ops LiteRT's reference resolver (BUILTIN_REF) lacks, and the input types
+# it refuses (or misreads, sprat.reference.litert_misreads) where TFLM runs
+# the op: each measured against both interpreters.
+_LITERT_LACKS = ("ELU", "CEIL", "ROUND")
+_LITERT_REFUSES_INPUT = {"ADD_N": (ir.INT8,), "SQUARED_DIFFERENCE": (ir.INT16,), "CUMSUM": (ir.INT8, ir.INT16),
+                         "ZEROS_LIKE": (ir.INT8, ir.INT16), "SUM": (ir.INT8, ir.INT16)}
+
+
 def tflm_only(g, op):
-    """An op LiteRT refuses and TFLM runs: a model holding one has TFLM as
-    its oracle, and the ops whose arithmetic differs between the two (16x8
-    FULLY_CONNECTED) take TFLM's."""
+    """An op LiteRT refuses (or would misread) and TFLM runs: a model
+    holding one has TFLM as its oracle, and the ops whose arithmetic differs
+    between the two take TFLM's (docs/ops.md, "Models only TFLM runs")."""
+    if op.name in _LITERT_LACKS:
+        return True
+    if op.name in _LITERT_REFUSES_INPUT:
+        return _type(g, op.inputs, 0) in _LITERT_REFUSES_INPUT[op.name]
+    if op.name == "QUANTIZE":  # int8 into int32
+        return _type(g, op.inputs, 0) == ir.INT8 and _type(g, op.outputs, 0) == ir.INT32
+    if op.name == "SVDF":  # an int8 state, which LiteRT reads as int16
+        return _type(g, op.inputs, 4) == ir.INT8
     if op.name == "UNIDIRECTIONAL_SEQUENCE_LSTM":
         wide = bool(op.inputs) and op.inputs[0] >= 0 and g.t(op.inputs[0]).type == ir.INT16
         return wide or len(op.intermediates) != 5
@@ -131,12 +151,20 @@ def tflm_only(g, op):
     return op.name.startswith("CUSTOM:") and op.name != "CUSTOM:TFLite_Detection_PostProcess"
 
 
+def tflm_model(g):
+    """Whether only TFLM runs the model (any op tflm_only): on the graph as
+    read, before the passes fold TFLM's DECODE into constants (a compressed
+    file is TFLM's alone, though LiteRT would run the decoded model) or fold
+    a constant ZEROS_LIKE away."""
+    return any(tflm_only(g, op) for op in g.ops)
+
+
 class Lowering:
     def __init__(self, graph, layout=None):
         self.g = graph
         self.ops = []
         self.layout = layout or layouts.plain  # the target kernel library's weights layout
-        self.tflm_oracle = any(tflm_only(graph, op) for op in graph.ops)
+        self.tflm_oracle = tflm_model(graph) if graph.tflm_oracle is None else graph.tflm_oracle
 
     def err(self, op, msg, tensor=None):
         name = self.g.t(tensor).name if isinstance(tensor, int) and tensor >= 0 else tensor

@@ -184,6 +184,8 @@ def fold_dilated(g):
             continue
         conv, b2s, axes, pad, dil = f
         x, y = g.t(s2b.inputs[0]), g.t(b2s.outputs[0])
+        if g.tflm_oracle and x.quant is not None and x.quant.zp() != 0 and np.any(g.t(s2b.inputs[2]).data != 0):
+            continue  # TFLM's SPACE_TO_BATCH_ND pads with 0, a convolution's padding is the zero point
         if len(x.shape) == 3:  # Conv1D: 4-D views of its input and output
             x4, y4 = list(x.shape), list(y.shape)
             x4.insert(3 - axes[0], 1)

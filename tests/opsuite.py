@@ -1230,6 +1230,8 @@ for _family in (opsuite_logic, opsuite_arith, opsuite_norm, opsuite_gather, opsu
                 opsuite_signal, opsuite_detect, opsuite_types, opsuite_state):
     GENERATORS.update(_family.GENERATORS)
 GENERATORS.update(opsuite_decode.GENERATORS)
+import opsuite_flavor  # noqa: E402
+GENERATORS.update(opsuite_flavor.generators(GENERATORS))  # after every family: it wraps their generators
 
 # SPRAT_OPS=NAME,NAME... runs only those ops' generators (while working on them).
 if os.environ.get("SPRAT_OPS"):

@@ -123,7 +123,25 @@ def relu(L, op):
     _relu(L, op, 0.0, None)
 
 
+def _relu6_tflm(L, op, t, lo, hi):
+    """TFLM's RELU6 clamps the raw input between its zero point and 6.0 on
+    the input's scale, and ignores the output's quantization: an identity
+    requantization between those bounds."""
+    x, out = L.tensor(op, 0, types=(t,)), L.output(op, types=(t,))
+    if t == ir.INT16:
+        L.symmetric16(op, x, out)
+    zp = x.quant.zp()
+    six = zp + int(quant.round_away(quant.f32(np.float32(6.0) / np.float32(x.quant.s()))))
+    six = min(max(six, lo), hi)
+    params = i32(x.count, 0, 0, 1 << 30, 1, zp, six)  # x * 2^30 * 2^1 / 2^31 = x
+    L.emit(op, "RELU_S16" if t == ir.INT16 else "RELU", [x.index], [out.index], params, name=op.name)
+
+
 def relu6(L, op):
+    if L.tflm_oracle:
+        if L.is_int16(op):
+            return _relu6_tflm(L, op, ir.INT16, -32768, 32767)
+        return _relu6_tflm(L, op, ir.INT8, -128, 127)
     if L.is_int16(op):
         return _relu_s16(L, op, 6.0)
     _relu(L, op, 0.0, 6.0)
@@ -164,7 +182,8 @@ OPS = {
     "LOGISTIC": Lowers(logistic, ("int8", "int16"), note="int16: TFLite's sigmoid table, measured from the reference"),
     "TANH": Lowers(tanh, ("int8", "int16"), note="int16: TFLite's sigmoid table, measured from the reference"),
     "RELU": Lowers(relu, ("int8", "int16")),
-    "RELU6": Lowers(relu6, ("int8", "int16")),
+    "RELU6": Lowers(relu6, ("int8", "int16"), note="in a model only TFLM runs, TFLM's: the input clamped to [0, 6] "
+                                                "on its own scale, the output's quantization ignored"),
     "RELU_N1_TO_1": Lowers(relu_n1_to_1, ("int8",)),
     "LEAKY_RELU": Lowers(leaky_relu, ("int8", "int16")),
     "HARD_SWISH": Lowers(hard_swish, ("int8",)),

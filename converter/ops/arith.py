@@ -177,7 +177,10 @@ def add_sub_mul(L, op, code):
                                   for x in (a, b, out)):
         raise L.err(op, "a quantized int32 operand: TFLite's int32 kernel computes on the raw values only",
                     next(x for x in (a, b, out) if x.quant is not None).name)
-    _arith(L, op, code, a, b, out, _activation(L, op, out))
+    act = _activation(L, op, out)
+    if L.tflm_oracle and code == ADD and t.type == ir.INT32:
+        act = (_INT32[0], _INT32[1], 0.0, 0.0)  # TFLM's int32 ADD ignores the fused activation (its SUB and MUL clamp)
+    _arith(L, op, code, a, b, out, act)
 
 
 # ---- ADD_N ---------------------------------------------------------------------

@@ -39,7 +39,9 @@ def _add_sub_s16(L, op, subtract):
     s1, s2, so = a.quant.s(), b.quant.s(), out.quant.s()
     amin, amax = L.act16(op, out)
     logs = [quant.checked_log2(s) for s in (s1, s2, so)]
-    if op.options.get("pot_scale_int16", False) and all(pot for pot, _ in logs):
+    # TFLM has no power-of-two scheme: where only TFLM runs the model, the
+    # general one whatever the scales.
+    if op.options.get("pot_scale_int16", False) and all(pot for pot, _ in logs) and not L.tflm_oracle:
         sh1, sh2 = logs[0][1] - logs[2][1], logs[1][1] - logs[2][1]
         if (sh1 and sh2) or sh1 > 0 or sh2 > 0:
             raise L.err(op, "power-of-two int16 scales: TFLite needs one input at the output's scale and the other "
@@ -95,12 +97,19 @@ def sub(L, op):
     _add_sub(L, op, True)
 
 
+def _mul_real(L, a, b, out):
+    """in1 * in2 / out: LiteRT computes it in float32, TFLM in double (the
+    float32 scales widened), which moves the multiplier's last bits."""
+    if L.tflm_oracle:
+        return float(np.float64(a.quant.s()) * np.float64(b.quant.s()) / np.float64(out.quant.s()))
+    return quant.f32(quant.f32(np.float32(a.quant.s()) * np.float32(b.quant.s())) / np.float32(out.quant.s()))
+
+
 def _mul_s16(L, op):
     t16 = (ir.INT16,)
     a, b, out = L.tensor(op, 0, types=t16), L.tensor(op, 1, types=t16), L.output(op, types=t16)
     L.symmetric16(op, a, b, out)
-    real = quant.f32(quant.f32(np.float32(a.quant.s()) * np.float32(b.quant.s())) / np.float32(out.quant.s()))
-    mo = quant.quantize_multiplier(real)
+    mo = quant.quantize_multiplier(_mul_real(L, a, b, out))
     amin, amax = L.act16(op, out)
     L.emit(op, "MUL_S16", [a.index, b.index], [out.index], i32(0, 0, 0, *mo, amin, amax, *_broadcast(L, op, a, b, out)),
            macs=out.count)
@@ -113,9 +122,7 @@ def mul(L, op):
     if L.is_int16(op):
         return _mul_s16(L, op)
     a, b, out = L.tensor(op, 0), L.tensor(op, 1), L.output(op)
-    # TFLite computes this multiplier in float32.
-    real = quant.f32(quant.f32(np.float32(a.quant.s()) * np.float32(b.quant.s())) / np.float32(out.quant.s()))
-    mo = quant.quantize_multiplier(real)
+    mo = quant.quantize_multiplier(_mul_real(L, a, b, out))
     amin, amax = L.act(op, out)
     params = i32(-a.quant.zp(), -b.quant.zp(), out.quant.zp(), *mo, amin, amax, *_broadcast(L, op, a, b, out))
     L.emit(op, "MUL", [a.index, b.index], [out.index], params, macs=out.count)

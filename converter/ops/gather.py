@@ -142,10 +142,11 @@ def _hybrid(L, op, ids, v, out, rows, cols):
         raise L.err(op, "per-channel scales must be one per row (axis 0) of constant values", v.name)
     if ids.is_const and (np.any(ids.data < 0) or np.any(ids.data >= rows)):
         raise L.err(op, f"lookup out of range 0..{rows - 1}", ids.name)
-    scales = L.g.add_tensor(f"{out.name}/scales", ir.FLOAT32, (q.scale.size,), None,
-                            np.asarray(q.scale, np.float32)).index
+    per_row = q.per_channel and not L.tflm_oracle  # TFLM's kernel reads the first scale only
+    scale = np.asarray(q.scale if per_row else q.scale.ravel()[:1], np.float32)
+    scales = L.g.add_tensor(f"{out.name}/scales", ir.FLOAT32, (scale.size,), None, scale).index
     L.emit(op, "EMBEDDING_LOOKUP_HYBRID", [ids.index, v.index, scales], [out.index],
-           i32(ids.shape[0], rows, cols, int(q.per_channel)))
+           i32(ids.shape[0], rows, cols, int(per_row)))
 
 
 def dynamic_update_slice(L, op):
@@ -273,7 +274,8 @@ OPS = {
     "EMBEDDING_LOOKUP": Lowers(embedding_lookup, ("any",),
                                note="rows copied (TFLM: int8 and float32), or int8 rows into float32 (value * "
                                     "scale, per row where the values have a scale per row, as LiteRT reads them; "
-                                    "TFLM takes the first scale); a computed row out of range gives the zero "
+                                    "TFLM takes the first scale, and so does sprat in a model only TFLM runs); "
+                                    "a computed row out of range gives the zero "
                                     "point (0.0)"),
     "DYNAMIC_UPDATE_SLICE": Lowers(dynamic_update_slice, ("any",),
                                    note="start indices constant or computed (int32, int64), clamped as TFLite "

@@ -92,7 +92,8 @@ def _variants(L, op):
 def lstm(L, op):
     # LiteRT runs the int8 LSTM with TFLite's five intermediates; it refuses
     # 16x8 (int64 biases) and an int8 LSTM without them, which TFLM runs.
-    if L.is_int16(op) or len(op.intermediates) != 5:
+    # In a model only TFLM runs, TFLM's arithmetic (it ignores intermediates).
+    if L.is_int16(op) or len(op.intermediates) != 5 or L.tflm_oracle:
         return lstm_tflm(L, op)
     if len(op.inputs) not in (20, 24):
         raise L.err(op, f"{len(op.inputs)} inputs: TFLite's LSTM takes 24 (or 20, without layer normalisation)")

@@ -108,9 +108,11 @@ def space_to_batch_nd(L, op):
         raise L.err(op, f"output {list(out.shape)} should be {want}", out.name)
     ist, ost = L.dense_strides(x.shape), L.dense_strides(out.shape)
     phase = _phase_strides(block, x.shape[0], ost[0])
-    # Borders hold the output's zero point (0 unquantized): the first walk
-    # is a PAD filling the output, which the planner keeps first.
-    fill = (out.quant.zp() if out.quant is not None else 0) if out.count != x.count else None
+    # Borders hold the output's zero point (0 unquantized; TFLM's kernel
+    # writes 0 whatever the zero point, so in a model only TFLM runs 0):
+    # the first walk is a PAD filling the output, which the planner keeps first.
+    zp = out.quant.zp() if out.quant is not None and not L.tflm_oracle else 0
+    fill = zp if out.count != x.count else None
     per_axis = [_runs(r, a, s) for r, (a, _), s in zip(block, pads, x.shape[1:1 + m])]
     for box in itertools.product(*per_axis):
         # The output as [phases..., batch, rows..., channels].

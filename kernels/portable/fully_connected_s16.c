@@ -28,10 +28,18 @@ void sprat_portable_fully_connected_s16(const sprat_fc_params *p, const int16_t 
       int64_t acc = 0;  // below 2^32 products below 2^22
       for (int32_t d = 0; d < depth; ++d) acc += (int32_t)w[d] * row[d];
       const int32_t q = p->per_channel ? u : 0;
-      if (fixed) {  // int64 bias only (the runtime checks)
-        if (bias) acc = (int64_t)((uint64_t)acc + (uint64_t)((const int64_t *)bias)[u]);
+      if (fixed) {
         const int32_t *ms = (const int32_t *)scale + 2 * q;
-        out[b * units + u] = (int16_t)sprat_clamp(sprat_mbqm64(acc, ms[0], ms[1]), p->act_min, p->act_max);
+        int32_t r;
+        if (bias32) {  // TFLM sums in the bias's type: 32 bits, requantized as its int8 layers
+          int32_t a = (int32_t)(uint32_t)(uint64_t)acc;
+          if (bias) a = sprat_wrap_add(a, ((const int32_t *)bias)[u]);
+          r = sprat_mbqm(a, ms[0], ms[1]);
+        } else {
+          if (bias) acc = (int64_t)((uint64_t)acc + (uint64_t)((const int64_t *)bias)[u]);
+          r = sprat_mbqm64(acc, ms[0], ms[1]);
+        }
+        out[b * units + u] = (int16_t)sprat_clamp(r, p->act_min, p->act_max);
         continue;
       }
       double v;

@@ -1,5 +1,6 @@
 // FULLY_CONNECTED, int8, per-tensor or per-channel requantization, rounded
-// once as LiteRT's int8 FULLY_CONNECTED does.
+// once as LiteRT's int8 FULLY_CONNECTED does, or twice as TFLM's does
+// (SPRAT_FC_DOUBLE_ROUNDING).
 #include "kernels/portable/fixedpoint.h"
 #include "kernels/portable/portable.h"
 
@@ -7,6 +8,7 @@ void sprat_portable_fully_connected_s8(const sprat_fc_params *p, const int8_t *i
                                        const int32_t *bias, const int32_t *multiplier, const int32_t *shift,
                                        int8_t *out) {
   const int32_t batches = p->batches, depth = p->depth, units = p->units;
+  const int twice = (p->flags & SPRAT_FC_DOUBLE_ROUNDING) != 0;
   for (int32_t b = 0; b < batches; ++b) {
     const int8_t *row = in + b * depth;
     for (int32_t u = 0; u < units; ++u) {
@@ -21,7 +23,8 @@ void sprat_portable_fully_connected_s8(const sprat_fc_params *p, const int8_t *i
       }
       if (bias) acc = sprat_wrap_add(acc, bias[u]);
       const int32_t q = p->per_channel ? u : 0;
-      acc = sprat_wrap_add(sprat_mbqm_single(acc, multiplier[q], shift[q]), p->output_offset);
+      const int32_t r = twice ? sprat_mbqm(acc, multiplier[q], shift[q]) : sprat_mbqm_single(acc, multiplier[q], shift[q]);
+      acc = sprat_wrap_add(r, p->output_offset);
       out[b * units + u] = (int8_t)sprat_clamp(acc, p->act_min, p->act_max);
     }
   }

@@ -20,6 +20,8 @@ static sprat_status check(const sprat_op_ctx *c) {
   if (bias->present) SPRAT_CHECK(sprat_is(bias, SPRAT_INT32, (uint32_t)p->units));
   else SPRAT_CHECK(p->layout == SPRAT_LAYOUT_PLAIN);
   if (p->layout != SPRAT_LAYOUT_PLAIN) SPRAT_CHECK(p->filter_offset == 0);
+  // TFLM's rounding is the portable kernel's alone.
+  if (p->flags & SPRAT_FC_DOUBLE_ROUNDING) SPRAT_CHECK(p->layout == SPRAT_LAYOUT_PLAIN);
   const uint32_t nq = p->per_channel ? (uint32_t)p->units : 1u;
   SPRAT_CHECK(sprat_is_const(&c->in[3], SPRAT_INT32, nq) && sprat_is_const(&c->in[4], SPRAT_INT32, nq));
   const int32_t *m = (const int32_t *)(const void *)c->in[3].data, *s = (const int32_t *)(const void *)c->in[4].data;
@@ -39,7 +41,8 @@ const sprat_op_registration sprat_op_fully_connected = {SPRAT_OP_FULLY_CONNECTED
 // Inputs: input, filter [units, depth], bias? (int64, or int32 with
 // SPRAT_CONV_BIAS32), scales (1 or `units` doubles, stored as int64 words:
 // LiteRT requantizes in double; with SPRAT_FC_FIXED_POINT, TFLM's way, as
-// many (multiplier, shift) int32 pairs). Layout PLAIN, zero points 0.
+// many (multiplier, shift) int32 pairs, by sprat_mbqm64, or sprat_mbqm with
+// an int32 bias). Layout PLAIN, zero points 0.
 static sprat_status check_s16(const sprat_op_ctx *c) {
   SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_fc_params)) && c->n_in == 4);
   const sprat_fc_params *p = (const sprat_fc_params *)(const void *)c->params;
@@ -57,11 +60,11 @@ static sprat_status check_s16(const sprat_op_ctx *c) {
   if (bias->present) SPRAT_CHECK(sprat_is(bias, bias32 ? SPRAT_INT32 : SPRAT_INT64, (uint32_t)p->units));
   const uint32_t nq = p->per_channel ? (uint32_t)p->units : 1u;
   if (fixed) {
-    SPRAT_CHECK(!bias32 && sprat_is_const(&c->in[3], SPRAT_INT32, 2 * nq));
+    SPRAT_CHECK(sprat_is_const(&c->in[3], SPRAT_INT32, 2 * nq));
     const int32_t *ms = (const int32_t *)(const void *)c->in[3].data;
-    // sprat_mbqm64 shifts right by 15 - shift.
+    // sprat_mbqm64 shifts right by 15 - shift (sprat_mbqm, with an int32 bias, takes any valid shift).
     for (uint32_t i = 0; i < nq; ++i)
-      SPRAT_CHECK(sprat_multiplier_ok(ms[2 * i]) && sprat_shift_ok(ms[2 * i + 1]) && ms[2 * i + 1] <= 7);
+      SPRAT_CHECK(sprat_multiplier_ok(ms[2 * i]) && sprat_shift_ok(ms[2 * i + 1]) && (bias32 || ms[2 * i + 1] <= 7));
     return SPRAT_OK;
   }
   SPRAT_CHECK(sprat_is_const(&c->in[3], SPRAT_INT64, nq));

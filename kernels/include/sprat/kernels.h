@@ -63,6 +63,10 @@ enum {
   // shift) pairs, as TFLM computes it, instead of LiteRT's double product
   // (the converter picks TFLM's where only TFLM runs the model).
   SPRAT_FC_FIXED_POINT = 8,
+  // FULLY_CONNECTED int8, layout PLAIN only: requantized with gemmlowp's two
+  // roundings (sprat_mbqm), as TFLM's kernel does, instead of LiteRT's one
+  // (the converter picks TFLM's where only TFLM runs the model).
+  SPRAT_FC_DOUBLE_ROUNDING = 16,
 };
 
 // ---- convolutions -------------------------------------------------------
