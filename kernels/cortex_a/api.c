@@ -48,7 +48,8 @@ void sprat_depthwise_conv2d_s8(const sprat_conv_params *p, const int8_t *in, con
 
 void sprat_fully_connected_s8(const sprat_fc_params *p, const int8_t *in, const int8_t *filter, const int32_t *bias,
                               const int32_t *multiplier, const int32_t *shift, int8_t *out) {
-  if (p->layout == SPRAT_LAYOUT_PLAIN)
+  // TFLM's double rounding (a model only TFLM runs) is the portable kernel's.
+  if (p->layout == SPRAT_LAYOUT_PLAIN && !(p->flags & SPRAT_FC_DOUBLE_ROUNDING))
     SPRAT_CA(fully_connected_s8)(p, in, filter, bias, multiplier, shift, out);
   else
     sprat_portable_fully_connected_s8(p, in, filter, bias, multiplier, shift, out);
