@@ -62,7 +62,8 @@ def markdown():
              f"sprat converts {done} ops; of the {len(tflm)} that TFLM can register, {done_tflm}. "
              "Every op in this table with a type runs bit-exact against LiteRT's reference kernels (TFLM's "
              "interpreter where LiteRT has no kernel, or computes the op wrongly: int8/int16 SUM, SVDF with an int8 "
-             "state) in the op suite, on the host and under QEMU on every target. "
+             "state) in the op suite, on the host and under QEMU on every target; in a model only TFLM runs, "
+             "the ops whose arithmetic differs between the two take TFLM's (docs/ops.md). "
              "`any` means every tensor type: the op only moves bytes. An op without a type is refused by name, "
              "with its index and the reason.", "",
              "| op | converter family | types | note |", "|---|---|---|---|"]
