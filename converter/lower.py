@@ -200,8 +200,8 @@ class Lowering:
                 raise self.err(op, f"float32, but sprat runs fully quantized models ({want} here); "
                                    f"{FULL_INTEGER_HINT}", t.name)
             raise self.err(op, f"type {tn} is not supported here (sprat supports {want})", t.name)
-        if quantized and t.type in (ir.INT8, ir.INT16) and t.quant is None:
-            raise self.err(op, "int8 tensor without quantization parameters", t.name)
+        if quantized and t.type in (ir.INT8, ir.INT16, ir.UINT8) and t.quant is None:
+            raise self.err(op, f"{ir.TYPE_NAMES[t.type]} tensor without quantization parameters", t.name)
         if quantized and t.type in (ir.INT8, ir.INT16) and t.quant.per_channel and not t.is_const:
             raise self.err(op, "per-channel quantized activations are not supported", t.name)
         return t

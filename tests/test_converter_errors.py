@@ -258,3 +258,14 @@ def test_cli_converts(tmp_path):
     assert blob[:4] == b"SPRT"
     assert "FULLY_CONNECTED" in (tmp_path / "out" / "report.txt").read_text()
     assert f"[{len(blob)}]" in (tmp_path / "out" / "model_data.c").read_text()
+
+
+@pytest.mark.parametrize("op", ["DEQUANTIZE", "QUANTIZE"])
+def test_unquantized_uint8_is_refused_by_name(op):
+    """A uint8 QUANTIZE/DEQUANTIZE input without scale and zero point (a
+    mutant of the fuzzing found it ending in an AttributeError)."""
+    m = ModelWriter()
+    x = m.tensor("x", (1, 4), type="uint8")
+    y = m.tensor("y", (1, 4), type="float32") if op == "DEQUANTIZE" else m.tensor("y", (1, 4), scale=0.1, zp=0)
+    m.op(op, [x], [y])
+    _raises(m.finish([x], [y]), rf"op 0 \({op}\), tensor 'x': uint8 tensor without quantization parameters")
