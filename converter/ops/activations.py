@@ -79,9 +79,16 @@ def _sigmoid_s16(L, op):
     if params is None:
         raise L.err(op, f"input scale {x.quant.s():g} is outside what TFLite's int16 {op.name} can rescale "
                         "(its multiplier must fit 15 bits)", x.name)
+    L.emit(op, f"{op.name}_S16", [x.index, sigmoid_s16_table(L, out)], [out.index], i32(x.count, *params),
+           name=op.name)
+
+
+def sigmoid_s16_table(L, out):
+    """quant.SIGMOID_S16_TABLE as a constant (its uint16 entries held as
+    int16) of the layer making `out`: the int16 LOGISTIC and TANH, and
+    TFLM's LSTM."""
     table = np.array(quant.SIGMOID_S16_TABLE, np.uint16).view(np.int16)
-    t = L.g.add_tensor(f"{out.name}/sigmoid_table", ir.INT16, (256,), None, table)
-    L.emit(op, f"{op.name}_S16", [x.index, t.index], [out.index], i32(x.count, *params), name=op.name)
+    return L.g.add_tensor(f"{out.name}/sigmoid_table", ir.INT16, (256,), None, table).index
 
 
 def logistic(L, op):

@@ -123,12 +123,17 @@ def _typed(w, out, stored):
     return stored.astype(ir.DTYPES[out.type])
 
 
-def _lut(w, enc_t, anc_t, out, enc, anc):
+def _version1_of_lut_types(w, anc_t, out, anc, kind):
+    """The LUT and Prune decoders' own version (byte 4) and output types."""
     if anc[4] != 1:
-        raise w.err(f"LUT version {int(anc[4])}: TFLM decodes version 1", anc_t.name)
+        raise w.err(f"{kind} version {int(anc[4])}: TFLM decodes version 1", anc_t.name)
     if out.type not in _LUT_TYPES:
-        raise w.err(f"type {ir.TYPE_NAMES.get(out.type, out.type)}: TFLM's LUT decoder writes bool, float32, int8, "
+        raise w.err(f"type {ir.TYPE_NAMES.get(out.type, out.type)}: TFLM's {kind} decoder writes bool, float32, int8, "
                     "int16, int32 and int64", out.name)
+
+
+def _lut(w, enc_t, anc_t, out, enc, anc):
+    _version1_of_lut_types(w, anc_t, out, anc, "LUT")
     width, axis_field, stride = int(anc[5]) & 7, int(anc[5]) >> 4, int(anc[6])
     if width == 0:
         raise w.err("LUT index width 0 (TFLM's decoder takes 1 to 7 bits)", anc_t.name)
@@ -164,11 +169,7 @@ def _lut(w, enc_t, anc_t, out, enc, anc):
 
 
 def _prune(w, enc_t, anc_t, out, enc, anc):
-    if anc[4] != 1:
-        raise w.err(f"Prune version {int(anc[4])}: TFLM decodes version 1", anc_t.name)
-    if out.type not in _LUT_TYPES:
-        raise w.err(f"type {ir.TYPE_NAMES.get(out.type, out.type)}: TFLM's Prune decoder writes bool, float32, int8, "
-                    "int16, int32 and int64", out.name)
+    _version1_of_lut_types(w, anc_t, out, anc, "Prune")
     n, interleaved = _channels(w, out)
     count = out.count
     zps = np.zeros(1, np.int64) if out.quant is None else np.asarray(out.quant.zero_point, np.int64)

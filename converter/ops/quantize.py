@@ -29,7 +29,18 @@ def _quantize_s16(L, op):
     L.check(op, x, (x.type,), True)
     if x.type == out.type == ir.INT16:
         L.symmetric16(op, x, out)
-    m, s = quant.quantize_multiplier(float(np.float64(x.quant.s()) / np.float64(out.quant.s())))
+    _requantize_typed(L, op, x, out)
+
+
+def _multiplier(x, out):
+    """in / out in double, as TFLite's requantizing QUANTIZE takes it."""
+    return quant.quantize_multiplier(float(np.float64(x.quant.s()) / np.float64(out.quant.s())))
+
+
+def _requantize_typed(L, op, x, out):
+    """REQUANTIZE_S16: its record names both types (int8, int16, int32,
+    uint8)."""
+    m, s = _multiplier(x, out)
     L.emit(op, "REQUANTIZE_S16", [x.index], [out.index],
            i32(x.count, x.quant.zp(), out.quant.zp(), m, s, x.type, out.type))
 
@@ -39,17 +50,14 @@ def _requantize_u8(L, op):
     scales match and the zero points differ by 128 is the same numbers)."""
     x = L.tensor(op, 0, types=(ir.INT8, ir.UINT8))
     out = L.output(op, types=(ir.UINT8,) if x.type == ir.INT8 else (ir.INT8,))
-    m, s = quant.quantize_multiplier(float(np.float64(x.quant.s()) / np.float64(out.quant.s())))
-    L.emit(op, "REQUANTIZE_S16", [x.index], [out.index],
-           i32(x.count, x.quant.zp(), out.quant.zp(), m, s, x.type, out.type))
+    _requantize_typed(L, op, x, out)
 
 
 def quantize(L, op):
-    if (op.inputs and op.inputs[0] >= 0 and L.g.t(op.inputs[0]).type == ir.UINT8) or \
-            L.g.t(op.outputs[0]).type == ir.UINT8:
+    types = {L.g.t(op.outputs[0]).type} | ({L.g.t(op.inputs[0]).type} if op.inputs and op.inputs[0] >= 0 else set())
+    if ir.UINT8 in types:
         return _requantize_u8(L, op)
-    wide = (ir.INT16, ir.INT32)
-    if (op.inputs and op.inputs[0] >= 0 and L.g.t(op.inputs[0]).type in wide) or L.g.t(op.outputs[0]).type in wide:
+    if types & {ir.INT16, ir.INT32}:
         return _quantize_s16(L, op)
     x = L.tensor(op, 0, types=(ir.FLOAT32, ir.INT8), quantized=False)
     out = L.output(op)
@@ -59,7 +67,7 @@ def quantize(L, op):
     else:
         if x.quant is None:
             raise L.err(op, "int8 input without quantization", x.name)
-        m, s = quant.quantize_multiplier(float(np.float64(x.quant.s()) / np.float64(out.quant.s())))
+        m, s = _multiplier(x, out)
         L.emit(op, "REQUANTIZE", [x.index], [out.index], i32(x.count, x.quant.zp(), out.quant.zp(), m, s))
 
 

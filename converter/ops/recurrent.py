@@ -23,6 +23,7 @@ import numpy as np
 from converter import ir, quant
 from converter.errors import ConvertError
 from converter.lower import Lowers, i32
+from converter.ops.activations import sigmoid_s16_table
 
 GATES = ("input", "forget", "cell", "output")
 _INPUT_TO = (1, 2, 3, 4)  # TFLite's input indices (lstm_shared.h), gates in GATES order
@@ -294,8 +295,7 @@ def lstm_tflm(L, op):
         bias = L.g.add_tensor(f"{out.name}/lstm_bias", ir.INT64, flat.shape, None, flat).index
     else:
         bias = L.const_i32(f"{out.name}/lstm_bias", flat)
-    table = L.g.add_tensor(f"{out.name}/sigmoid_table", ir.INT16, (256,), None,
-                           np.array(quant.SIGMOID_S16_TABLE, np.uint16).view(np.int16)).index
+    table = sigmoid_s16_table(L, out)
 
     params = i32(batches, steps, n_input, n_cell, 1 if time_major else 0, clip, h.quant.zp(), tanh_m, tanh_s,
                  *fm, *im, *hm, *mults, *shifts)

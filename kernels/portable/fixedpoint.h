@@ -57,4 +57,19 @@ static inline int32_t sprat_clamp(int32_t x, int32_t lo, int32_t hi) {
   return x < lo ? lo : (x > hi ? hi : x);
 }
 
+static inline int16_t sprat_sat16(int32_t v) { return (int16_t)sprat_clamp(v, INT16_MIN, INT16_MAX); }
+
+// b + w . v over n int8 values, wrapping as TFLite's int32 sums do: in
+// parts of 2^16 products of at most 2^14, each of which fits int32.
+static inline int32_t sprat_dot_s8(int32_t b, const int8_t *w, const int8_t *v, int32_t n) {
+  int32_t acc = b;
+  for (int32_t d0 = 0; d0 < n; d0 += 1 << 16) {
+    const int32_t d1 = n - d0 < (1 << 16) ? n : d0 + (1 << 16);
+    int32_t part = 0;
+    for (int32_t d = d0; d < d1; ++d) part += (int32_t)w[d] * v[d];
+    acc = sprat_wrap_add(acc, part);
+  }
+  return acc;
+}
+
 #endif  // SPRAT_PORTABLE_FIXEDPOINT_H_

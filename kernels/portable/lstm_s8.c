@@ -103,20 +103,6 @@ static int16_t tanh_q(int16_t a, int ibits) {
 
 // ---- the LSTM ----------------------------------------------------------------
 
-// b + w . v over n values, wrapping as TFLite's int32 sums do.
-static int32_t dot_s8(int32_t b, const int8_t *w, const int8_t *v, int32_t n) {
-  int32_t acc = b;
-  for (int32_t d0 = 0; d0 < n; d0 += 1 << 16) {  // 2^16 products of at most 2^14 fit int32
-    const int32_t d1 = n - d0 < (1 << 16) ? n : d0 + (1 << 16);
-    int32_t part = 0;
-    for (int32_t d = d0; d < d1; ++d) part += (int32_t)w[d] * v[d];
-    acc = sprat_wrap_add(acc, part);
-  }
-  return acc;
-}
-
-static int16_t sat16(int32_t v) { return (int16_t)sprat_clamp(v, INT16_MIN, INT16_MAX); }
-
 void sprat_portable_lstm_s8(const sprat_lstm_s8_params *p, const int8_t *in, const int8_t *const w_in[4],
                             const int8_t *const w_rec[4], const int32_t *bias, int8_t *output_state,
                             int16_t *cell_state, int8_t *out) {
@@ -134,17 +120,17 @@ void sprat_portable_lstm_s8(const sprat_lstm_s8_params *p, const int8_t *in, con
       for (int32_t j = 0; j < nc; ++j) {
         int16_t gate[4];
         for (int k = 0; k < 4; ++k) {
-          const int32_t acc_in = dot_s8(bias[(size_t)k * nc + j], w_in[k] + (size_t)j * ni, x, ni);
-          const int32_t acc_rec = dot_s8(bias[(size_t)(4 + k) * nc + j], w_rec[k] + (size_t)j * nc, h, nc);
-          const int16_t from_in = sat16(sprat_mbqm(acc_in, p->multiplier[k], p->shift[k]));
-          gate[k] = sat16(sprat_wrap_add(sprat_mbqm(acc_rec, p->multiplier[4 + k], p->shift[4 + k]), from_in));
+          const int32_t acc_in = sprat_dot_s8(bias[(size_t)k * nc + j], w_in[k] + (size_t)j * ni, x, ni);
+          const int32_t acc_rec = sprat_dot_s8(bias[(size_t)(4 + k) * nc + j], w_rec[k] + (size_t)j * nc, h, nc);
+          const int16_t from_in = sprat_sat16(sprat_mbqm(acc_in, p->multiplier[k], p->shift[k]));
+          gate[k] = sprat_sat16(sprat_wrap_add(sprat_mbqm(acc_rec, p->multiplier[4 + k], p->shift[4 + k]), from_in));
         }
         const int16_t ig = logistic_q3(gate[0]), fg = logistic_q3(gate[1]), cg = tanh_q(gate[2], 3);
         const int16_t og = logistic_q3(gate[3]);
         // TFLite narrows the two products to int16 without saturating.
         const int16_t kept = wrap16(sprat_rounding_divide_by_pot((int32_t)fg * c[j], 15));
         const int16_t added = wrap16(sprat_rounding_divide_by_pot((int32_t)ig * cg, 30 + cs));
-        int16_t cell = sat16((int32_t)kept + added);
+        int16_t cell = sprat_sat16((int32_t)kept + added);
         if (clip > 0) cell = cell > clip ? clip : (cell < -clip ? (int16_t)-clip : cell);
         c[j] = cell;
         const int32_t hv = sprat_mbqm((int32_t)og * tanh_q(cell, 15 + cs), p->hidden_multiplier, p->hidden_shift);

@@ -19,20 +19,6 @@
 #include "kernels/portable/fixedpoint.h"
 #include "kernels/portable/portable.h"
 
-static int16_t sat16(int32_t v) { return (int16_t)sprat_clamp(v, INT16_MIN, INT16_MAX); }
-
-// b + w . v over n values in int32, wrapping as TFLite's int32 sums do.
-static int32_t dot_s8(int32_t b, const int8_t *w, const int8_t *v, int32_t n) {
-  int32_t acc = b;
-  for (int32_t d0 = 0; d0 < n; d0 += 1 << 16) {  // 2^16 products of at most 2^14 fit int32
-    const int32_t d1 = n - d0 < (1 << 16) ? n : d0 + (1 << 16);
-    int32_t part = 0;
-    for (int32_t d = d0; d < d1; ++d) part += (int32_t)w[d] * v[d];
-    acc = sprat_wrap_add(acc, part);
-  }
-  return acc;
-}
-
 // b + w . v in int64: products below 2^22, counts below 2^32.
 static int64_t dot_s16(int64_t b, const int8_t *w, const int16_t *v, int32_t n) {
   int64_t acc = 0;
@@ -74,24 +60,24 @@ static void run(const sprat_lstm_tflm_params *p, const uint16_t *table, const vo
           if (wide) {
             const int64_t *b64 = (const int64_t *)bias;
             const int16_t *x16 = (const int16_t *)(const void *)x, *h16 = (const int16_t *)(const void *)h;
-            from_in = sat16(sprat_mbqm64(dot_s16(b64[bi], w_in[k] + (size_t)j * ni, x16, ni), p->multiplier[k],
+            from_in = sprat_sat16(sprat_mbqm64(dot_s16(b64[bi], w_in[k] + (size_t)j * ni, x16, ni), p->multiplier[k],
                                          p->shift[k]));
-            from_rec = sat16(sprat_mbqm64(dot_s16(b64[br], w_rec[k] + (size_t)j * nc, h16, nc), p->multiplier[4 + k],
+            from_rec = sprat_sat16(sprat_mbqm64(dot_s16(b64[br], w_rec[k] + (size_t)j * nc, h16, nc), p->multiplier[4 + k],
                                           p->shift[4 + k]));
           } else {
             const int32_t *b32 = (const int32_t *)bias;
-            from_in = sat16(sprat_mbqm(dot_s8(b32[bi], w_in[k] + (size_t)j * ni, (const int8_t *)x, ni),
+            from_in = sprat_sat16(sprat_mbqm(sprat_dot_s8(b32[bi], w_in[k] + (size_t)j * ni, (const int8_t *)x, ni),
                                        p->multiplier[k], p->shift[k]));
-            from_rec = sat16(sprat_mbqm(dot_s8(b32[br], w_rec[k] + (size_t)j * nc, (const int8_t *)h, nc),
+            from_rec = sprat_sat16(sprat_mbqm(sprat_dot_s8(b32[br], w_rec[k] + (size_t)j * nc, (const int8_t *)h, nc),
                                         p->multiplier[4 + k], p->shift[4 + k]));
           }
-          g[q] = sat16((int32_t)from_in + from_rec);
+          g[q] = sprat_sat16((int32_t)from_in + from_rec);
         }
         sprat_portable_logistic_s16(&gates, table, g, g);
         sprat_portable_tanh_s16(&cell_gate, table, g + 3, g + 3);
-        const int16_t kept = sat16(mul_q15(g[1], c[j], p->forget_multiplier, p->forget_shift));
-        const int16_t added = sat16(mul_q15(g[0], g[3], p->input_multiplier, p->input_shift));
-        int16_t cell = sat16((int32_t)kept + added);
+        const int16_t kept = sprat_sat16(mul_q15(g[1], c[j], p->forget_multiplier, p->forget_shift));
+        const int16_t added = sprat_sat16(mul_q15(g[0], g[3], p->input_multiplier, p->input_shift));
+        int16_t cell = sprat_sat16((int32_t)kept + added);
         if (p->cell_clip >= 0) {
           const int16_t clip = (int16_t)p->cell_clip;
           cell = cell > clip ? clip : (cell < -clip ? (int16_t)-clip : cell);

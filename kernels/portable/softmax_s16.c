@@ -13,8 +13,6 @@ static inline int16_t lookup(int16_t v, const int16_t *lut) {
   return (int16_t)(lut[index] + ((slope * offset + 64) >> 7));
 }
 
-static inline int16_t sat16(int32_t v) { return (int16_t)sprat_clamp(v, INT16_MIN, INT16_MAX); }
-
 static inline int32_t clz32(uint32_t v) {
   int32_t n = 0;
   if (v == 0) return 32;
@@ -36,7 +34,7 @@ void sprat_portable_softmax_s16(const sprat_softmax_s16_params *p, const int16_t
     int32_t sum = 0;  // at most 2^16 values of int16: no overflow
     for (int32_t c = 0; c < depth; ++c) {
       const int32_t scaled = sprat_mbqm(x[c] - max, p->input_multiplier, p->input_left_shift);
-      y[c] = lookup(sat16(sprat_wrap_add(scaled, 32767)), exp_lut);
+      y[c] = lookup(sprat_sat16(sprat_wrap_add(scaled, 32767)), exp_lut);
       sum += y[c];
     }
     // TFLite's headroom is 1 to 31 for any sum its tables give; clamped so
@@ -44,7 +42,7 @@ void sprat_portable_softmax_s16(const sprat_softmax_s16_params *p, const int16_t
     int32_t headroom = clz32((uint32_t)sum);
     headroom = headroom < 1 ? 1 : (headroom > 31 ? 31 : headroom);
     const int32_t shifted = (int32_t)(((int64_t)sum * ((int64_t)1 << (headroom - 1)) + (1 << 13)) >> 14);
-    const int16_t recip = lookup(sat16(shifted - (1 << 15) - (1 << 16)), recip_lut);
+    const int16_t recip = lookup(sprat_sat16(shifted - (1 << 15) - (1 << 16)), recip_lut);
     const int32_t right = 31 - headroom;
     const int64_t round = right > 0 ? (int64_t)1 << (right - 1) : 0;
     for (int32_t c = 0; c < depth; ++c) {

@@ -115,8 +115,9 @@ const sprat_op_registration sprat_op_leaky_relu = {SPRAT_OP_LEAKY_RELU, "LEAKY_R
 const sprat_op_registration sprat_op_hard_swish = {SPRAT_OP_HARD_SWISH, "HARD_SWISH", check_hard_swish, run_hard_swish};
 
 // ---- int16 ----------------------------------------------------------------
-static int unary_s16_ok(const sprat_op_ctx *c, int32_t count) {
-  return c->n_in == 1 && count >= 0 && c->in[0].present && c->in[0].type == SPRAT_INT16 &&
+// n_in inputs, the first `count` int16 values, as the output.
+static int unary_s16_ok(const sprat_op_ctx *c, int32_t count, uint32_t n_in) {
+  return c->n_in == n_in && count >= 0 && c->in[0].present && c->in[0].type == SPRAT_INT16 &&
          c->out[0].type == SPRAT_INT16 && c->in[0].count == (uint32_t)count && c->out[0].count == (uint32_t)count;
 }
 
@@ -125,7 +126,7 @@ static int zero_point_s16_ok(int32_t zp) { return zp >= INT16_MIN && zp <= INT16
 static sprat_status check_relu_s16(const sprat_op_ctx *c) {
   SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_relu_params)));
   const sprat_relu_params *p = (const sprat_relu_params *)(const void *)c->params;
-  SPRAT_CHECK(unary_s16_ok(c, p->count));
+  SPRAT_CHECK(unary_s16_ok(c, p->count, 1));
   SPRAT_CHECK(sprat_shift_ok(p->shift) && sprat_multiplier_ok(p->multiplier));
   SPRAT_CHECK(zero_point_s16_ok(p->input_zero_point) && zero_point_s16_ok(p->output_zero_point));
   SPRAT_CHECK(p->act_min >= INT16_MIN && p->act_min <= p->act_max && p->act_max <= INT16_MAX);
@@ -140,7 +141,7 @@ static void run_relu_s16(const sprat_layer *l) {
 static sprat_status check_leaky_s16(const sprat_op_ctx *c) {
   SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_leaky_relu_params)));
   const sprat_leaky_relu_params *p = (const sprat_leaky_relu_params *)(const void *)c->params;
-  SPRAT_CHECK(unary_s16_ok(c, p->count));
+  SPRAT_CHECK(unary_s16_ok(c, p->count, 1));
   SPRAT_CHECK(sprat_shift_ok(p->identity_shift) && sprat_shift_ok(p->alpha_shift));
   SPRAT_CHECK(sprat_multiplier_ok(p->identity_multiplier) && sprat_multiplier_ok(p->alpha_multiplier));
   SPRAT_CHECK(zero_point_s16_ok(p->input_zero_point) && zero_point_s16_ok(p->output_zero_point));
@@ -185,10 +186,9 @@ const sprat_op_registration sprat_op_softmax_s16 = {SPRAT_OP_SOFTMAX_S16, "SOFTM
 // as int16). A nondecreasing table keeps the kernels' interpolation within
 // 2^25, whatever a crafted blob holds.
 static sprat_status check_sigmoid_s16(const sprat_op_ctx *c) {
-  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_sigmoid_s16_params)) && c->n_in == 2);
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_sigmoid_s16_params)));
   const sprat_sigmoid_s16_params *p = (const sprat_sigmoid_s16_params *)(const void *)c->params;
-  SPRAT_CHECK(p->count >= 0 && c->in[0].present && c->in[0].type == SPRAT_INT16 && c->out[0].type == SPRAT_INT16);
-  SPRAT_CHECK(c->in[0].count == (uint32_t)p->count && c->out[0].count == (uint32_t)p->count);
+  SPRAT_CHECK(unary_s16_ok(c, p->count, 2));
   SPRAT_CHECK(p->input_multiplier >= 1 && p->input_multiplier <= 32767);
   SPRAT_CHECK(p->input_left_shift >= 0 && p->input_left_shift <= 31);
   SPRAT_CHECK(sprat_is_const(&c->in[1], SPRAT_INT16, 256));
@@ -212,10 +212,9 @@ const sprat_op_registration sprat_op_logistic_s16 = {SPRAT_OP_LOGISTIC_S16, "LOG
 const sprat_op_registration sprat_op_tanh_s16 = {SPRAT_OP_TANH_S16, "TANH_S16", check_sigmoid_s16, run_tanh_s16};
 
 static sprat_status check_abs_s16(const sprat_op_ctx *c) {
-  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_abs_s16_params)) && c->n_in == 1);
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_abs_s16_params)));
   const sprat_abs_s16_params *p = (const sprat_abs_s16_params *)(const void *)c->params;
-  SPRAT_CHECK(p->count >= 0 && c->in[0].present && c->in[0].type == SPRAT_INT16 && c->out[0].type == SPRAT_INT16);
-  SPRAT_CHECK(c->in[0].count == (uint32_t)p->count && c->out[0].count == (uint32_t)p->count);
+  SPRAT_CHECK(unary_s16_ok(c, p->count, 1));
   SPRAT_CHECK(p->rescale == 0 || p->rescale == 2 ||
               (p->rescale == 1 && sprat_multiplier_ok(p->multiplier) && sprat_shift_ok(p->shift)));
   return SPRAT_OK;

@@ -52,35 +52,28 @@ static void run_max_min(const sprat_layer *l) {
                    (const int8_t *)l->data[1], (int8_t *)l->data[2]);
 }
 
-static sprat_status check_prelu(const sprat_op_ctx *c) {
-  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_prelu_params)));
+// PRELU on `type` (int8, or int16 with an int8 alpha: PRELU_S16), its
+// offsets within [lo, hi] (negated for the input's): |x + offset| <= 65535
+// times an alpha within 255 fits int32.
+static sprat_status check_prelu_of(const sprat_op_ctx *c, uint8_t type, int32_t lo, int32_t hi) {
+  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_prelu_params)) && c->n_in == 2);
   const sprat_prelu_params *p = (const sprat_prelu_params *)(const void *)c->params;
-  SPRAT_CHECK(binary_tensors_ok(c, &p->bc));
+  const sprat_tview *a = &c->in[0], *b = &c->in[1], *o = &c->out[0];
+  SPRAT_CHECK(a->present && b->present && a->type == type && b->type == SPRAT_INT8 && o->type == type);
+  SPRAT_CHECK(sprat_broadcast_fits(&p->bc, a->count, b->count, o->count));
   SPRAT_CHECK(sprat_shift_ok(p->shift_pos) && sprat_shift_ok(p->shift_neg));
   SPRAT_CHECK(sprat_multiplier_ok(p->multiplier_pos) && sprat_multiplier_ok(p->multiplier_neg));
-  SPRAT_CHECK(p->input_offset >= -127 && p->input_offset <= 128 && p->alpha_offset >= -127 && p->alpha_offset <= 128);
-  SPRAT_CHECK(sprat_zero_point_ok(p->output_offset));
+  SPRAT_CHECK(p->input_offset >= -hi && p->input_offset <= -lo && p->alpha_offset >= -127 && p->alpha_offset <= 128);
+  SPRAT_CHECK(p->output_offset >= lo && p->output_offset <= hi);
   return SPRAT_OK;
 }
+
+static sprat_status check_prelu(const sprat_op_ctx *c) { return check_prelu_of(c, SPRAT_INT8, -128, 127); }
+static sprat_status check_prelu_s16(const sprat_op_ctx *c) { return check_prelu_of(c, SPRAT_INT16, INT16_MIN, INT16_MAX); }
 
 static void run_prelu(const sprat_layer *l) {
   sprat_prelu_s8((const sprat_prelu_params *)(const void *)l->params, (const int8_t *)l->data[0],
                  (const int8_t *)l->data[1], (int8_t *)l->data[2]);
-}
-
-// PRELU int16: int16 input and output, int8 alpha; |x + offset| <= 65535
-// times an alpha within 255 fits int32.
-static sprat_status check_prelu_s16(const sprat_op_ctx *c) {
-  SPRAT_CHECK(sprat_params_are(c, sizeof(sprat_prelu_params)) && c->n_in == 2);
-  const sprat_prelu_params *p = (const sprat_prelu_params *)(const void *)c->params;
-  const sprat_tview *a = &c->in[0], *b = &c->in[1], *o = &c->out[0];
-  SPRAT_CHECK(a->present && b->present && a->type == SPRAT_INT16 && b->type == SPRAT_INT8 && o->type == SPRAT_INT16);
-  SPRAT_CHECK(sprat_broadcast_fits(&p->bc, a->count, b->count, o->count));
-  SPRAT_CHECK(sprat_shift_ok(p->shift_pos) && sprat_shift_ok(p->shift_neg));
-  SPRAT_CHECK(sprat_multiplier_ok(p->multiplier_pos) && sprat_multiplier_ok(p->multiplier_neg));
-  SPRAT_CHECK(p->input_offset >= -32767 && p->input_offset <= 32768 && p->alpha_offset >= -127 && p->alpha_offset <= 128);
-  SPRAT_CHECK(p->output_offset >= -32768 && p->output_offset <= 32767);
-  return SPRAT_OK;
 }
 
 static void run_prelu_s16(const sprat_layer *l) {

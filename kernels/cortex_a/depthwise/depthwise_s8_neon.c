@@ -59,19 +59,46 @@ CA_INLINE void ca_dw_step(const int H, const ca_dw *d, int32_t c, intptr_t x, in
     vst1_s8(o + c, ca_pack8(r[0], r[1], d->out_offset, vget_low_s8(d->lo8), vget_low_s8(d->hi8)));
 }
 
+// Both pair steps start their 8 * H channels of both pixels at the bias
+// (or 0) and end requantizing and storing them; the unused half is 0 when
+// H is 1.
+CA_INLINE void ca_dw_pair_start(const int H, const ca_dw *d, int32_t c, int32x4_t *a0, int32x4_t *a1, int32x4_t *a2,
+                                int32x4_t *a3, int32x4_t *b0, int32x4_t *b1, int32x4_t *b2, int32x4_t *b3) {
+  if (d->bias) {
+    *a0 = *b0 = vld1q_s32(d->bias + c), *a1 = *b1 = vld1q_s32(d->bias + c + 4);
+    if (H == 2) *a2 = *b2 = vld1q_s32(d->bias + c + 8), *a3 = *b3 = vld1q_s32(d->bias + c + 12);
+  } else {
+    *a0 = *a1 = *a2 = *a3 = *b0 = *b1 = *b2 = *b3 = vdupq_n_s32(0);
+  }
+  if (H == 1) *a2 = *a3 = *b2 = *b3 = vdupq_n_s32(0);
+}
+
+CA_INLINE void ca_dw_pair_finish(const int H, const ca_dw *d, int32_t c, int32x4_t a0, int32x4_t a1, int32x4_t a2,
+                                 int32x4_t a3, int32x4_t b0, int32x4_t b1, int32x4_t b2, int32x4_t b3, int8_t *o,
+                                 intptr_t os) {
+  const ca_rq q0 = ca_rq_make(vld1q_s32(d->mult + c), vld1q_s32(d->shift + c));
+  const ca_rq q1 = ca_rq_make(vld1q_s32(d->mult + c + 4), vld1q_s32(d->shift + c + 4));
+  if (H == 2) {
+    const ca_rq q2 = ca_rq_make(vld1q_s32(d->mult + c + 8), vld1q_s32(d->shift + c + 8));
+    const ca_rq q3 = ca_rq_make(vld1q_s32(d->mult + c + 12), vld1q_s32(d->shift + c + 12));
+    vst1q_s8(o + c, ca_pack16(ca_mbqm(a0, &q0), ca_mbqm(a1, &q1), ca_mbqm(a2, &q2), ca_mbqm(a3, &q3), d->out_offset,
+                              d->lo8, d->hi8));
+    vst1q_s8(o + os + c, ca_pack16(ca_mbqm(b0, &q0), ca_mbqm(b1, &q1), ca_mbqm(b2, &q2), ca_mbqm(b3, &q3),
+                                   d->out_offset, d->lo8, d->hi8));
+  } else {
+    vst1_s8(o + c, ca_pack8(ca_mbqm(a0, &q0), ca_mbqm(a1, &q1), d->out_offset, vget_low_s8(d->lo8), vget_low_s8(d->hi8)));
+    vst1_s8(o + os + c,
+            ca_pack8(ca_mbqm(b0, &q0), ca_mbqm(b1, &q1), d->out_offset, vget_low_s8(d->lo8), vget_low_s8(d->hi8)));
+  }
+}
+
 // Two interior pixels (window origins x and x + xs, outputs o and o + os),
 // channels [c, c + 8 * H): each tap's filter loaded and widened once for
 // both. The accumulators are named: GCC keeps arrays of them in memory.
 CA_INLINE void ca_dw_pair_step(const int H, const ca_dw *d, int32_t c, intptr_t x, intptr_t xs, intptr_t dy,
                                intptr_t dx, int32_t kh, int32_t kw, int8_t *o, intptr_t os) {
   int32x4_t a0, a1, a2, a3, b0, b1, b2, b3;
-  if (d->bias) {
-    a0 = b0 = vld1q_s32(d->bias + c), a1 = b1 = vld1q_s32(d->bias + c + 4);
-    if (H == 2) a2 = b2 = vld1q_s32(d->bias + c + 8), a3 = b3 = vld1q_s32(d->bias + c + 12);
-  } else {
-    a0 = a1 = a2 = a3 = b0 = b1 = b2 = b3 = vdupq_n_s32(0);
-  }
-  if (H == 1) a2 = a3 = b2 = b3 = vdupq_n_s32(0);
+  ca_dw_pair_start(H, d, c, &a0, &a1, &a2, &a3, &b0, &b1, &b2, &b3);
   const int8_t *wp = d->filter + c;
   for (int32_t ky = 0; ky < kh; ++ky) {
     const int8_t *xr = d->in + (x + ky * dy + c);
@@ -100,20 +127,7 @@ CA_INLINE void ca_dw_pair_step(const int H, const ca_dw *d, int32_t c, intptr_t 
       }
     }
   }
-  const ca_rq q0 = ca_rq_make(vld1q_s32(d->mult + c), vld1q_s32(d->shift + c));
-  const ca_rq q1 = ca_rq_make(vld1q_s32(d->mult + c + 4), vld1q_s32(d->shift + c + 4));
-  if (H == 2) {
-    const ca_rq q2 = ca_rq_make(vld1q_s32(d->mult + c + 8), vld1q_s32(d->shift + c + 8));
-    const ca_rq q3 = ca_rq_make(vld1q_s32(d->mult + c + 12), vld1q_s32(d->shift + c + 12));
-    vst1q_s8(o + c, ca_pack16(ca_mbqm(a0, &q0), ca_mbqm(a1, &q1), ca_mbqm(a2, &q2), ca_mbqm(a3, &q3), d->out_offset,
-                              d->lo8, d->hi8));
-    vst1q_s8(o + os + c, ca_pack16(ca_mbqm(b0, &q0), ca_mbqm(b1, &q1), ca_mbqm(b2, &q2), ca_mbqm(b3, &q3),
-                                   d->out_offset, d->lo8, d->hi8));
-  } else {
-    vst1_s8(o + c, ca_pack8(ca_mbqm(a0, &q0), ca_mbqm(a1, &q1), d->out_offset, vget_low_s8(d->lo8), vget_low_s8(d->hi8)));
-    vst1_s8(o + os + c,
-            ca_pack8(ca_mbqm(b0, &q0), ca_mbqm(b1, &q1), d->out_offset, vget_low_s8(d->lo8), vget_low_s8(d->hi8)));
-  }
+  ca_dw_pair_finish(H, d, c, a0, a1, a2, a3, b0, b1, b2, b3, o, os);
 }
 
 // ca_dw_pair_step for windows 3 taps wide at stride 1, undilated: the two
@@ -122,13 +136,7 @@ CA_INLINE void ca_dw_pair_step(const int H, const ca_dw *d, int32_t c, intptr_t 
 CA_INLINE void ca_dw_pair3_step(const int H, const ca_dw *d, int32_t c, intptr_t x, intptr_t dy, int32_t kh,
                                 int8_t *o, intptr_t os) {
   int32x4_t a0, a1, a2, a3, b0, b1, b2, b3;
-  if (d->bias) {
-    a0 = b0 = vld1q_s32(d->bias + c), a1 = b1 = vld1q_s32(d->bias + c + 4);
-    if (H == 2) a2 = b2 = vld1q_s32(d->bias + c + 8), a3 = b3 = vld1q_s32(d->bias + c + 12);
-  } else {
-    a0 = a1 = a2 = a3 = b0 = b1 = b2 = b3 = vdupq_n_s32(0);
-  }
-  if (H == 1) a2 = a3 = b2 = b3 = vdupq_n_s32(0);
+  ca_dw_pair_start(H, d, c, &a0, &a1, &a2, &a3, &b0, &b1, &b2, &b3);
   const intptr_t cs = d->c;
   const int8_t *wp = d->filter + c;
   for (int32_t ky = 0; ky < kh; ++ky, wp += 3 * cs) {
@@ -171,20 +179,7 @@ CA_INLINE void ca_dw_pair3_step(const int H, const ca_dw *d, int32_t c, intptr_t
       }
     }
   }
-  const ca_rq q0 = ca_rq_make(vld1q_s32(d->mult + c), vld1q_s32(d->shift + c));
-  const ca_rq q1 = ca_rq_make(vld1q_s32(d->mult + c + 4), vld1q_s32(d->shift + c + 4));
-  if (H == 2) {
-    const ca_rq q2 = ca_rq_make(vld1q_s32(d->mult + c + 8), vld1q_s32(d->shift + c + 8));
-    const ca_rq q3 = ca_rq_make(vld1q_s32(d->mult + c + 12), vld1q_s32(d->shift + c + 12));
-    vst1q_s8(o + c, ca_pack16(ca_mbqm(a0, &q0), ca_mbqm(a1, &q1), ca_mbqm(a2, &q2), ca_mbqm(a3, &q3), d->out_offset,
-                              d->lo8, d->hi8));
-    vst1q_s8(o + os + c, ca_pack16(ca_mbqm(b0, &q0), ca_mbqm(b1, &q1), ca_mbqm(b2, &q2), ca_mbqm(b3, &q3),
-                                   d->out_offset, d->lo8, d->hi8));
-  } else {
-    vst1_s8(o + c, ca_pack8(ca_mbqm(a0, &q0), ca_mbqm(a1, &q1), d->out_offset, vget_low_s8(d->lo8), vget_low_s8(d->hi8)));
-    vst1_s8(o + os + c,
-            ca_pack8(ca_mbqm(b0, &q0), ca_mbqm(b1, &q1), d->out_offset, vget_low_s8(d->lo8), vget_low_s8(d->hi8)));
-  }
+  ca_dw_pair_finish(H, d, c, a0, a1, a2, a3, b0, b1, b2, b3, o, os);
 }
 
 // n interior pixels of a row, two at a time: origins x + i * xs, outputs
